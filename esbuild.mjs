@@ -1,0 +1,58 @@
+// One build script, four bundles (extension, engine worker, CLI, webview) sharing base options.
+// `node esbuild.mjs [--production] [--watch]`. Type-checking is a separate step: `npm run check`.
+import * as esbuild from 'esbuild';
+import { readFileSync, mkdirSync, copyFileSync, readdirSync, existsSync, chmodSync } from 'node:fs';
+import path from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+
+const base = {
+  bundle: true,
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  define: { __KEEL_VERSION__: JSON.stringify(pkg.version) },
+};
+const node = { ...base, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'] };
+
+const builds = [
+  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { engineWorker: 'src/engine/worker.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist'},
+  {
+    ...base,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    entryPoints: { chat: 'media/chat/main.ts' },
+    outdir: 'dist/webview',
+    loader: { '.css': 'css' },
+  },
+];
+
+/** Files the engine loads at run time, copied beside the bundles (see src/engine/assets.ts). */
+function copyAssets() {
+  mkdirSync('dist/wasm', { recursive: true });
+  const grammars = 'node_modules/@vscode/tree-sitter-wasm/wasm';
+  for (const f of readdirSync(grammars)) if (f.endsWith('.wasm') && f !== 'tree-sitter.wasm') copyFileSync(path.join(grammars, f), path.join('dist/wasm', f));
+  copyFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm', 'dist/wasm/web-tree-sitter.wasm');
+  if (existsSync('models')) {
+    mkdirSync('dist/models', { recursive: true });
+    for (const f of readdirSync('models')) if (!f.endsWith('.md')) copyFileSync(path.join('models', f), path.join('dist/models', f));
+  }
+  mkdirSync('dist/webview', { recursive: true });
+  for (const f of readdirSync('media/chat')) if (f.endsWith('.css')) copyFileSync(path.join('media/chat', f), path.join('dist/webview', f));
+}
+
+const started = Date.now();
+copyAssets();
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+  console.log('esbuild: watching for changes…');
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+  chmodSync('dist/cli.js', 0o755);
+  console.log(`esbuild: built ${builds.length} bundles${production ? ' (production)' : ''} in ${Date.now() - started} ms`);
+}

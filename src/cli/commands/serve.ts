@@ -1,0 +1,31 @@
+/**
+ * `keel serve --stdio`: the engine as a long-running process speaking the protocol over stdin/stdout
+ * with LSP-style Content-Length framing, so other editors can host Keel like a language server.
+ */
+import { createEngine } from '../../engine/createEngine';
+import { KeelError } from '../../engine/errors';
+import { createLogger } from '../../engine/log';
+import { serveEngine } from '../../engine/rpc/serveEngine';
+import { streamTransport } from '../../engine/rpc/stdioTransport';
+import type { CliCommand } from '../command';
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'Run the engine over stdio (JSON-RPC 2.0, Content-Length framing) for other editors',
+  usage: 'keel serve --stdio',
+  options: { stdio: { type: 'boolean', description: 'Speak the protocol on stdin/stdout (the only transport for now).' } },
+  async run(args) {
+    if (!args.values.stdio) throw new KeelError('INVALID_PARAMS', 'keel serve needs --stdio');
+    const transport = streamTransport(process.stdin, process.stdout);
+    // stdout carries protocol frames only: logs go to stderr and to `log` notifications.
+    const log = createLogger((level, message) => {
+      process.stderr.write(`[keel ${level}] ${message}\n`);
+      transport.send({ jsonrpc: '2.0', method: 'log', params: { level, message } });
+    }, (process.env.KEEL_LOG as 'info') ?? 'info');
+    const engine = createEngine({ host: 'stdio', log });
+    serveEngine(engine, transport, { onShutdown: () => setImmediate(() => process.exit(0)) });
+    await new Promise<void>((resolve) => transport.onClose(() => resolve()));
+    await engine.shutdown();
+    return 0;
+  },
+};

@@ -1,0 +1,14 @@
+/**
+ * The one interface every embedder implements — the embedded default (self-trained, offline), OpenAI
+ * and OpenAI-compatible servers. The index stores `id`; a different id means the stored vectors are
+ * from another space and must be recomputed.
+ */
+export interface Embedder {
+  /** Stable id including the model version, e.g. "keel-code-v1" or "openai:text-embedding-3-small@512". */
+  readonly id: string;
+  readonly dimensions: number;
+  /** True if this embedder never leaves the machine (no egress). */
+  readonly local: boolean;
+  /** L2-normalised vectors, one per text, same order. Honours the signal (CANCELLED). */
+  embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
+}

@@ -1,0 +1,129 @@
+/**
+ * Keel's error vocabulary. Every failure that crosses a boundary (worker ⇄ extension, CLI ⇄ user,
+ * engine ⇄ provider) is a KeelError with a stable, machine-readable `code`. Users script against the
+ * codes (`keel … --json` prints them), so codes are only ever added, never renamed.
+ */
+
+export const ERROR_CODES = [
+  // generic
+  'INTERNAL',
+  'INVALID_PARAMS',
+  'METHOD_NOT_FOUND',
+  'NOT_AVAILABLE',
+  'CANCELLED',
+  'TIMEOUT',
+  'ENGINE_UNAVAILABLE',
+  // input / files / index
+  'BAD_INPUT',
+  'FILE_NOT_FOUND',
+  'FILE_TOO_LARGE',
+  'FILE_BINARY',
+  'FILE_UNREADABLE',
+  'INDEX_CORRUPT',
+  'INDEX_NOT_FOUND',
+  'INDEX_LOCKED',
+  'EMBEDDER_MISMATCH',
+  // providers / LLM layer
+  'RATE_LIMITED',
+  'AUTH_FAILED',
+  'QUOTA_EXCEEDED',
+  'CONTEXT_TOO_LONG',
+  'PROVIDER_UNAVAILABLE',
+  'PROVIDER_NOT_CONFIGURED',
+  'BAD_RESPONSE',
+  'SCHEMA_VIOLATION',
+  'BUDGET_EXCEEDED',
+  'EGRESS_BLOCKED',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The wire shape of an error: what the protocol, the CLI's `--json` and the UI all see. */
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  retryable: boolean;
+  retryAfterS?: number;
+  requestId?: string;
+  provider?: string;
+}
+
+/** Codes that are worth retrying by default (the caller may still decide otherwise). */
+const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'RATE_LIMITED',
+  'PROVIDER_UNAVAILABLE',
+  'TIMEOUT',
+  'INDEX_LOCKED',
+  'ENGINE_UNAVAILABLE',
+]);
+
+export interface KeelErrorOptions {
+  retryable?: boolean;
+  retryAfterS?: number;
+  requestId?: string;
+  provider?: string;
+  cause?: unknown;
+}
+
+export class KeelError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly retryAfterS?: number;
+  readonly requestId?: string;
+  readonly provider?: string;
+
+  constructor(code: ErrorCode, message: string, options: KeelErrorOptions = {}) {
+    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = 'KeelError';
+    this.code = code;
+    this.retryable = options.retryable ?? RETRYABLE.has(code);
+    this.retryAfterS = options.retryAfterS;
+    this.requestId = options.requestId;
+    this.provider = options.provider;
+  }
+
+  toWire(requestId?: string): WireError {
+    const wire: WireError = { code: this.code, message: this.message, retryable: this.retryable };
+    if (this.retryAfterS !== undefined) wire.retryAfterS = this.retryAfterS;
+    const id = this.requestId ?? requestId;
+    if (id !== undefined) wire.requestId = id;
+    if (this.provider !== undefined) wire.provider = this.provider;
+    return wire;
+  }
+
+  static fromWire(wire: WireError): KeelError {
+    return new KeelError(isErrorCode(wire.code) ? wire.code : 'INTERNAL', wire.message, {
+      retryable: wire.retryable,
+      retryAfterS: wire.retryAfterS,
+      requestId: wire.requestId,
+      provider: wire.provider,
+    });
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+export function isAbortError(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error.name === 'AbortError' || error.name === 'APIUserAbortError' || (error as { code?: string }).code === 'ABORT_ERR')
+  );
+}
+
+/**
+ * Normalise anything thrown into a KeelError. Unknown errors become INTERNAL with their message kept
+ * (never their stack: stacks go to the log, not to users or JSON output).
+ */
+export function toKeelError(error: unknown): KeelError {
+  if (error instanceof KeelError) return error;
+  if (isAbortError(error)) return new KeelError('CANCELLED', 'The request was cancelled.');
+  const message = error instanceof Error ? error.message : String(error);
+  return new KeelError('INTERNAL', message || 'Unexpected error', { cause: error });
+}
+
+/** Throws CANCELLED if the signal has fired. Call at the top of loops that do real work. */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new KeelError('CANCELLED', 'The request was cancelled.');
+}

@@ -1,0 +1,37 @@
+/**
+ * Keel's composition root: creates the engine client and every VS Code surface, and registers their
+ * disposables. No feature logic lives here, and nothing heavy runs on the extension host thread — the
+ * engine worker starts on first request.
+ */
+import * as vscode from 'vscode';
+import type { KeelApi } from './api';
+import { registerChatView } from './vscode/chatView';
+import { registerCommands } from './vscode/commands';
+import type { KeelContext } from './vscode/context';
+import { EngineClient } from './vscode/engineClient';
+import { registerSecrets } from './vscode/secrets';
+import { registerSettingsSync } from './vscode/settings';
+
+let engine: EngineClient | undefined;
+
+export function activate(extension: vscode.ExtensionContext): KeelApi {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('Keel', { log: true });
+  engine = EngineClient.forExtension(extension, log);
+  const ctx: KeelContext = { extension, engine, log, disposables: extension.subscriptions };
+  extension.subscriptions.push(log, { dispose: () => void engine?.dispose() });
+
+  const chatView = registerChatView(ctx);
+  registerCommands(ctx);
+  registerSettingsSync(ctx);
+  registerSecrets(ctx);
+
+  const activationMs = performance.now() - started;
+  log.info(`Keel ${extension.extension.packageJSON.version} activated in ${activationMs.toFixed(1)} ms`);
+  return { engine, activationMs, chatView: { whenRendered: () => chatView.whenRendered() } };
+}
+
+export async function deactivate(): Promise<void> {
+  await engine?.dispose();
+  engine = undefined;
+}

@@ -1,0 +1,101 @@
+/**
+ * The extension's handle on the engine worker: starts it lazily off the extension host's main thread,
+ * speaks the protocol to it, maps CancellationTokens to protocol cancellation, forwards engine logs to
+ * the Keel output channel, restarts a crashed worker on the next request, and shuts it down cleanly.
+ */
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as vscode from 'vscode';
+import type { ChunkOf, EngineNotificationMap, ParamsOf, RequestMethod, ResultOf } from '../protocol';
+import { KeelError } from '../engine/errors';
+import { RpcClient } from '../engine/rpc/rpcClient';
+import { portTransport } from '../engine/rpc/transport';
+
+export interface EngineRequestOptions<C> {
+  token?: vscode.CancellationToken;
+  signal?: AbortSignal;
+  onChunk?: (chunk: C) => void;
+  timeoutMs?: number;
+}
+
+const MAX_RESTARTS = 3;
+
+export class EngineClient implements vscode.Disposable {
+  private client: RpcClient | undefined;
+  private worker: Worker | undefined;
+  private restarts = 0;
+  private disposed = false;
+  private readonly notificationEmitters = new Map<string, vscode.EventEmitter<unknown>>();
+
+  constructor(
+    private readonly workerPath: string,
+    private readonly storageDir: string | undefined,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  static forExtension(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): EngineClient {
+    const storage = context.storageUri?.fsPath ?? context.globalStorageUri.fsPath;
+    return new EngineClient(path.join(context.extensionPath, 'dist', 'engineWorker.js'), storage, log);
+  }
+
+  request<M extends RequestMethod>(method: M, params: ParamsOf<M>, options: EngineRequestOptions<ChunkOf<M>> = {}): Promise<ResultOf<M>> {
+    if (this.disposed) return Promise.reject(new KeelError('ENGINE_UNAVAILABLE', 'Keel is shutting down.'));
+    const controller = new AbortController();
+    const subscription = options.token?.onCancellationRequested(() => controller.abort());
+    options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+    return this.ensureClient()
+      .request(method, params, { signal: controller.signal, onChunk: options.onChunk, timeoutMs: options.timeoutMs })
+      .finally(() => subscription?.dispose());
+  }
+
+  /** Typed engine notifications (progress, logs) as VS Code events. */
+  onNotification<N extends keyof EngineNotificationMap>(method: N): vscode.Event<EngineNotificationMap[N]> {
+    let emitter = this.notificationEmitters.get(method);
+    if (!emitter) {
+      emitter = new vscode.EventEmitter<unknown>();
+      this.notificationEmitters.set(method, emitter);
+    }
+    return emitter.event as vscode.Event<EngineNotificationMap[N]>;
+  }
+
+  get running(): boolean {
+    return this.client !== undefined && !this.client.closed;
+  }
+
+  private ensureClient(): RpcClient {
+    if (this.client && !this.client.closed) return this.client;
+    if (this.client?.closed) {
+      if (++this.restarts > MAX_RESTARTS) throw new KeelError('ENGINE_UNAVAILABLE', 'The Keel engine keeps stopping; see the Keel log.');
+      this.log.warn(`restarting the engine worker (attempt ${this.restarts})`);
+    }
+    const worker = new Worker(this.workerPath, {
+      workerData: { storageDir: this.storageDir, logLevel: vscode.workspace.getConfiguration('keel').get('log.level', 'info') },
+      // The engine is memory-hungry only when indexing large repos; cap it so a runaway cannot take the host down.
+      resourceLimits: { maxOldGenerationSizeMb: 2048 },
+    });
+    worker.on('error', (error) => this.log.error(`engine worker error: ${error.stack ?? error.message}`));
+    worker.unref();
+    const client = new RpcClient(portTransport(worker, () => void worker.terminate()));
+    client.onNotification('log', ({ level, message }) => this.log[level](message));
+    for (const method of ['index/progress'] as const) {
+      client.onNotification(method, (params) => this.notificationEmitters.get(method)?.fire(params));
+    }
+    this.worker = worker;
+    this.client = client;
+    return client;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const client = this.client;
+    const worker = this.worker;
+    if (client && !client.closed) {
+      // Give the engine a moment to flush its stores; never hang VS Code's shutdown on it.
+      await client.request('engine/shutdown', {}, { timeoutMs: 2000 }).catch(() => undefined);
+    }
+    client?.close();
+    await worker?.terminate().catch(() => undefined);
+    for (const emitter of this.notificationEmitters.values()) emitter.dispose();
+  }
+}

@@ -1,0 +1,33 @@
+/** Run the `keel` CLI from source (same code as dist/cli.js) in a child process. */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as path from 'node:path';
+
+export const REPO_ROOT = path.resolve(__dirname, '../..');
+const MAIN = path.join(REPO_ROOT, 'src', 'cli', 'main.ts');
+const TSX = require.resolve('tsx/cjs');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runKeel(args: string[], options: { cwd?: string; input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CliResult {
+  const result = spawnSync(process.execPath, ['--require', TSX, MAIN, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    input: options.input,
+    env: { ...process.env, ...options.env },
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function spawnKeel(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['--require', TSX, MAIN, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: 'pipe',
+  });
+}

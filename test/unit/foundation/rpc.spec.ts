@@ -1,0 +1,118 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { createEngine } from '../../../src/engine/createEngine';
+import { KeelError } from '../../../src/engine/errors';
+import { silentLogger } from '../../../src/engine/log';
+import { RpcClient } from '../../../src/engine/rpc/rpcClient';
+import { serveEngine } from '../../../src/engine/rpc/serveEngine';
+import { portTransport } from '../../../src/engine/rpc/transport';
+import { memoryTransportPair } from '../../helpers/memoryTransport';
+
+/** The same protocol contract, checked on every transport Keel ships. */
+function contract(name: string, connect: () => Promise<{ client: RpcClient; close(): Promise<void> }>): void {
+  describe(`protocol over ${name}`, () => {
+    let client: RpcClient;
+    let close: () => Promise<void>;
+    beforeEach(async () => ({ client, close } = await connect()));
+    afterEach(async () => close());
+
+    it('answers a ping with the engine identity and the echo', async () => {
+      const info = await client.request('engine/ping', { echo: 'hello' });
+      assert.equal(info.name, 'keel-engine');
+      assert.equal(info.echo, 'hello');
+      assert.match(info.version, /^\d+\.\d+\.\d+/);
+    });
+
+    it('streams chunks tied to the request id, then the result', async () => {
+      const chunks: number[] = [];
+      const result = await client.request('engine/countdown', { count: 3, delayMs: 1 }, { onChunk: (c) => chunks.push(c.n) });
+      assert.deepEqual(chunks, [3, 2, 1]);
+      assert.deepEqual(result, { completed: 3 });
+    });
+
+    it('cancels a running request end to end with CANCELLED', async () => {
+      const controller = new AbortController();
+      const chunks: number[] = [];
+      const pending = client.request('engine/countdown', { count: 1000, delayMs: 5 }, {
+        signal: controller.signal,
+        onChunk: (c) => {
+          chunks.push(c.n);
+          if (chunks.length === 2) controller.abort();
+        },
+      });
+      await assert.rejects(pending, (e: KeelError) => e instanceof KeelError && e.code === 'CANCELLED');
+      assert.ok(chunks.length < 10, `engine kept streaming after cancel: ${chunks.length} chunks`);
+      // The engine is still healthy afterwards.
+      assert.equal((await client.request('engine/ping', {})).name, 'keel-engine');
+    });
+
+    it('turns handler failures into structured, coded errors', async () => {
+      await assert.rejects(client.request('engine/countdown', { count: -1, delayMs: 0 }), (e: KeelError) => {
+        assert.equal(e.code, 'INVALID_PARAMS');
+        assert.equal(e.retryable, false);
+        assert.ok(e.requestId, 'requestId is set');
+        return true;
+      });
+      await assert.rejects(client.request('no/such' as 'engine/ping', {}), (e: KeelError) => e.code === 'METHOD_NOT_FOUND');
+    });
+
+    it('runs concurrent requests independently', async () => {
+      const results = await Promise.all([1, 2, 3, 4].map((i) => client.request('engine/ping', { echo: String(i) })));
+      assert.deepEqual(results.map((r) => r.echo), ['1', '2', '3', '4']);
+    });
+  });
+}
+
+contract('an in-memory transport', async () => {
+  const [serverSide, clientSide] = memoryTransportPair();
+  serveEngine(createEngine({ host: 'in-process', log: silentLogger }), serverSide);
+  const client = new RpcClient(clientSide);
+  return { client, close: async () => client.close() };
+});
+
+contract('a real worker thread (postMessage)', async () => {
+  const worker = new Worker(path.resolve(__dirname, '../../../src/engine/worker.ts'), {
+    execArgv: ['--require', require.resolve('tsx/cjs')],
+    workerData: { logLevel: 'error' },
+  });
+  const client = new RpcClient(portTransport(worker, () => void worker.terminate()));
+  return { client, close: async () => void (await worker.terminate()) };
+});
+
+describe('protocol client lifecycle', () => {
+  it('rejects pending and later requests with ENGINE_UNAVAILABLE when the engine goes away', async () => {
+    const worker = new Worker(path.resolve(__dirname, '../../../src/engine/worker.ts'), {
+      execArgv: ['--require', require.resolve('tsx/cjs')],
+      workerData: { logLevel: 'error' },
+    });
+    const client = new RpcClient(portTransport(worker));
+    await client.request('engine/ping', {});
+    const pending = client.request('engine/countdown', { count: 100, delayMs: 50 });
+    await worker.terminate();
+    await assert.rejects(pending, (e: KeelError) => e.code === 'ENGINE_UNAVAILABLE');
+    await assert.rejects(client.request('engine/ping', {}), (e: KeelError) => e.code === 'ENGINE_UNAVAILABLE');
+  });
+
+  it('shuts down on engine/shutdown after answering it', async () => {
+    const worker = new Worker(path.resolve(__dirname, '../../../src/engine/worker.ts'), {
+      execArgv: ['--require', require.resolve('tsx/cjs')],
+      workerData: { logLevel: 'error' },
+    });
+    const exited = new Promise<number>((resolve) => worker.on('exit', resolve));
+    const client = new RpcClient(portTransport(worker));
+    assert.deepEqual(await client.request('engine/shutdown', {}), { ok: true });
+    assert.equal(await exited, 0);
+  });
+
+  it('times out a request that does not answer, with TIMEOUT', async () => {
+    const [serverSide, clientSide] = memoryTransportPair();
+    serveEngine(createEngine({ host: 'in-process', log: silentLogger }), serverSide);
+    const client = new RpcClient(clientSide);
+    await assert.rejects(
+      client.request('engine/countdown', { count: 100, delayMs: 20 }, { timeoutMs: 50 }),
+      (e: KeelError) => e.code === 'TIMEOUT',
+    );
+    client.close();
+  });
+});

@@ -1,0 +1,57 @@
+import * as assert from 'node:assert/strict';
+import type { RpcMessage } from '../../../src/protocol';
+import { KeelError } from '../../../src/engine/errors';
+import { RpcClient } from '../../../src/engine/rpc/rpcClient';
+import { encodeFrame, FrameDecoder, streamTransport } from '../../../src/engine/rpc/stdioTransport';
+import { spawnKeel } from '../../helpers/cli';
+
+describe('Content-Length framing', () => {
+  it('decodes frames split at arbitrary byte boundaries, including multi-byte UTF-8', () => {
+    const messages: RpcMessage[] = [
+      { jsonrpc: '2.0', id: 1, method: 'engine/ping', params: { echo: 'héllo — 世界' } },
+      { jsonrpc: '2.0', method: '$/cancelRequest', params: { id: 1 } },
+    ];
+    const bytes = Buffer.concat(messages.map(encodeFrame));
+    for (const step of [1, 3, 7, bytes.length]) {
+      const decoder = new FrameDecoder();
+      const out: RpcMessage[] = [];
+      for (let i = 0; i < bytes.length; i += step) out.push(...decoder.push(bytes.subarray(i, i + step)));
+      assert.deepEqual(out, messages, `step ${step}`);
+    }
+  });
+
+  it('rejects a frame without Content-Length', () => {
+    assert.throws(() => new FrameDecoder().push(Buffer.from('X-Foo: 1\r\n\r\n{}')), /Malformed frame header/);
+  });
+});
+
+describe('keel serve --stdio', function () {
+  this.timeout(30_000);
+
+  it('round-trips a ping, streams, cancels and shuts down over a real child process', async () => {
+    const child = spawnKeel(['serve', '--stdio'], { env: { KEEL_LOG: 'error' } });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const client = new RpcClient(streamTransport(child.stdout, child.stdin));
+    try {
+      const info = await client.request('engine/ping', { echo: 'stdio' });
+      assert.equal(info.name, 'keel-engine');
+      assert.equal(info.host, 'stdio');
+      assert.equal(info.echo, 'stdio');
+      assert.equal(info.pid, child.pid);
+
+      const chunks: number[] = [];
+      assert.deepEqual(await client.request('engine/countdown', { count: 2, delayMs: 1 }, { onChunk: (c) => chunks.push(c.n) }), { completed: 2 });
+      assert.deepEqual(chunks, [2, 1]);
+
+      const controller = new AbortController();
+      const cancelled = client.request('engine/countdown', { count: 500, delayMs: 10 }, { signal: controller.signal });
+      setTimeout(() => controller.abort(), 30);
+      await assert.rejects(cancelled, (e: KeelError) => e.code === 'CANCELLED');
+
+      assert.deepEqual(await client.request('engine/shutdown', {}), { ok: true });
+      assert.equal(await exited, 0);
+    } finally {
+      child.kill();
+    }
+  });
+});

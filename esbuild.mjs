@@ -1,7 +1,7 @@
 // One build script, four bundles (extension, engine worker, CLI, webview) sharing base options.
 // `node esbuild.mjs [--production] [--watch]`. Type-checking is a separate step: `npm run check`.
 import * as esbuild from 'esbuild';
-import { readFileSync, mkdirSync, copyFileSync, readdirSync, existsSync, chmodSync } from 'node:fs';
+import { readFileSync, mkdirSync, copyFileSync, readdirSync, existsSync, chmodSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -47,6 +47,8 @@ function copyAssets() {
 }
 
 const started = Date.now();
+// A clean dist/ so stale files (old source maps, removed assets) never reach the .vsix.
+if (!watch) rmSync('dist', { recursive: true, force: true });
 copyAssets();
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

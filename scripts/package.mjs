@@ -10,6 +10,6 @@ const out = `keel-${version}.vsix`;
 execFileSync(process.execPath, ['esbuild.mjs', '--production'], { stdio: 'inherit' });
 const vsce = require.resolve('@vscode/vsce/vsce');
 // Dependencies are bundled by esbuild, so vsce must not walk node_modules.
-execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], { stdio: 'inherit' });
+execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', out], { stdio: 'inherit' });
 const bytes = statSync(out).size;
 console.log(`${out}: ${(bytes / 1024 / 1024).toFixed(2)} MB (${bytes} bytes)`);

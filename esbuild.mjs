@@ -15,7 +15,32 @@ const base = {
   logLevel: 'warning',
   define: { __KEEL_VERSION__: JSON.stringify(pkg.version) },
 };
-const node = { ...base, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'] };
+// vectra lazily requires @huggingface/transformers for its optional local embeddings, which Keel
+// never uses (Keel ships its own embedder); leaving it external keeps ~470 MB out of the dependency tree.
+/** Swap heavy library entry points for the slices Keel uses (see scripts/build/*.cjs for why). */
+const slimDependencies = {
+  name: 'slim-dependencies',
+  setup(build) {
+    const here = path.resolve('scripts/build');
+    build.onResolve({ filter: /^vectra$/ }, () => ({ path: path.join(here, 'vectra-lite.cjs') }));
+    build.onResolve({ filter: /^node-sql-parser$/ }, () => ({ path: path.join(here, 'sql-parser-lite.cjs') }));
+    // vectra's LocalIndex requires its BM25 stack at load time but only calls it in isBm25 mode, which
+    // Keel never uses (Keel keeps its own BM25 postings).
+    build.onResolve({ filter: /^wink-(nlp|eng-lite-web-model|bm25-text-search)$/ }, (args) => ({ path: args.path, namespace: 'keel-unused' }));
+    build.onLoad({ filter: /.*/, namespace: 'keel-unused' }, (args) => ({
+      contents: `module.exports = function () { throw new Error(${JSON.stringify(`${args.path} is not bundled with Keel`)}); };`,
+      loader: 'js',
+    }));
+  },
+};
+const node = {
+  ...base,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  external: ['vscode', '@huggingface/transformers'],
+  plugins: [slimDependencies],
+};
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
@@ -44,6 +69,8 @@ function copyAssets() {
   }
   mkdirSync('dist/webview', { recursive: true });
   for (const f of readdirSync('media/chat')) if (f.endsWith('.css')) copyFileSync(path.join('media/chat', f), path.join('dist/webview', f));
+  // Codicons: the icon font VS Code itself uses, served from the bundle folder (CSP font-src).
+  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(path.join('node_modules/@vscode/codicons/dist', f), path.join('dist/webview', f));
 }
 
 const started = Date.now();

@@ -36,6 +36,8 @@ const countHost = (output) => {
 };
 
 const steps = [
+  // First, so that both tiers have Chromium (the webview XSS suite runs in the unit tier) and the host.
+  ['host setup', 'npm', ['run', '--silent', 'setup:host']],
   ['type-check', 'npm', ['run', '--silent', 'check']],
   ['unit tier', 'npm', ['run', '--silent', 'test:unit'], { parse: countMocha }],
   ['host tier', 'npm', ['run', '--silent', 'test:host'], { parse: countHost }],

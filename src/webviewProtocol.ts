@@ -1,17 +1,71 @@
 /**
- * Messages between the extension and its webviews (postMessage). Discriminated unions per direction;
- * the webview treats everything it renders from these as untrusted text.
+ * Messages between the extension and the chat webview (postMessage). Discriminated unions per
+ * direction. Everything the webview renders from these is untrusted text: answers go through the
+ * sanitiser, everything else through textContent.
  */
-import type { WireError } from './protocol';
+import type { Citation, Tier, Usage, WireError } from './protocol';
+
+/** A retrieved passage shown as a removable, clickable pill above the answer. */
+export interface ContextPill {
+  id: string;
+  path: string;
+  startLine: number;
+  endLine: number;
+  symbol: string;
+}
+
+export interface AnswerFooter {
+  provider: string;
+  model: string;
+  tier: Tier | 'none';
+  reason: string;
+  usage: Usage;
+  costUsd: number;
+  cached: boolean;
+  /** For a cache hit: the earlier question whose answer was reused. */
+  cachedQuestion?: string;
+  /** The offline retrieval answer (no model configured or local-only without a local model). */
+  offline: boolean;
+}
+
+export interface ChatTurn {
+  id: string;
+  question: string;
+  answer: string;
+  pills: ContextPill[];
+  citations: Citation[];
+  footer?: AnswerFooter;
+  error?: WireError;
+}
+
+export interface MentionItem {
+  kind: 'file' | 'symbol' | 'selection' | 'problems';
+  label: string;
+  detail?: string;
+  insertText: string;
+}
 
 /** Webview → extension. */
 export type FromChatView =
   | { type: 'ready'; nonceOk: boolean }
-  | { type: 'ask'; question: string }
-  | { type: 'openSettings' };
+  | { type: 'ask'; turnId: string; question: string; excludedPills?: string[]; tier?: Tier; bypassCache?: boolean }
+  | { type: 'stop'; turnId: string }
+  | { type: 'openCitation'; path: string; line: number; endLine?: number }
+  | { type: 'openLink'; href: string }
+  | { type: 'copyCode'; code: string }
+  | { type: 'insertCode'; code: string }
+  | { type: 'applyCode'; code: string; language: string }
+  | { type: 'mentionQuery'; prefix: '@' | '#'; query: string }
+  | { type: 'newChat' }
+  | { type: 'configureProvider' }
+  | { type: 'command'; command: 'keel.setApiKey' | 'workbench.action.openSettings' | 'keel.localOnly' };
 
 /** Extension → webview. */
 export type ToChatView =
-  | { type: 'status'; text: string }
-  | { type: 'answer'; question: string; text: string }
-  | { type: 'error'; error: WireError };
+  | { type: 'history'; turns: ChatTurn[] }
+  | { type: 'context'; turnId: string; pills: ContextPill[]; ms: number }
+  | { type: 'delta'; turnId: string; text: string }
+  | { type: 'done'; turnId: string; answer: string; citations: Citation[]; footer: AnswerFooter }
+  | { type: 'error'; turnId?: string; error: WireError }
+  | { type: 'mentions'; items: MentionItem[] }
+  | { type: 'prefill'; text: string };

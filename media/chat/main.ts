@@ -1,81 +1,108 @@
 /**
- * Chat webview entry. Everything shown here that came from outside (answers, errors) is untrusted and
- * is rendered as text nodes only — never through innerHTML.
+ * Chat webview entry: wires the transcript, the composer and the extension messages together. The
+ * transcript is restored from the extension's per-workspace history on load.
  */
-import type { FromChatView, ToChatView } from '../../src/webviewProtocol';
+import type { ChatTurn, ToChatView } from '../../src/webviewProtocol';
+import { Composer } from './composer';
+import { el, iconButton } from './dom';
+import { TurnView } from './turnView';
+import { post } from './vscodeApi';
 
-declare function acquireVsCodeApi(): { postMessage(message: FromChatView): void; getState(): unknown; setState(state: unknown): void };
-
-const vscode = acquireVsCodeApi();
 const root = document.getElementById('keel-chat-root') as HTMLElement;
+const transcript = el('section', { className: 'transcript', ariaLabel: 'Conversation' });
+const views = new Map<string, TurnView>();
+let streaming: string | undefined;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-const transcript = el('section', 'transcript');
-const empty = el('div', 'empty');
-empty.append(
-  el('h2', undefined, 'Ask Keel about this workspace'),
-  el('p', undefined, 'Answers are grounded in your own code, with citations you can open. Without a model configured, Keel answers from the index alone — nothing leaves your machine.'),
+const emptyState = el(
+  'div',
+  { className: 'empty' },
+  el('h2', { text: 'Ask Keel about this workspace' }),
+  el('p', { text: 'Answers come from your own code, with citations you can open. With no model configured Keel answers from the index alone — nothing leaves your machine.' }),
+  iconButton('settings-gear', 'Configure a model provider', () => post({ type: 'configureProvider' }), 'Configure a provider'),
 );
-transcript.append(empty);
 
-const form = el('form', 'composer');
-const input = el('textarea', 'input');
-input.placeholder = 'Ask about your code…';
-input.rows = 3;
-input.setAttribute('aria-label', 'Question');
-const send = el('button', 'send', 'Ask');
-send.type = 'submit';
-form.append(input, send);
-root.append(transcript, form);
+const composer = new Composer(
+  (question) => ask(question),
+  () => streaming && post({ type: 'stop', turnId: streaming }),
+);
+root.append(transcript, composer.element);
+transcript.append(emptyState);
 
-function addMessage(role: 'user' | 'assistant' | 'error', text: string): HTMLElement {
-  empty.remove();
-  const item = el('article', `message ${role}`);
-  item.append(el('div', 'body', text));
-  transcript.append(item);
-  item.scrollIntoView({ block: 'end' });
-  return item;
+function newTurnId(): string {
+  return `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 }
 
-form.addEventListener('submit', (event) => {
-  event.preventDefault();
-  const question = input.value.trim();
-  if (!question) return;
-  addMessage('user', question);
-  input.value = '';
-  vscode.postMessage({ type: 'ask', question });
-});
-input.addEventListener('keydown', (event) => {
-  if (event.key === 'Enter' && !event.shiftKey) {
-    event.preventDefault();
-    form.requestSubmit();
+function addTurn(turn: ChatTurn): TurnView {
+  emptyState.remove();
+  const view = new TurnView(turn, {
+    onRemovePill: (turnId, pillId) => {
+      const target = views.get(turnId);
+      if (!target) return;
+      const remaining = target.turn.pills.filter((p) => p.id !== pillId);
+      target.setPills(remaining);
+      // Ask again without the removed passage so the answer reflects the context the user chose.
+      const excluded = target.turn.pills.length === remaining.length ? [] : [pillId];
+      ask(target.turn.question, { excludedPills: excluded });
+    },
+    onReask: (turn, options) => ask(turn.question, options),
+  });
+  views.set(turn.id, view);
+  transcript.append(view.element);
+  view.element.scrollIntoView({ block: 'end' });
+  return view;
+}
+
+function ask(question: string, options: { tier?: 'reasoning'; bypassCache?: boolean; excludedPills?: string[] } = {}): void {
+  if (streaming) return;
+  const turnId = newTurnId();
+  addTurn({ id: turnId, question, answer: '', pills: [], citations: [] });
+  streaming = turnId;
+  composer.setBusy(true);
+  post({ type: 'ask', turnId, question, ...options });
+}
+
+function settle(turnId: string): void {
+  if (streaming === turnId) {
+    streaming = undefined;
+    composer.setBusy(false);
   }
-});
+}
 
 window.addEventListener('message', (event: MessageEvent<ToChatView>) => {
   const message = event.data;
   switch (message.type) {
-    case 'answer':
-      addMessage('assistant', message.text);
+    case 'history':
+      views.clear();
+      transcript.replaceChildren();
+      if (!message.turns.length) transcript.append(emptyState);
+      for (const turn of message.turns) addTurn(turn);
       break;
-    case 'status':
-      addMessage('assistant', message.text).classList.add('status');
+    case 'context':
+      views.get(message.turnId)?.setPills(message.pills);
       break;
-    case 'error': {
-      const item = addMessage('error', `${message.error.message}`);
-      item.prepend(el('code', 'code', message.error.code));
+    case 'delta':
+      views.get(message.turnId)?.appendDelta(message.text);
       break;
-    }
+    case 'done':
+      views.get(message.turnId)?.finish(message.answer, message.citations, message.footer);
+      settle(message.turnId);
+      break;
+    case 'error':
+      if (message.turnId) {
+        views.get(message.turnId)?.setError(message.error);
+        settle(message.turnId);
+      }
+      break;
+    case 'mentions':
+      composer.showMentions(message.items);
+      break;
+    case 'prefill':
+      composer.prefill(message.text);
+      break;
   }
 });
 
 // Tell the extension we rendered, and whether every script carried the per-load nonce.
 const nonce = document.body.dataset.nonce ?? '';
-const nonceOk = nonce.length > 0 && [...document.scripts].every((s) => s.nonce === nonce);
-vscode.postMessage({ type: 'ready', nonceOk });
+post({ type: 'ready', nonceOk: nonce.length > 0 && Array.from(document.scripts).every((s) => s.nonce === nonce) });
+composer.focus();

@@ -33,7 +33,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     const page = renderPage(view.webview, extensionUri, {
       title: 'Keel Chat',
       script: 'dist/webview/chat.js',
-      styles: ['dist/webview/chat.css'],
+      styles: ['dist/webview/codicon.css', 'dist/webview/chat.css'],
       body: '<main id="keel-chat-root" aria-live="polite"></main>',
     });
     this.csp = page.csp;

@@ -1,0 +1,196 @@
+/**
+ * The chat webview renders model output, which is untrusted. This suite feeds hostile payloads to the
+ * REAL webview bundle (dist/webview/chat.js) in a real Chromium and proves none executes or leaks a
+ * request — once behind the production CSP and once with no CSP at all, so the sanitiser alone must
+ * hold. A control proves the detectors fire on an unsanitised injection.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { xssPayloads } from '../../fixtures/xss/payloads';
+import { launchChromium } from '../../helpers/chromium';
+
+const DIST = path.resolve(__dirname, '../../../dist/webview');
+const NONCE = 'test-nonce-0123456789';
+
+interface Harness {
+  server: http.Server;
+  port: number;
+  exfil: string[];
+}
+
+function startServer(): Promise<Harness> {
+  const exfil: string[] = [];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/exfil') {
+      exfil.push(url.search.slice(1));
+      res.writeHead(204).end();
+      return;
+    }
+    if (url.pathname === '/index.html') {
+      const port = (server.address() as AddressInfo).port;
+      const self = `http://localhost:${port}`;
+      // Same policy shape as src/vscode/webviewHtml.ts, with the asset origin in place of cspSource.
+      const csp = `default-src 'none'; img-src ${self} data:; style-src ${self}; font-src ${self}; script-src 'nonce-${NONCE}'`;
+      const withCsp = url.searchParams.get('csp') === '1';
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!DOCTYPE html><html><head><meta charset="UTF-8">
+${withCsp ? `<meta http-equiv="Content-Security-Policy" content="${csp}">` : ''}
+<link rel="stylesheet" href="/codicon.css"><link rel="stylesheet" href="/chat.css"></head>
+<body data-nonce="${NONCE}"><main id="keel-chat-root"></main>
+<script nonce="${NONCE}">
+  window.__xssHits = []; window.__posted = [];
+  window.__xss = (id) => window.__xssHits.push(String(id));
+  window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => undefined });
+</script>
+<script nonce="${NONCE}" src="/chat.js"></script></body></html>`);
+      return;
+    }
+    const file = path.join(DIST, path.basename(url.pathname));
+    if (fs.existsSync(file)) {
+      const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'font/ttf';
+      res.writeHead(200, { 'content-type': type }).end(fs.readFileSync(file));
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port, exfil })));
+}
+
+async function settle(page: Page): Promise<void> {
+  // Let queued renders (requestAnimationFrame), resource loads and event handlers run.
+  await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 0)))));
+  await page.waitForLoadState('networkidle').catch(() => undefined);
+}
+
+describe('chat webview XSS suite (real Chromium, real bundle)', function () {
+  this.timeout(120_000);
+  let harness: Harness;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+
+  before(async () => {
+    assert.ok(fs.existsSync(path.join(DIST, 'chat.js')), 'dist/webview/chat.js missing: build first');
+    harness = await startServer();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    harness?.server.close();
+  });
+
+  async function openPage(withCsp: boolean): Promise<{ page: Page; dialogs: string[] }> {
+    const page = await browser.context.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.goto(`http://localhost:${harness.port}/index.html?csp=${withCsp ? 1 : 0}`);
+    await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'ready'));
+    return { page, dialogs };
+  }
+
+  it('the detectors fire on an unsanitised injection (control)', async () => {
+    const { page } = await openPage(false);
+    const origin = `http://127.0.0.1:${harness.port}`;
+    await page.evaluate((o) => {
+      const div = document.createElement('div');
+      div.innerHTML = `<img src=x onerror="window.__xss('control')"><img src="${o}/exfil?control">`;
+      document.body.append(div);
+    }, origin);
+    await page.waitForFunction(() => (window as unknown as { __xssHits: string[] }).__xssHits.length > 0);
+    await settle(page);
+    assert.ok(harness.exfil.includes('control'), 'exfil detector saw the request');
+    harness.exfil.length = 0;
+    await page.close();
+  });
+
+  for (const withCsp of [true, false]) {
+    it(`no payload executes or leaks a request ${withCsp ? 'behind the production CSP' : 'with NO CSP (sanitiser alone)'}`, async () => {
+      const payloads = xssPayloads(`http://127.0.0.1:${harness.port}`);
+      assert.ok(payloads.length >= 50, `expected ≥ 50 payloads, have ${payloads.length}`);
+      const { page, dialogs } = await openPage(withCsp);
+      const startUrl = page.url();
+
+      // Path 1: restored history (whole answers). Path 2: the same payloads streamed as deltas.
+      await page.evaluate((ps) => {
+        window.postMessage({ type: 'history', turns: ps.map((p) => ({ id: `h-${p.id}`, question: p.id, answer: p.markdown, pills: [], citations: [] })) }, '*');
+      }, payloads);
+      await settle(page);
+      for (const p of payloads) {
+        await page.evaluate((payload) => {
+          const turnId = `s-${payload.id}`;
+          window.postMessage({ type: 'history', turns: [{ id: turnId, question: payload.id, answer: '', pills: [], citations: [] }] }, '*');
+          const text = payload.markdown;
+          for (let i = 0; i < text.length; i += 7) window.postMessage({ type: 'delta', turnId, text: text.slice(i, i + 7) }, '*');
+          window.postMessage({
+            type: 'done', turnId, answer: text, citations: [],
+            footer: { provider: 'openai', model: 'x', tier: 'fast', reason: 'r', usage: { input: 1, cacheRead: 0, cacheWrite: 0, output: 1 }, costUsd: 0, cached: false, offline: false },
+          }, '*');
+        }, p);
+        await settle(page);
+        // Act like a curious user: hover and click everything the answer rendered.
+        await page.evaluate(() => {
+          for (const node of Array.from(document.querySelectorAll('.answer *'))) {
+            node.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
+            if (node instanceof HTMLElement && (node.tagName === 'A' || node.tagName === 'BUTTON')) node.click();
+          }
+        });
+        await settle(page);
+      }
+      // Restore everything at once too (a reload of a poisoned history).
+      await page.evaluate((ps) => {
+        window.postMessage({ type: 'history', turns: ps.map((p) => ({ id: `r-${p.id}`, question: p.id, answer: p.markdown, pills: [], citations: [] })) }, '*');
+      }, payloads);
+      await settle(page);
+
+      const state = await page.evaluate(() => {
+        const w = window as unknown as { __xssHits: string[]; __posted: Array<{ type: string; href?: string }> };
+        const answers = Array.from(document.querySelectorAll('.answer'));
+        const bad = answers.flatMap((a) => Array.from(a.querySelectorAll('script,iframe,object,embed,svg,math,style,img,form,input,meta,base,link,template,noscript,textarea,video,audio,portal')).map((n) => n.tagName));
+        const handlers = answers.flatMap((a) => Array.from(a.querySelectorAll('*')).flatMap((n) => Array.from(n.attributes).filter((at) => /^on/i.test(at.name) || at.name === 'style').map((at) => `${n.tagName}[${at.name}]`)));
+        const hrefs = answers.flatMap((a) => Array.from(a.querySelectorAll('[href],[src],[action],[formaction],[srcset]')).map((n) => n.getAttribute('href') ?? n.getAttribute('src') ?? ''));
+        return { hits: w.__xssHits, links: w.__posted.filter((m) => m.type === 'openLink').map((m) => m.href ?? ''), bad, handlers, hrefs, rendered: answers.length };
+      });
+      const summary = `${payloads.length} payloads, ${withCsp ? 'CSP on' : 'CSP off'}: executed ${state.hits.length}, leaked requests ${harness.exfil.length}, dialogs ${dialogs.length}, dangerous elements ${state.bad.length}, handler/style attributes ${state.handlers.length}`;
+      console.log(`      XSS suite — ${summary}`);
+      assert.ok(state.rendered >= payloads.length, 'payloads were rendered');
+      assert.deepEqual(state.hits, [], 'no payload executed');
+      assert.deepEqual(harness.exfil, [], 'no payload made a request');
+      assert.deepEqual(dialogs, []);
+      assert.deepEqual(state.bad, []);
+      assert.deepEqual(state.handlers, []);
+      for (const href of [...state.hrefs, ...state.links]) assert.match(href, /^(?:https?:\/\/|#)/i, `unsafe URL survived: ${href}`);
+      assert.equal(page.url(), startUrl, 'the webview never navigated');
+      harness.exfil.length = 0;
+      await page.close();
+    });
+  }
+
+  it('renders safe markdown faithfully: code highlighting, citation chips, safe links', async () => {
+    const { page } = await openPage(true);
+    await page.evaluate(() => {
+      window.postMessage({ type: 'history', turns: [{ id: 'ok', question: 'q', pills: [], citations: [],
+        answer: 'The handler in src/routes/orders.ts:42-57 loops.\n\n```ts\nconst x: number = 1;\n```\n\nSee [the docs](https://www.prisma.io/docs).' }] }, '*');
+    });
+    await settle(page);
+    const info = await page.evaluate(() => ({
+      chip: document.querySelector('.answer .citation')?.textContent,
+      keyword: document.querySelector('.answer pre .hljs-keyword')?.textContent,
+      actions: document.querySelectorAll('.answer .code-actions button').length,
+      link: document.querySelector('.answer a')?.getAttribute('href'),
+    }));
+    assert.equal(info.chip, 'src/routes/orders.ts:42-57');
+    assert.equal(info.keyword, 'const');
+    assert.equal(info.actions, 3);
+    assert.equal(info.link, 'https://www.prisma.io/docs');
+    await page.click('.answer .citation');
+    const posted = await page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted.at(-1));
+    assert.deepEqual(posted, { type: 'openCitation', path: 'src/routes/orders.ts', line: 42, endLine: 57 });
+    await page.close();
+  });
+});

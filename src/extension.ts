@@ -22,7 +22,10 @@ export function activate(extension: vscode.ExtensionContext): KeelApi {
   extension.subscriptions.push(log, { dispose: () => void engine?.dispose() });
 
   const chatView = registerChatView(ctx);
-  registerCommands(ctx);
+  registerCommands(ctx, {
+    'keel.newChat': () => chatView.newChat(),
+    'keel.askAboutSelection': () => chatView.prefill('#selection '),
+  });
   registerSettingsSync(ctx);
   registerSecrets(ctx);
 

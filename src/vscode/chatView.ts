@@ -1,25 +1,41 @@
 /**
- * The chat webview view in Keel's activity-bar container. This surface only hosts the webview and
- * relays messages; answering lives in the engine.
+ * The chat webview view in Keel's activity-bar container. This surface hosts the webview, relays its
+ * messages and persists history; answering lives in the engine (`chat/ask`).
  */
 import * as vscode from 'vscode';
 import type { ChatViewRenderInfo } from '../api';
-import { KeelError } from '../engine/errors';
-import type { FromChatView, ToChatView } from '../webviewProtocol';
+import type { ChatAskResult, ChatChunk, Tier } from '../protocol';
+import { KeelError, toKeelError } from '../engine/errors';
+import type { ChatTurn, ContextPill, FromChatView, ToChatView } from '../webviewProtocol';
+import { applyAsDiff, copyCode, insertCode, openLink, openLocation, registerProposalProvider } from './chatActions';
+import { ChatHistory } from './chatHistory';
+import { completeMentions, resolveMentions } from './chatMentions';
 import type { KeelContext } from './context';
+import { configureProvider } from './providerSetup';
 import { localResourceRoots, renderPage } from './webviewHtml';
 
 export const CHAT_VIEW_ID = 'keel.chatView';
+const ALLOWED_COMMANDS = new Set(['keel.setApiKey', 'workbench.action.openSettings']);
+
+export interface AskOptions {
+  tier?: Tier;
+  bypassCache?: boolean;
+  excludedPassages?: string[];
+}
 
 export class ChatViewProvider implements vscode.WebviewViewProvider {
   private view: vscode.WebviewView | undefined;
   private csp = '';
-  private rendered: { promise: Promise<ChatViewRenderInfo>; resolve(info: ChatViewRenderInfo): void };
+  private readonly history: ChatHistory;
+  private readonly running = new Map<string, AbortController>();
+  private readonly rendered: { promise: Promise<ChatViewRenderInfo>; resolve(info: ChatViewRenderInfo): void };
+  /** Timing of the last question: Enter → first context pill (for the host test and the log). */
+  lastContextMs: number | undefined;
 
   constructor(private readonly ctx: KeelContext) {
+    this.history = new ChatHistory(ctx.extension.workspaceState);
     let resolve!: (info: ChatViewRenderInfo) => void;
-    const promise = new Promise<ChatViewRenderInfo>((r) => (resolve = r));
-    this.rendered = { promise, resolve };
+    this.rendered = { promise: new Promise<ChatViewRenderInfo>((r) => (resolve = r)), resolve };
   }
 
   whenRendered(): Promise<ChatViewRenderInfo> {
@@ -34,12 +50,25 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       title: 'Keel Chat',
       script: 'dist/webview/chat.js',
       styles: ['dist/webview/codicon.css', 'dist/webview/chat.css'],
-      body: '<main id="keel-chat-root" aria-live="polite"></main>',
+      body: '<main id="keel-chat-root"></main>',
     });
     this.csp = page.csp;
     view.webview.html = page.html;
-    view.webview.onDidReceiveMessage((message: FromChatView) => this.receive(message), undefined, this.ctx.disposables);
+    view.webview.onDidReceiveMessage((message: FromChatView) => void this.receive(message), undefined, this.ctx.disposables);
     view.onDidDispose(() => (this.view = undefined), undefined, this.ctx.disposables);
+  }
+
+  /** Reveal the view and put text in the question box (Ask About Selection). */
+  async prefill(text: string): Promise<void> {
+    await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
+    await this.whenRendered();
+    this.post({ type: 'prefill', text });
+  }
+
+  async newChat(): Promise<void> {
+    for (const controller of this.running.values()) controller.abort();
+    await this.history.clear();
+    this.post({ type: 'history', turns: [] });
   }
 
   private post(message: ToChatView): void {
@@ -49,25 +78,114 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   private async receive(message: FromChatView): Promise<void> {
     switch (message.type) {
       case 'ready':
-        this.ctx.log.debug('chat view ready');
+        this.post({ type: 'history', turns: this.history.all() });
         this.rendered.resolve({ nonce: message.nonceOk, csp: this.csp });
         return;
-      case 'openSettings':
-        await vscode.commands.executeCommand('workbench.action.openSettings', '@ext:keel-dev.keel');
-        return;
       case 'ask':
-        // Grounded answers arrive with the retrieval and LLM features; until then say so plainly.
-        this.post({
-          type: 'error',
-          error: new KeelError('NOT_AVAILABLE', 'Chat answers are not available in this build yet.').toWire(),
-        });
+        return this.ask(message.turnId, message.question, { tier: message.tier, bypassCache: message.bypassCache, excludedPassages: message.excludedPills });
+      case 'stop':
+        this.running.get(message.turnId)?.abort();
+        return;
+      case 'openCitation':
+        await openLocation(message.path, message.line, message.endLine);
+        return;
+      case 'openLink':
+        await openLink(message.href);
+        return;
+      case 'copyCode':
+        return copyCode(message.code);
+      case 'insertCode':
+        await insertCode(message.code);
+        return;
+      case 'applyCode':
+        await applyAsDiff(message.code);
+        return;
+      case 'mentionQuery':
+        this.post({ type: 'mentions', items: await completeMentions(message.prefix, message.query) });
+        return;
+      case 'newChat':
+        return this.newChat();
+      case 'configureProvider':
+        await configureProvider(this.ctx);
+        return;
+      case 'command':
+        if (ALLOWED_COMMANDS.has(message.command)) await vscode.commands.executeCommand(message.command, ...(message.command === 'workbench.action.openSettings' ? ['@ext:keel-dev.keel'] : []));
         return;
     }
   }
+
+  private async ask(turnId: string, question: string, options: AskOptions): Promise<void> {
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const turn: ChatTurn = { id: turnId, question, answer: '', pills: [], citations: [] };
+    if (!root) {
+      turn.error = new KeelError('BAD_INPUT', 'Open a folder or workspace so Keel has code to answer from.').toWire();
+      this.post({ type: 'error', turnId, error: turn.error });
+      return;
+    }
+    const controller = new AbortController();
+    this.running.set(turnId, controller);
+    const started = performance.now();
+    this.lastContextMs = undefined;
+    try {
+      const result = await this.ctx.engine.request(
+        'chat/ask',
+        {
+          question,
+          root,
+          history: this.history.all().filter((t) => t.answer && !t.error).slice(-8).map((t) => ({ question: t.question, answer: t.answer })),
+          attachments: await resolveMentions(question),
+          excludedPassages: options.excludedPassages,
+          tier: options.tier ?? 'auto',
+          bypassCache: options.bypassCache,
+        },
+        { signal: controller.signal, onChunk: (chunk) => this.onChunk(turnId, chunk, started) },
+      );
+      this.finish(turn, result);
+    } catch (error) {
+      turn.error = toKeelError(error).toWire();
+      this.post({ type: 'error', turnId, error: turn.error });
+    } finally {
+      this.running.delete(turnId);
+      await this.history.upsert(turn);
+    }
+  }
+
+  private onChunk(turnId: string, chunk: ChatChunk, started: number): void {
+    if (chunk.type === 'context') {
+      this.lastContextMs ??= performance.now() - started;
+      this.ctx.log.debug(`chat: context for ${turnId} after ${this.lastContextMs.toFixed(0)} ms (engine ${chunk.ms} ms)`);
+      this.post({ type: 'context', turnId, pills: chunk.passages.map(toPill), ms: chunk.ms });
+    } else if (chunk.type === 'delta') {
+      this.post({ type: 'delta', turnId, text: chunk.text });
+    }
+  }
+
+  private finish(turn: ChatTurn, result: ChatAskResult): void {
+    turn.answer = result.answer;
+    turn.pills = result.passages.map(toPill);
+    turn.citations = result.citations;
+    turn.footer = {
+      provider: result.provider,
+      model: result.model,
+      tier: result.tier,
+      reason: result.reason,
+      usage: result.usage,
+      costUsd: result.costUsd,
+      cached: result.cached,
+      cachedQuestion: result.cachedQuestion,
+      offline: result.offline,
+    };
+    this.post({ type: 'done', turnId: turn.id, answer: result.answer, citations: result.citations, footer: turn.footer });
+  }
+}
+
+function toPill(passage: { id: string; path: string; startLine: number; endLine: number; symbol: string }): ContextPill {
+  return { id: passage.id, path: passage.path, startLine: passage.startLine, endLine: passage.endLine, symbol: passage.symbol };
 }
 
 export function registerChatView(ctx: KeelContext): ChatViewProvider {
   const provider = new ChatViewProvider(ctx);
+  registerProposalProvider(ctx.disposables);
   ctx.disposables.push(
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, provider, { webviewOptions: { retainContextWhenHidden: true } }),
   );

@@ -10,8 +10,6 @@ import { setApiKey } from './secrets';
 
 /** Command ids owned by later features; replaced as those features land. */
 const NOT_YET: Record<string, string> = {
-  'keel.askAboutSelection': 'Asking about a selection',
-  'keel.newChat': 'Chat',
   'keel.indexWorkspace': 'Indexing',
   'keel.searchWorkspace': 'Workspace search',
   'keel.showIndexStatus': 'Index status',

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The chat webview renders model output, which is untrusted. This suite feeds hostile payloads to the
  * REAL webview bundle (dist/webview/chat.js) in a real Chromium and proves none executes or leaks a

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { KeelApi } from './api';
 import { registerChatView } from './vscode/chatView';
 import { registerCommands } from './vscode/commands';
+import { registerIndexing } from './vscode/indexing';
 import type { KeelContext } from './vscode/context';
 import { EngineClient } from './vscode/engineClient';
 import { registerSecrets } from './vscode/secrets';
@@ -21,13 +22,17 @@ export function activate(extension: vscode.ExtensionContext): KeelApi {
   const ctx: KeelContext = { extension, engine, log, disposables: extension.subscriptions };
   extension.subscriptions.push(log, { dispose: () => void engine?.dispose() });
 
+  // Settings and secrets first: every later request to the engine sees the user's configuration.
+  registerSettingsSync(ctx);
+  registerSecrets(ctx);
   const chatView = registerChatView(ctx);
+  const indexing = registerIndexing(ctx);
   registerCommands(ctx, {
+    'keel.indexWorkspace': () => indexing.index(true),
+    'keel.showIndexStatus': () => indexing.showStatus(),
     'keel.newChat': () => chatView.newChat(),
     'keel.askAboutSelection': () => chatView.prefill('#selection '),
   });
-  registerSettingsSync(ctx);
-  registerSecrets(ctx);
 
   const activationMs = performance.now() - started;
   log.info(`Keel ${extension.extension.packageJSON.version} activated in ${activationMs.toFixed(1)} ms`);

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { KeelApi } from './api';
+import { registerChatParticipant } from './vscode/chatParticipant';
 import { registerChatView } from './vscode/chatView';
 import { registerCommands } from './vscode/commands';
 import { registerIndexing } from './vscode/indexing';
@@ -26,6 +27,7 @@ export function activate(extension: vscode.ExtensionContext): KeelApi {
   registerSettingsSync(ctx);
   registerSecrets(ctx);
   const chatView = registerChatView(ctx);
+  registerChatParticipant(ctx);
   const indexing = registerIndexing(ctx);
   registerCommands(ctx, {
     'keel.indexWorkspace': () => indexing.index(true),

@@ -1,0 +1,113 @@
+/**
+ * `keel ask "<question>" [--dir DIR] [--store DIR] [--provider openai|anthropic|openai-compatible|none]
+ *   [--model M] [--tier fast|reasoning|auto] [--local-only] [--json]`
+ * Retrieves context from DIR's index (indexing first if needed), routes, calls the provider and streams
+ * the answer to stdout. Keys and endpoints come from the SDKs' standard environment variables
+ * (OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL) and KEEL_LOCAL_ONLY=1.
+ * With no provider it prints the offline retrieval answer. --json prints exactly one AskResult object.
+ */
+import * as path from 'node:path';
+import type { AskResult, ProviderId, Tier } from '../../protocol';
+import { KeelError } from '../../engine/errors';
+import type { CliCommand, CliIO } from '../command';
+
+const PROVIDERS = ['openai', 'anthropic', 'openai-compatible', 'none'] as const;
+const TIERS = ['fast', 'reasoning', 'auto'] as const;
+
+export const askCommand: CliCommand = {
+  name: 'ask',
+  summary: 'Ask a question about a directory’s code (offline retrieval answer without a provider)',
+  usage: 'keel ask "<question>" [--dir DIR] [--store DIR] [--provider openai|anthropic|openai-compatible|none] [--model M] [--tier fast|reasoning|auto] [--local-only] [--json]',
+  options: {
+    dir: { type: 'string', description: 'Directory whose code answers (default: the current directory).' },
+    store: { type: 'string', description: 'Index folder (default: a per-directory folder under the user cache dir).' },
+    provider: { type: 'string', description: 'openai, anthropic, openai-compatible or none (default: the first with a key in the environment, else none).' },
+    model: { type: 'string', description: 'Model id; overrides the routed tier’s model.' },
+    tier: { type: 'string', description: 'fast, reasoning or auto (default: auto routing).' },
+    'local-only': { type: 'boolean', description: 'Refuse any non-loopback connection (also KEEL_LOCAL_ONLY=1).' },
+  },
+  async run(args, io) {
+    const question = args.positionals.join(' ').trim();
+    if (!question) throw new KeelError('INVALID_PARAMS', `A question is required.\nusage: ${askCommand.usage}`);
+    const json = args.values.json === true;
+    const provider = oneOf(args.values.provider, PROVIDERS, '--provider') ?? providerFromEnv(io.env);
+    const tier = oneOf(args.values.tier, TIERS, '--tier') ?? 'auto';
+    const localOnly = args.values['local-only'] === true || io.env.KEEL_LOCAL_ONLY === '1' || io.env.KEEL_LOCAL_ONLY === 'true';
+    const dir = path.resolve(io.cwd, typeof args.values.dir === 'string' ? args.values.dir : '.');
+    const store = typeof args.values.store === 'string' ? path.resolve(io.cwd, args.values.store) : undefined;
+
+    await configureFromEnv(io, provider, localOnly);
+    let streamed = false;
+    const result = await io.call(
+      'chat/ask',
+      { question, root: dir, store, provider, model: typeof args.values.model === 'string' ? args.values.model : undefined, tier: tier as Tier | 'auto', localOnly },
+      {
+        onChunk: (chunk) => {
+          if (json) return;
+          if (chunk.type === 'delta') {
+            streamed = true;
+            io.out(chunk.text);
+          } else if (chunk.type === 'route') io.err(`→ ${chunk.tier} tier (${chunk.model}): ${chunk.reason}\n`);
+        },
+        onNotify: (method, params) => {
+          if (method === 'index/progress' && (params as { phase: string }).phase === 'done') io.err(`indexed ${dir}\n`);
+        },
+      },
+    );
+    if (json) {
+      const out: AskResult = {
+        answer: result.answer,
+        citations: result.citations,
+        provider: result.provider,
+        model: result.model,
+        tier: result.tier,
+        reason: result.reason,
+        usage: result.usage,
+        costUsd: result.costUsd,
+        cached: result.cached,
+      };
+      io.out(`${JSON.stringify(out)}\n`);
+      return 0;
+    }
+    if (!streamed) io.out(result.answer);
+    io.out('\n');
+    if (result.citations.length) {
+      io.out('\nSources:\n');
+      for (const c of result.citations) io.out(`  ${c.path}:${c.startLine}${c.endLine > c.startLine ? `-${c.endLine}` : ''}\n`);
+    }
+    if (!result.offline) {
+      const u = result.usage;
+      io.err(`${result.model} · ${result.tier}${result.cached ? ' · cached' : ''} · ${u.input + u.cacheRead + u.cacheWrite} in / ${u.output} out · $${result.costUsd.toFixed(4)}\n`);
+    }
+    return 0;
+  },
+};
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], flag: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new KeelError('INVALID_PARAMS', `${flag} must be one of ${allowed.join(', ')}.`);
+}
+
+/** Without --provider: the first provider whose key is in the environment, else none (offline). */
+export function providerFromEnv(env: NodeJS.ProcessEnv): ProviderId {
+  if (env.ANTHROPIC_API_KEY) return 'anthropic';
+  if (env.OPENAI_API_KEY) return 'openai';
+  return 'none';
+}
+
+/** The CLI's equivalent of VS Code settings + SecretStorage: flags and the SDKs' standard variables. */
+async function configureFromEnv(io: CliIO, provider: ProviderId, localOnly: boolean): Promise<void> {
+  const settings: Record<string, unknown> = { 'keel.provider': provider, 'keel.localOnly': localOnly };
+  if (io.env.OPENAI_BASE_URL) {
+    settings['keel.openai.baseUrl'] = io.env.OPENAI_BASE_URL;
+    settings['keel.openaiCompatible.baseUrl'] = io.env.OPENAI_BASE_URL;
+  }
+  if (io.env.ANTHROPIC_BASE_URL) settings['keel.anthropic.baseUrl'] = io.env.ANTHROPIC_BASE_URL;
+  const secrets: Record<string, string | null> = {
+    openai: io.env.OPENAI_API_KEY ?? null,
+    anthropic: io.env.ANTHROPIC_API_KEY ?? null,
+    'openai-compatible': io.env.OPENAI_API_KEY ?? null,
+  };
+  await io.call('engine/configure', { settings, secrets });
+}

@@ -1,0 +1,54 @@
+/**
+ * `@keel` in VS Code's Chat view, where the Chat API exists. It is a second front door to the same
+ * engine request the chat panel uses (`chat/ask`): no second implementation of retrieval or answering.
+ */
+import * as vscode from 'vscode';
+import { toKeelError } from '../engine/errors';
+import { resolveWorkspacePath } from './chatActions';
+import type { KeelContext } from './context';
+
+export const PARTICIPANT_ID = 'keel.keel';
+
+export function registerChatParticipant(ctx: KeelContext): void {
+  // Older hosts and some forks have no Chat API: the panel still works there.
+  if (typeof vscode.chat?.createChatParticipant !== 'function') return;
+  const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, async (request, chatContext, stream, token) => {
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (!root) {
+      stream.markdown('Open a folder so Keel has code to answer from.');
+      return {};
+    }
+    const history = chatContext.history.flatMap((turn, i, all) => {
+      if (!(turn instanceof vscode.ChatRequestTurn)) return [];
+      const next = all[i + 1];
+      const answer = next instanceof vscode.ChatResponseTurn
+        ? next.response.map((part) => (part instanceof vscode.ChatResponseMarkdownPart ? part.value.value : '')).join('')
+        : '';
+      return answer ? [{ question: turn.prompt, answer }] : [];
+    });
+    try {
+      const result = await ctx.engine.request(
+        'chat/ask',
+        { question: request.prompt, root, history: history.slice(-6), tier: 'auto' },
+        {
+          token,
+          onChunk: (chunk) => {
+            if (chunk.type === 'context') stream.progress(`Found ${chunk.passages.length} relevant passages`);
+            else if (chunk.type === 'delta') stream.markdown(chunk.text);
+          },
+        },
+      );
+      if (result.offline) stream.markdown(result.answer);
+      for (const c of result.citations) {
+        const uri = resolveWorkspacePath(c.path);
+        if (uri) stream.reference(new vscode.Location(uri, new vscode.Range(c.startLine - 1, 0, Math.max(c.startLine, c.endLine) - 1, 0)));
+      }
+      return { metadata: { model: result.model, tier: result.tier, costUsd: result.costUsd, cached: result.cached } };
+    } catch (error) {
+      const e = toKeelError(error);
+      return { errorDetails: { message: `${e.message} [${e.code}]` } };
+    }
+  });
+  participant.iconPath = vscode.Uri.joinPath(ctx.extension.extensionUri, 'media', 'keel.svg');
+  ctx.disposables.push(participant);
+}

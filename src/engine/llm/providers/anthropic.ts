@@ -1,0 +1,118 @@
+/**
+ * Anthropic Messages API through the official SDK (streaming always, so first-byte and idle timeouts
+ * apply uniformly). Structured outputs use a forced tool call: the tool's input_schema is the JSON
+ * Schema and the tool input is the answer.
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import { KeelError } from '../../errors';
+import { anthropicMessages, anthropicSystem } from '../promptCache';
+import type { StructuredSchema } from '../structured';
+import { mergeAnthropicUsage, type AnthropicUsageFields } from '../usage';
+import type { ChatRequest } from '../types';
+import { SdkProvider, type ProviderRuntime } from './sdkProvider';
+import type { StreamDecoder } from './streamRunner';
+
+type StreamEvent = Anthropic.Messages.RawMessageStreamEvent;
+
+export interface AnthropicOptions extends ProviderRuntime {
+  apiKey: string;
+  baseURL?: string;
+}
+
+export const DEFAULT_MAX_TOKENS = 4096;
+
+export class AnthropicProvider extends SdkProvider<StreamEvent> {
+  readonly id = 'anthropic' as const;
+  private readonly client: Anthropic;
+
+  constructor(options: AnthropicOptions) {
+    super(options);
+    this.client = new Anthropic({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL,
+      fetch: options.gate.fetchFor('chat', 'anthropic'),
+      // Retries are Keel's (streamRunner): the SDK's own would also retry after partial output.
+      maxRetries: 0,
+      timeout: this.requestTimeoutMs,
+      // The SDK would print parse failures (with response data) to the console; the KeelError says it.
+      logLevel: 'off',
+    });
+  }
+
+  protected async open(request: ChatRequest, schema: StructuredSchema<unknown> | undefined, signal: AbortSignal, headers: Record<string, string>) {
+    const params: Anthropic.Messages.MessageCreateParamsStreaming = {
+      model: request.model,
+      max_tokens: request.maxTokens ?? DEFAULT_MAX_TOKENS,
+      stream: true,
+      messages: anthropicMessages(request),
+    };
+    const system = anthropicSystem(request);
+    if (system) params.system = system;
+    // This SDK's Messages API has no sampling-temperature parameter any more; `temperature` is OpenAI-only.
+    if (schema) {
+      params.tools = [{ name: schema.name, description: schema.description, input_schema: schema.jsonSchema as Anthropic.Messages.Tool.InputSchema }];
+      params.tool_choice = { type: 'tool', name: schema.name };
+    }
+    const { data, request_id } = await this.client.messages.create(params, { signal, headers }).withResponse();
+    return { stream: data, requestId: request_id ?? undefined };
+  }
+
+  protected decoder(): StreamDecoder<StreamEvent> {
+    return new AnthropicDecoder();
+  }
+
+  protected structuredRaw(_text: string, toolInput: string | undefined): unknown {
+    if (toolInput === undefined) return undefined;
+    // An empty tool input streams no deltas at all; that is the object {}.
+    return toolInput.trim() === '' ? {} : toolInput;
+  }
+}
+
+class AnthropicDecoder implements StreamDecoder<StreamEvent> {
+  private id = '';
+  private model = '';
+  private stopReason = '';
+  private startUsage: AnthropicUsageFields | undefined;
+  private deltaUsage: AnthropicUsageFields | undefined;
+  private toolInput: string | undefined;
+  private stopped = false;
+
+  push(event: StreamEvent): string | undefined {
+    switch (event.type) {
+      case 'message_start':
+        this.id = event.message.id;
+        this.model = event.message.model;
+        this.startUsage = event.message.usage;
+        return undefined;
+      case 'content_block_start':
+        if (event.content_block.type === 'tool_use') this.toolInput = this.toolInput ?? '';
+        return undefined;
+      case 'content_block_delta':
+        if (event.delta.type === 'text_delta') return event.delta.text;
+        if (event.delta.type === 'input_json_delta') this.toolInput = (this.toolInput ?? '') + event.delta.partial_json;
+        return undefined;
+      case 'message_delta':
+        this.stopReason = event.delta.stop_reason ?? this.stopReason;
+        this.deltaUsage = event.usage;
+        return undefined;
+      case 'message_stop':
+        this.stopped = true;
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  finish() {
+    if (!this.stopped || !this.id) {
+      throw new KeelError('BAD_RESPONSE', 'The Anthropic stream ended before message_stop.', { provider: 'anthropic' });
+    }
+    return {
+      id: this.id,
+      model: this.model,
+      usage: mergeAnthropicUsage(this.startUsage, this.deltaUsage),
+      stopReason: this.stopReason || 'end_turn',
+      toolInput: this.toolInput,
+    };
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * `keel index [dir] [--store DIR] [--json]`: build or incrementally update the index of `dir`.
+ * --json prints exactly `{ files, chunks, skipped, ms }`; progress goes to stderr.
+ */
+import * as path from 'node:path';
+import type { IndexProgress } from '../../protocol';
+import type { CliCommand } from '../command';
+
+export const indexCommand: CliCommand = {
+  name: 'index',
+  summary: 'Build or update the index of a directory',
+  usage: 'keel index [dir] [--store DIR] [--embedder ID] [--max-file-kb N] [--json]',
+  options: {
+    store: { type: 'string', description: 'Index folder (default: a per-directory folder under the user cache dir).' },
+    embedder: { type: 'string', description: 'Embedder id (default keel-code).' },
+    'max-file-kb': { type: 'string', description: 'Skip files larger than this (default 1024).' },
+  },
+  async run(args, io) {
+    const dir = path.resolve(io.cwd, args.positionals[0] ?? '.');
+    const json = args.values.json === true;
+    const maxKB = args.values['max-file-kb'] === undefined ? undefined : Number(args.values['max-file-kb']);
+    let last = 0;
+    const summary = await io.call(
+      'index/build',
+      {
+        roots: [dir],
+        store: typeof args.values.store === 'string' ? path.resolve(io.cwd, args.values.store) : undefined,
+        embedder: typeof args.values.embedder === 'string' ? args.values.embedder : undefined,
+        maxFileSizeKB: maxKB,
+      },
+      {
+        onNotify: (method, params) => {
+          if (method !== 'index/progress') return;
+          const p = params as IndexProgress;
+          if (p.message) io.err(`${p.message}\n`);
+          const now = Date.now();
+          if (!json && p.total > 0 && (now - last > 500 || p.done === p.total)) {
+            last = now;
+            io.err(`${p.phase}: ${p.done}/${p.total}\n`);
+          }
+        },
+      },
+    );
+    if (json) {
+      io.out(`${JSON.stringify({ files: summary.files, chunks: summary.chunks, skipped: summary.skipped, ms: summary.ms })}\n`);
+    } else {
+      io.out(`Indexed ${summary.files} files (${summary.chunks} chunks, ${summary.skipped} skipped) in ${summary.ms} ms.\n`);
+    }
+    return 0;
+  },
+};

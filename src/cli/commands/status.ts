@@ -1,0 +1,35 @@
+/** `keel status [dir] [--store DIR] [--json]`: what an index holds, and which files were skipped and why. */
+import * as path from 'node:path';
+import type { CliCommand } from '../command';
+
+export const statusCommand: CliCommand = {
+  name: 'status',
+  summary: 'Show what an index holds',
+  usage: 'keel status [dir] [--store DIR] [--json]',
+  options: {
+    store: { type: 'string', description: 'Index folder (default: the one `keel index` uses for dir).' },
+  },
+  async run(args, io) {
+    const dir = path.resolve(io.cwd, args.positionals[0] ?? '.');
+    const store = typeof args.values.store === 'string' ? path.resolve(io.cwd, args.values.store) : undefined;
+    const status = await io.call('index/status', { store, roots: store ? undefined : [dir] });
+    if (args.values.json === true) {
+      io.out(`${JSON.stringify(status)}\n`);
+      return 0;
+    }
+    const lines = [
+      `store:        ${status.store}`,
+      `roots:        ${status.roots.join(', ')}`,
+      `files:        ${status.files}`,
+      `chunks:       ${status.chunks}`,
+      `size:         ${(status.bytes / 1024 / 1024).toFixed(1)} MB`,
+      `embedder:     ${status.embedder ?? 'none (keyword search only)'}`,
+      `last update:  ${status.lastUpdated ?? 'never'}`,
+      `skipped:      ${status.skipped.length}`,
+      ...status.skipped.slice(0, 50).map((s) => `  ${s.path} — ${s.reason}`),
+    ];
+    if (status.skipped.length > 50) lines.push(`  … and ${status.skipped.length - 50} more (--json lists all)`);
+    io.out(`${lines.join('\n')}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,23 @@
+/**
+ * The chunker's front door: picks the tree-sitter chunker when Keel has a grammar for the file and
+ * the structural/line fallback otherwise. If a grammar fails to load or parse (a WASM problem, not a
+ * syntax error — those parse fine), the file is still chunked by lines rather than dropped.
+ */
+import { grammarForPath } from '../syntax/treeSitter';
+import type { Chunk } from './chunk';
+import { chunkText, textLanguageForPath } from './textChunker';
+import { chunkWithGrammar } from './treeSitterChunker';
+
+export type { Chunk } from './chunk';
+
+export async function chunkFile(filePath: string, text: string): Promise<Chunk[]> {
+  const grammar = grammarForPath(filePath);
+  if (grammar) {
+    try {
+      return await chunkWithGrammar(grammar, text);
+    } catch {
+      return chunkText('text', text).map((c) => ({ ...c, language: grammar }));
+    }
+  }
+  return chunkText(textLanguageForPath(filePath), text);
+}

@@ -1,0 +1,189 @@
+/**
+ * The engine's open indexes, shared as a service so that search and chat get the same in-memory index
+ * the indexer keeps fresh (`engine.services.get(IndexServiceKey).forPath(root)`). It serialises writers
+ * per index, coalesces file events, persists lazily after live updates (a crash then loses nothing that
+ * the next start's hash diff would not redo), and closes everything on engine shutdown.
+ */
+import * as path from 'node:path';
+import type { IndexBuildParams, IndexStatus, IndexSummary, IndexUpdateParams, IndexUpdateResult, IndexProgress } from '../../protocol';
+import type { Embedder } from '../embed/types';
+import { KeelError } from '../errors';
+import type { Logger } from '../log';
+import { serviceKey } from '../services';
+import { syncIndex, type SyncOptions } from './indexer';
+import { applyFileChanges } from './liveUpdates';
+import { defaultStoreDir } from './storeLocation';
+import { UpdateQueue } from './updateQueue';
+import { WorkspaceIndex } from './workspaceIndex';
+
+export interface IndexServiceOptions {
+  log: Logger;
+  /** The editor's per-workspace storage folder; the CLI has none and uses the user cache dir. */
+  storageDir?: string;
+  /** Resolves an embedder id (undefined: the configured default). Throwing means keyword-only. */
+  embedderFor: (id: string | undefined) => Embedder;
+  /** Delay before a live update is written to disk. */
+  persistDelayMs?: number;
+  debounceMs?: number;
+}
+
+interface OpenEntry {
+  index: WorkspaceIndex;
+  /** Serialises writers (build, live updates, persist) on this index. */
+  chain: Promise<unknown>;
+  queue: UpdateQueue<IndexUpdateResult>;
+  syncOptions: Omit<SyncOptions, 'signal' | 'onProgress'>;
+  persistTimer?: NodeJS.Timeout;
+}
+
+const DEFAULT_MAX_FILE_KB = 1024;
+
+export class IndexService {
+  private readonly open = new Map<string, OpenEntry>();
+
+  constructor(private readonly options: IndexServiceOptions) {}
+
+  storeFor(roots: readonly string[], store?: string): string {
+    if (store) return path.resolve(store);
+    if (this.options.storageDir) return path.join(this.options.storageDir, 'index');
+    return defaultStoreDir(roots[0]);
+  }
+
+  /** Builds or incrementally updates the index of `params.roots`. */
+  async build(params: IndexBuildParams, signal?: AbortSignal, onProgress?: (p: IndexProgress) => void): Promise<IndexSummary & { notices: string[] }> {
+    const roots = validateRoots(params.roots);
+    const maxKB = params.maxFileSizeKB ?? DEFAULT_MAX_FILE_KB;
+    if (typeof maxKB !== 'number' || !(maxKB > 0)) throw new KeelError('INVALID_PARAMS', '`maxFileSizeKB` must be a positive number.');
+    if (params.exclude !== undefined && (!Array.isArray(params.exclude) || params.exclude.some((e) => typeof e !== 'string'))) {
+      throw new KeelError('INVALID_PARAMS', '`exclude` must be an array of .gitignore patterns.');
+    }
+    const entry = await this.openIndex(roots, params.store, params.embedder);
+    entry.syncOptions = { maxFileSizeBytes: maxKB * 1024, exclude: params.exclude };
+    const result = await this.exclusive(entry, () => syncIndex(entry.index, { ...entry.syncOptions, signal, onProgress }));
+    this.options.log.info(
+      `indexed ${result.files} files / ${result.chunks} chunks in ${result.ms} ms (changed ${result.changed}, removed ${result.removed}, embedded ${result.embedded}, reused ${result.reused})`,
+    );
+    return { files: result.files, chunks: result.chunks, skipped: result.skipped, ms: result.ms, notices: [...entry.index.notices] };
+  }
+
+  /** Queues file events; resolves when the coalesced batch they joined is searchable. */
+  async update(params: IndexUpdateParams): Promise<IndexUpdateResult> {
+    if (!Array.isArray(params?.changed) || !Array.isArray(params?.deleted)) {
+      throw new KeelError('INVALID_PARAMS', 'index/update needs `changed` and `deleted` arrays of absolute paths.');
+    }
+    const entry = params.store ? this.open.get(path.resolve(params.store)) : this.open.values().next().value;
+    if (!entry) throw new KeelError('INDEX_NOT_FOUND', 'No index is open; run index/build first.');
+    return entry.queue.push({ changed: params.changed, deleted: params.deleted });
+  }
+
+  async status(params: { store?: string; roots?: string[] }): Promise<IndexStatus> {
+    const roots = params.roots?.length ? validateRoots(params.roots) : undefined;
+    const store = params.store ? path.resolve(params.store) : roots ? this.storeFor(roots) : this.open.keys().next().value;
+    if (!store) throw new KeelError('INDEX_NOT_FOUND', 'No index is open and no store was given.');
+    const entry = this.open.get(store);
+    if (entry) return entry.index.status();
+    const index = await WorkspaceIndex.open({ store, roots: roots ?? [], readOnly: true, log: this.options.log }).catch((error) => {
+      throw error instanceof KeelError ? error : new KeelError('INDEX_NOT_FOUND', `No index at ${store}.`, { cause: error });
+    });
+    const status = await index.status();
+    if (status.lastUpdated === null) throw new KeelError('INDEX_NOT_FOUND', `No index at ${store}; run \`keel index\` first.`);
+    return status;
+  }
+
+  /** The open index whose roots contain `fsPath` (a file or a root), for search and chat. */
+  forPath(fsPath: string): WorkspaceIndex | undefined {
+    const abs = path.resolve(fsPath);
+    for (const { index } of this.open.values()) {
+      if (index.roots.some((r) => abs === r || abs.startsWith(`${r}${path.sep}`))) return index;
+    }
+    return undefined;
+  }
+
+  /** Opens (without syncing) the index of `roots`, e.g. for a search in a fresh CLI process. */
+  async openFor(roots: string[], store?: string, embedder?: string): Promise<WorkspaceIndex> {
+    return (await this.openIndex(validateRoots(roots), store, embedder)).index;
+  }
+
+  async closeAll(): Promise<void> {
+    for (const [store, entry] of this.open) {
+      if (entry.persistTimer) clearTimeout(entry.persistTimer);
+      await entry.queue.flush();
+      await this.exclusive(entry, () => entry.index.close()).catch((error: Error) =>
+        this.options.log.error(`closing index ${store} failed: ${error.message}`),
+      );
+    }
+    this.open.clear();
+  }
+
+  private async openIndex(roots: string[], storeParam: string | undefined, embedderId: string | undefined): Promise<OpenEntry> {
+    const store = this.storeFor(roots, storeParam);
+    const existing = this.open.get(store);
+    if (existing && sameRoots(existing.index.roots, roots) && (!embedderId || existing.index.embedder?.id === embedderId)) return existing;
+    const embedder = await this.resolveEmbedder(embedderId);
+    if (existing) {
+      await existing.queue.flush();
+      await this.exclusive(existing, () => existing.index.close());
+      this.open.delete(store);
+    }
+    const index = await WorkspaceIndex.open({ store, roots, embedder, log: this.options.log });
+    for (const notice of index.notices) this.options.log.warn(notice);
+    const entry: OpenEntry = {
+      index,
+      chain: Promise.resolve(),
+      syncOptions: { maxFileSizeBytes: DEFAULT_MAX_FILE_KB * 1024 },
+      queue: new UpdateQueue(
+        (batch) => this.exclusive(entry, async () => {
+          const result = await applyFileChanges(index, batch, entry.syncOptions);
+          this.schedulePersist(entry);
+          return result;
+        }),
+        { debounceMs: this.options.debounceMs },
+      ),
+    };
+    this.open.set(store, entry);
+    return entry;
+  }
+
+  /** The embedder, probed once: a model that cannot load makes the index keyword-only, not broken. */
+  private async resolveEmbedder(id: string | undefined): Promise<Embedder | undefined> {
+    try {
+      const embedder = this.options.embedderFor(id);
+      await embedder.embed(['keel']);
+      return embedder;
+    } catch (error) {
+      if (id) throw error; // an explicitly requested embedder that cannot be built is the caller's error
+      this.options.log.warn(`No embedder available (${(error as Error).message}); the index will be keyword-only.`);
+      return undefined;
+    }
+  }
+
+  private schedulePersist(entry: OpenEntry): void {
+    if (entry.persistTimer) clearTimeout(entry.persistTimer);
+    entry.persistTimer = setTimeout(() => {
+      entry.persistTimer = undefined;
+      void this.exclusive(entry, () => entry.index.persist()).catch((error: Error) =>
+        this.options.log.error(`persisting the index failed: ${error.message}`),
+      );
+    }, this.options.persistDelayMs ?? 1000);
+    entry.persistTimer.unref?.();
+  }
+
+  private exclusive<T>(entry: OpenEntry, fn: () => Promise<T>): Promise<T> {
+    const run = entry.chain.then(fn, fn);
+    entry.chain = run.catch(() => undefined);
+    return run;
+  }
+}
+
+export const IndexServiceKey = serviceKey<IndexService>('index');
+
+function validateRoots(roots: unknown): string[] {
+  if (!Array.isArray(roots) || roots.length === 0 || roots.some((r) => typeof r !== 'string' || r === '')) {
+    throw new KeelError('INVALID_PARAMS', '`roots` must be a non-empty array of folder paths.');
+  }
+  return roots.map((r: string) => path.resolve(r));
+}
+
+function sameRoots(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((r, i) => r === b[i]);
+}

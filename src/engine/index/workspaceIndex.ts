@@ -1,0 +1,373 @@
+/**
+ * One open index: catalog + keyword index + vector shards of a set of workspace roots, in one store
+ * folder. Mutations change memory first (visible to searches at once) and are persisted by persist(),
+ * which publishes catalog, keyword index, manifest and touched shards in one journaled commit — so
+ * whatever the disk holds is always a consistent (possibly older) index. A crash only loses work since
+ * the last commit, which the next sync redoes because the catalog on disk still has the old hashes.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { IndexStatus, SkippedFile } from '../../protocol';
+import type { Embedder } from '../embed/types';
+import { KeelError } from '../errors';
+import { silentLogger, type Logger } from '../log';
+import { Bm25Index } from '../search/bm25';
+import { Catalog, type ChunkLocation, type ChunkRecord } from './catalog';
+import type { Chunk } from './chunk';
+import { StoreFiles } from './storeFiles';
+import { StoreLock } from './storeLock';
+import { VectorStore, shardOf, type VectorMeta } from './vectorStore';
+
+const MANIFEST = 'manifest.json';
+const CATALOG = 'catalog.json';
+const KEYWORDS = 'keywords.bm25';
+const FORMAT = 1;
+
+interface Manifest {
+  format: number;
+  roots: string[];
+  embedder: { id: string; dimensions: number } | null;
+  updatedAt: string | null;
+  skipped: SkippedFile[];
+}
+
+export interface OpenIndexOptions {
+  store: string;
+  roots: readonly string[];
+  /** Without one the index is keyword-only (and says so in its status). */
+  embedder?: Embedder;
+  log?: Logger;
+  /** Read-only opens (status) take no lock and never write. */
+  readOnly?: boolean;
+}
+
+export interface PendingEmbedding {
+  id: string;
+  text: string;
+  hash: string;
+  shard: number;
+}
+
+export interface ScoredChunk {
+  chunk: ChunkLocation;
+  score: number;
+}
+
+export class WorkspaceIndex {
+  /** Things the user should know about this open (e.g. "the index was corrupt and was rebuilt"). */
+  readonly notices: string[] = [];
+  private dirty = false;
+  private lock: StoreLock | undefined;
+
+  private constructor(
+    readonly store: string,
+    readonly roots: readonly string[],
+    readonly files: StoreFiles,
+    public catalog: Catalog,
+    public keywords: Bm25Index,
+    readonly vectors: VectorStore | undefined,
+    readonly embedder: Embedder | undefined,
+    private manifest: Manifest,
+    readonly log: Logger,
+  ) {}
+
+  static async open(options: OpenIndexOptions): Promise<WorkspaceIndex> {
+    const store = path.resolve(options.store);
+    let roots = options.roots.map((r) => path.resolve(r));
+    const log = options.log ?? silentLogger;
+    const files = new StoreFiles(store);
+    let lock: StoreLock | undefined;
+    if (!options.readOnly) {
+      lock = new StoreLock(store);
+      lock.acquire();
+    }
+    try {
+      const notices: string[] = [];
+      if (!options.readOnly) {
+        await fs.mkdir(store, { recursive: true });
+        const recovery = await files.recover();
+        if (recovery === 'rolled-forward') notices.push('Finished an index commit interrupted by a crash.');
+        if (recovery === 'rolled-back') notices.push('Discarded an index update interrupted by a crash.');
+      }
+      let loaded: { manifest: Manifest; catalog: Catalog; keywords: Bm25Index } | undefined;
+      if (roots.length === 0) roots = await storedRoots(files); // status of a store, roots unknown to the caller
+      try {
+        loaded = await loadState(files, roots);
+      } catch (error) {
+        const message = `The index at ${store} is unreadable (${(error as Error).message}); it will be rebuilt.`;
+        if (options.readOnly) throw new KeelError('INDEX_CORRUPT', message, { cause: error });
+        log.warn(message);
+        notices.push(message);
+        await wipe(store);
+      }
+      const manifest: Manifest = loaded?.manifest ?? { format: FORMAT, roots, embedder: null, updatedAt: null, skipped: [] };
+      const embedder = options.embedder;
+      if (embedder && manifest.embedder && manifest.embedder.id !== embedder.id) {
+        notices.push(`Embedder changed from ${manifest.embedder.id} to ${embedder.id}: vectors will be recomputed.`);
+      }
+      const vectors = embedder ? new VectorStore(files, vectorFolder(embedder.id), embedder.dimensions) : undefined;
+      const index = new WorkspaceIndex(
+        store, roots, files, loaded?.catalog ?? new Catalog(roots), loaded?.keywords ?? new Bm25Index(),
+        vectors, embedder, { ...manifest, roots }, log,
+      );
+      index.lock = lock;
+      index.notices.push(...notices);
+      if (!loaded && !options.readOnly) index.dirty = true;
+      return index;
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
+  }
+
+  get isDirty(): boolean {
+    return this.dirty || (this.vectors?.hasPending ?? false) || this.files.hasStaged;
+  }
+
+  get skipped(): readonly SkippedFile[] {
+    return this.manifest.skipped;
+  }
+
+  setSkipped(skipped: SkippedFile[]): void {
+    this.manifest.skipped = skipped;
+    this.dirty = true;
+  }
+
+  /** Replaces what the index knows about a file with its new chunks; returns the chunks needing vectors. */
+  putFile(root: number, rel: string, file: { size: number; mtimeMs: number; hash: string }, chunks: readonly Chunk[]): PendingEmbedding[] {
+    this.removeFile(root, rel);
+    const prefix = fileKey(root, rel);
+    const shard = shardOf(root, rel);
+    const records: ChunkRecord[] = [];
+    const pending: PendingEmbedding[] = [];
+    chunks.forEach((c, i) => {
+      const id = `${prefix}.${i}`;
+      records.push({ id, startLine: c.startLine, endLine: c.endLine, symbol: c.symbol, language: c.language, hash: c.hash });
+      this.keywords.add(id, { text: c.text, symbol: c.symbol, path: rel });
+      pending.push({ id, text: c.text, hash: c.hash, shard });
+    });
+    this.catalog.set(root, rel, { ...file, chunks: records });
+    this.dirty = true;
+    return pending;
+  }
+
+  /** Chunks of an unchanged file that still lack a vector (after a crash, or an embedder change). */
+  missingVectors(root: number, rel: string, chunks: readonly Chunk[]): PendingEmbedding[] {
+    const record = this.catalog.get(root, rel);
+    if (!record || !this.vectors) return [];
+    const shard = shardOf(root, rel);
+    const out: PendingEmbedding[] = [];
+    record.chunks.forEach((r, i) => {
+      const c = chunks[i];
+      if (!c || c.hash !== r.hash || this.vectors!.has(r.id, r.hash)) return;
+      out.push({ id: r.id, text: c.text, hash: c.hash, shard });
+    });
+    return out;
+  }
+
+  /** True if every chunk of the file has its vector (or there is no embedder). */
+  fullyEmbedded(root: number, rel: string): boolean {
+    const record = this.catalog.get(root, rel);
+    if (!record) return false;
+    return !this.vectors || record.chunks.every((c) => this.vectors!.has(c.id, c.hash));
+  }
+
+  touchFile(root: number, rel: string, size: number, mtimeMs: number): void {
+    const record = this.catalog.get(root, rel);
+    if (!record || (record.size === size && record.mtimeMs === mtimeMs)) return;
+    record.size = size;
+    record.mtimeMs = mtimeMs;
+    this.dirty = true;
+  }
+
+  removeFile(root: number, rel: string): boolean {
+    const old = this.catalog.delete(root, rel);
+    if (!old) return false;
+    const shard = shardOf(root, rel);
+    for (const c of old.chunks) {
+      this.keywords.remove(c.id);
+      this.vectors?.remove(shard, c.id);
+    }
+    this.dirty = true;
+    return true;
+  }
+
+  /** Stores vectors for pending chunks, reusing known vectors by chunk hash. */
+  async embed(pending: readonly PendingEmbedding[], signal?: AbortSignal): Promise<{ embedded: number; reused: number }> {
+    if (!this.vectors || !this.embedder || pending.length === 0) return { embedded: 0, reused: 0 };
+    await this.vectors.load();
+    const todo: PendingEmbedding[] = [];
+    let reused = 0;
+    for (const p of pending) {
+      if (this.catalog.chunk(p.id)?.hash !== p.hash) continue; // superseded meanwhile
+      const known = this.vectors.vectorFor(p.hash);
+      if (known) {
+        this.vectors.upsert(p.shard, p.id, known, p.hash);
+        reused++;
+      } else {
+        todo.push(p);
+      }
+    }
+    if (todo.length) {
+      const vectors = await this.embedder.embed(todo.map((p) => p.text), signal);
+      todo.forEach((p, i) => {
+        if (this.catalog.chunk(p.id)?.hash === p.hash) this.vectors!.upsert(p.shard, p.id, vectors[i], p.hash);
+      });
+    }
+    return { embedded: todo.length, reused };
+  }
+
+  /** Publishes all changes in one atomic commit. */
+  async persist(): Promise<void> {
+    if (!this.isDirty) return;
+    if (!this.lock) throw new KeelError('INTERNAL', 'persist() on a read-only index');
+    this.manifest = {
+      ...this.manifest,
+      format: FORMAT,
+      roots: [...this.roots],
+      embedder: this.embedder ? { id: this.embedder.id, dimensions: this.embedder.dimensions } : this.manifest.embedder,
+      updatedAt: new Date().toISOString(),
+    };
+    this.dirty = false;
+    try {
+      if (this.vectors) await this.vectors.stage((id) => this.vectorMeta(id));
+      await this.files.stage(CATALOG, this.catalog.serialize());
+      await this.files.stage(KEYWORDS, this.keywords.serialize());
+      await this.files.stage(MANIFEST, JSON.stringify(this.manifest));
+      await this.files.commit();
+    } catch (error) {
+      this.dirty = true;
+      await this.files.discard().catch(() => undefined);
+      throw error;
+    }
+    if (this.vectors) await removeOtherVectorFolders(this.store, vectorFolder(this.embedder!.id));
+  }
+
+  keywordSearch(query: string, k: number, filter?: (chunk: ChunkLocation) => boolean): ScoredChunk[] {
+    const hits = this.keywords.search(query, k, filter && ((id) => {
+      const c = this.catalog.chunk(id);
+      return c !== undefined && filter(c);
+    }));
+    return hits.flatMap((h) => {
+      const chunk = this.catalog.chunk(h.docId);
+      return chunk ? [{ chunk, score: h.score }] : [];
+    });
+  }
+
+  private vectorMeta(id: string): VectorMeta | undefined {
+    const c = this.catalog.chunk(id);
+    return c && { root: c.root, path: c.path, startLine: c.startLine, endLine: c.endLine, symbol: c.symbol, language: c.language, hash: c.hash };
+  }
+
+  /** Vector search; empty if the index has no embedder. */
+  async vectorSearch(query: string | ArrayLike<number>, k: number, signal?: AbortSignal): Promise<ScoredChunk[]> {
+    if (!this.vectors || !this.embedder) return [];
+    const vector = typeof query === 'string' ? (await this.embedder.embed([query], signal))[0] : query;
+    const hits = await this.vectors.query(vector, k);
+    return hits.flatMap((h) => {
+      const chunk = this.catalog.chunk(h.id);
+      return chunk ? [{ chunk, score: h.score }] : [];
+    });
+  }
+
+  absolutePath(chunk: { root: number; path: string }): string {
+    return path.join(this.roots[chunk.root], ...chunk.path.split('/'));
+  }
+
+  /** The chunk's current text, read from the workspace (the index does not keep texts). */
+  async readChunkText(chunk: ChunkLocation): Promise<string | undefined> {
+    try {
+      const text = (await fs.readFile(this.absolutePath(chunk), 'utf8')).replace(/\r\n?/g, '\n');
+      return text.split('\n').slice(chunk.startLine - 1, chunk.endLine).join('\n');
+    } catch {
+      return undefined;
+    }
+  }
+
+  async status(): Promise<IndexStatus> {
+    return {
+      store: this.store,
+      roots: [...this.roots],
+      files: this.catalog.fileCount,
+      chunks: this.catalog.chunkCount,
+      bytes: await folderBytes(this.store),
+      embedder: this.manifest.embedder?.id ?? null,
+      lastUpdated: this.manifest.updatedAt,
+      skipped: [...this.manifest.skipped],
+    };
+  }
+
+  /** Persists what is pending and releases the store lock. */
+  async close(): Promise<void> {
+    try {
+      if (this.lock) await this.persist();
+    } finally {
+      this.lock?.release();
+      this.lock = undefined;
+    }
+  }
+}
+
+async function storedRoots(files: StoreFiles): Promise<string[]> {
+  try {
+    const manifest = JSON.parse((await files.read(MANIFEST))?.toString('utf8') ?? '{}') as Partial<Manifest>;
+    return Array.isArray(manifest.roots) ? manifest.roots : [];
+  } catch {
+    return [];
+  }
+}
+
+async function loadState(files: StoreFiles, roots: readonly string[]): Promise<{ manifest: Manifest; catalog: Catalog; keywords: Bm25Index } | undefined> {
+  const manifestBytes = await files.read(MANIFEST);
+  if (!manifestBytes) {
+    if (await files.exists(CATALOG)) throw new Error('manifest missing');
+    return undefined; // a new store
+  }
+  const manifest = JSON.parse(manifestBytes.toString('utf8')) as Manifest;
+  if (manifest.format !== FORMAT) throw new Error(`unsupported index format ${manifest.format}`);
+  const catalogBytes = await files.read(CATALOG);
+  const keywordBytes = await files.read(KEYWORDS);
+  if (!catalogBytes || !keywordBytes) throw new Error('catalog or keyword index missing');
+  const catalog = Catalog.deserialize(catalogBytes.toString('utf8'), roots);
+  const keywords = Bm25Index.deserialize(keywordBytes);
+  if (!Array.isArray(manifest.skipped)) manifest.skipped = [];
+  return { manifest, catalog, keywords };
+}
+
+/** Chunk-id prefix of a file: short, stable, and the same in catalog, keyword index and vectors. */
+export function fileKey(root: number, rel: string): string {
+  return createHash('sha1').update(`${root}:${rel}`).digest('hex').slice(0, 12);
+}
+
+function vectorFolder(embedderId: string): string {
+  return `vectors-${embedderId.replace(/[^A-Za-z0-9._-]+/g, '_')}`;
+}
+
+async function removeOtherVectorFolders(store: string, keep: string): Promise<void> {
+  for (const entry of await fs.readdir(store)) {
+    if (entry.startsWith('vectors-') && entry !== keep) await fs.rm(path.join(store, entry), { recursive: true, force: true });
+  }
+}
+
+async function wipe(store: string): Promise<void> {
+  for (const entry of await fs.readdir(store)) {
+    if (entry !== 'lock') await fs.rm(path.join(store, entry), { recursive: true, force: true });
+  }
+}
+
+async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) total += await folderBytes(p);
+    else total += await fs.stat(p).then((s) => s.size, () => 0);
+  }
+  return total;
+}

@@ -1,0 +1,118 @@
+/**
+ * Analyse one file: parse it once with tree-sitter, run the analyzers of its language, then apply
+ * rule settings and suppression comments and convert to the public 1-based `Finding` shape.
+ */
+import type { Finding } from '../../protocol';
+import { KeelError } from '../errors';
+import { grammarForPath, parse, type GrammarLanguage, type SyntaxNode } from '../syntax/treeSitter';
+import { analyzeJsSql } from './js/injection';
+import { callInfos, JS_INDEX_TYPES } from './js/syntax';
+import { analyzeJsNPlusOne } from './js/nPlusOne';
+import { analyzeJsOrmWrites } from './js/ormWrites';
+import type { FileContext, RawFinding } from './model';
+import { NodeIndex } from './nodeIndex';
+import { analyzePython, PY_INDEX_TYPES } from './python/analyze';
+import { effectiveSeverity, ruleFor, type RuleOverrides } from './rules';
+import { analyzeStatic, staticIndexTypes, staticSpecFor } from './static/analyze';
+import { anchorStatement, collectSuppressions, isSuppressed, suppressFix } from './suppress';
+import { parseCached } from './treeCache';
+
+export interface AnalyzeInput {
+  path: string;
+  text: string;
+  languageId?: string;
+  rules?: RuleOverrides;
+}
+
+/** Files larger than this are not analysed on edit (generated code, bundles). */
+export const MAX_ANALYZE_CHARS = 2_000_000;
+
+const LANGUAGE_IDS: Record<string, GrammarLanguage> = {
+  typescript: 'typescript',
+  typescriptreact: 'tsx',
+  javascript: 'javascript',
+  javascriptreact: 'javascript',
+  python: 'python',
+  go: 'go',
+  java: 'java',
+};
+const SUPPORTED = new Set<GrammarLanguage>(['typescript', 'tsx', 'javascript', 'python', 'go', 'java']);
+
+export function sqlLanguageFor(path: string, languageId?: string): GrammarLanguage | undefined {
+  const lang = (languageId && LANGUAGE_IDS[languageId]) || grammarForPath(path);
+  return lang && SUPPORTED.has(lang) ? lang : undefined;
+}
+
+export interface AnalyzeOptions {
+  /** Keep the tree for the next call with the same path and reparse incrementally (open documents). */
+  incremental?: boolean;
+}
+
+export async function analyzeSource(input: AnalyzeInput, options: AnalyzeOptions = {}): Promise<Finding[]> {
+  if (typeof input?.path !== 'string' || typeof input.text !== 'string') {
+    throw new KeelError('INVALID_PARAMS', 'sql/analyze needs { path: string, text: string }');
+  }
+  if (input.text.length > MAX_ANALYZE_CHARS) {
+    throw new KeelError('FILE_TOO_LARGE', `${input.path} is ${input.text.length} characters; SQL analysis stops at ${MAX_ANALYZE_CHARS}`);
+  }
+  const language = sqlLanguageFor(input.path, input.languageId);
+  if (!language) return [];
+  const file: FileContext = { path: input.path, text: input.text, language };
+  const tree = options.incremental ? await parseCached(input.path, language, input.text) : await parse(language, input.text);
+  try {
+    const root = tree.rootNode;
+    let raw: RawFinding[];
+    let comments: SyntaxNode[];
+    const staticSpec = staticSpecFor(language);
+    if (language === 'python') {
+      const index = new NodeIndex(root, PY_INDEX_TYPES);
+      raw = analyzePython(file, index);
+      comments = index.of('comment');
+    } else if (staticSpec) {
+      const index = new NodeIndex(root, staticIndexTypes(staticSpec));
+      raw = analyzeStatic(file, index, staticSpec);
+      comments = index.of(...staticSpec.commentTypes);
+    } else {
+      const index = new NodeIndex(root, JS_INDEX_TYPES);
+      const calls = callInfos(index.of('call_expression'), input.text, (n) => index.end(n));
+      raw = [...analyzeJsSql(file, index, calls), ...analyzeJsNPlusOne(file, index, calls), ...analyzeJsOrmWrites(file, calls)];
+      comments = index.of('comment');
+    }
+    const suppressions = input.text.includes('keel-ignore') ? collectSuppressions(comments) : new Map();
+    return finalize(file, raw, suppressions, input.rules);
+  } finally {
+    if (!options.incremental) tree.delete();
+  }
+}
+
+function finalize(file: FileContext, raw: RawFinding[], suppressions: ReturnType<typeof collectSuppressions>, rules?: RuleOverrides): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const r of raw) {
+    const rule = ruleFor(r.category);
+    const severity = effectiveSeverity(rule, rules);
+    if (severity === 'off') continue;
+    const start = r.node.startPosition;
+    const end = r.node.endPosition;
+    const key = `${rule.code}:${start.row}:${start.column}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const anchor = anchorStatement(r.node);
+    if (isSuppressed(suppressions, rule.code, anchor.startPosition.row + 1, start.row + 1)) continue;
+    const finding: Finding = {
+      path: file.path,
+      line: start.row + 1,
+      column: start.column + 1,
+      endLine: end.row + 1,
+      endColumn: end.column + 1,
+      category: r.category,
+      code: rule.code,
+      severity,
+      message: r.message,
+      fixes: [...r.fixes, suppressFix(file, anchor, rule.code)],
+    };
+    if (r.related.length > 0) finding.related = r.related;
+    out.push(finding);
+  }
+  return out.sort((a, b) => a.line - b.line || a.column - b.column);
+}

@@ -1,0 +1,313 @@
+/**
+ * "Could this expression carry attacker-controlled text?" for JavaScript/TypeScript. An expression
+ * is safe when it is built only from literals, compile-time constants, numbers, allow-list lookups,
+ * escape helpers and placeholder lists (`ids.map(() => '?').join(',')`), following local variables
+ * and their reassignments (`sql += …`) within the enclosing functions. Everything else — parameters,
+ * destructured request fields, arbitrary call results — is tainted. Precision over recall: when a
+ * value cannot be traced, the caller also requires SQL-looking text before reporting.
+ */
+import type { SyntaxNode } from '../../syntax/treeSitter';
+import type { NodeIndex } from '../nodeIndex';
+import { boundNames, FUNCTION_TYPES, isUpperConstantName, memberPath, unwrap } from './syntax';
+
+export interface Taint {
+  /** The non-constant expression that reaches the SQL text. */
+  node: SyntaxNode;
+  /** Where its value comes from (a parameter, a destructuring), if known. */
+  origin?: SyntaxNode;
+}
+
+export interface Def {
+  kind: 'init' | 'assign' | 'append' | 'param' | 'loop' | 'pattern' | 'import' | 'declaration';
+  /** The assigned expression (init/assign/append). */
+  value?: SyntaxNode | null;
+  node: SyntaxNode;
+}
+
+const NUMERIC_CALLS = new Set(['Number', 'parseInt', 'parseFloat', 'Boolean', 'Math', 'Date']);
+const ESCAPE_CALLS = new Set([
+  'escape', 'escapeId', 'escapeLiteral', 'escapeIdentifier', 'quoteIdentifier', 'quote_ident', 'quoteLiteral',
+  'ident', 'literal_escape', 'join', // Prisma.join binds each element
+]);
+const STRING_PASSTHROUGH = new Set(['toUpperCase', 'toLowerCase', 'trim', 'trimStart', 'trimEnd', 'toString', 'String']);
+const SAFE_TAGS = new Set(['sql', 'SQL', 'Prisma.sql', 'sqlTag', 'raw_sql']);
+
+export class JsConstness {
+  private readonly scopeDefs = new Map<number, Map<string, Def[]>>();
+  private readonly visiting = new Set<number>();
+  private readonly functions: SyntaxNode[];
+  private bindingsByScope: Map<number, SyntaxNode[]> | undefined;
+
+  constructor(private readonly index: NodeIndex) {
+    this.functions = index.of(...FUNCTION_TYPES);
+  }
+
+  /** The first tainted part of `expr`, or null if it is safe. */
+  check(expr: SyntaxNode): Taint | null {
+    const n = unwrap(expr);
+    switch (n.type) {
+      case 'string':
+      case 'number':
+      case 'true':
+      case 'false':
+      case 'null':
+      case 'undefined':
+      case 'regex':
+        return null;
+      case 'template_string': {
+        for (const sub of n.namedChildren) {
+          if (sub?.type !== 'template_substitution') continue;
+          const inner = sub.namedChildren[0];
+          const taint = inner ? this.check(inner) : null;
+          if (taint) return taint;
+        }
+        return null;
+      }
+      case 'binary_expression': {
+        const op = n.childForFieldName('operator')?.text ?? '';
+        if (op === '+' || op === '||' || op === '??' || op === '&&') {
+          return this.check(n.childForFieldName('left')!) ?? this.check(n.childForFieldName('right')!);
+        }
+        return null; // arithmetic, comparison, instanceof …: numbers and booleans
+      }
+      case 'unary_expression':
+        return null; // +x, -x, !x, typeof x: never SQL text
+      case 'object':
+      case 'array': {
+        // Constant tables: { name: 'name', newest: 'created_at DESC' }, ['id', 'name'].
+        for (const c of n.namedChildren) {
+          if (!c || c.type === 'comment') continue;
+          const v = c.type === 'pair' ? c.childForFieldName('value') : c;
+          const t = v ? this.check(v) : { node: c };
+          if (t) return t;
+        }
+        return null;
+      }
+      case 'ternary_expression':
+        return this.checkTernary(n);
+      case 'identifier':
+        return this.checkIdentifier(n);
+      case 'member_expression':
+      case 'subscript_expression':
+        return this.checkMember(n);
+      case 'call_expression':
+        return this.checkCall(n);
+      default:
+        return { node: n };
+    }
+  }
+
+  private checkTernary(n: SyntaxNode): Taint | null {
+    const cond = n.childForFieldName('condition');
+    const yes = n.childForFieldName('consequence');
+    const no = n.childForFieldName('alternative');
+    if (!cond || !yes || !no) return { node: n };
+    // Allow-list idiom: `ALLOWED.has(x) ? x : 'default'` / `cols.includes(x) ? x : …`.
+    if (isMembershipTestOf(cond, unwrap(yes).text)) return this.check(no);
+    return this.check(yes) ?? this.check(no);
+  }
+
+  private checkMember(n: SyntaxNode): Taint | null {
+    const prop = n.childForFieldName('property')?.text ?? '';
+    if (prop === 'length') return null;
+    const obj = n.childForFieldName('object');
+    if (!obj) return { node: n };
+    if (n.type === 'member_expression' && isUpperConstantName(prop)) return null; // Config.TABLE, this.TABLE
+    const root = unwrap(obj);
+    // Enum / static constant: `OrderStatus.Paid` on an unresolved PascalCase name.
+    if (root.type === 'identifier' && /^[A-Z]/.test(root.text) && this.lookup(root).length === 0) return null;
+    // A lookup in a constant table is safe whatever the key: `SORT_COLUMNS[req.query.sort]`.
+    const objTaint = this.check(root);
+    return objTaint ? { node: n, origin: objTaint.origin ?? objTaint.node } : null;
+  }
+
+  private checkCall(n: SyntaxNode): Taint | null {
+    const fn = n.childForFieldName('function');
+    const args = n.childForFieldName('arguments');
+    if (!fn || !args) return { node: n };
+    // Tagged templates such as sql`…` / Prisma.sql`…` produce parameterised fragments.
+    if (args.type === 'template_string') return SAFE_TAGS.has(unwrap(fn).text) || /(^|\.)sql$/i.test(unwrap(fn).text) ? null : { node: n };
+    const path = memberPath(fn);
+    const head = path[0];
+    const name = path[path.length - 1];
+    if (NUMERIC_CALLS.has(head)) return null;
+    if (ESCAPE_CALLS.has(name) && name !== 'join') return null;
+    if (path.join('.') === 'Prisma.join') return null;
+    const argList = args.namedChildren.filter((c): c is SyntaxNode => c !== null);
+    if (name === 'String' && argList.length === 1) return this.check(argList[0]);
+    if (fn.type === 'member_expression') {
+      const receiver = fn.childForFieldName('object')!;
+      if (STRING_PASSTHROUGH.has(name)) return this.check(receiver);
+      if (name === 'toFixed') return null;
+      // Placeholder lists: `ids.map(() => '?').join(', ')`, `cols.map((_, i) => `$${i + 1}`).join(',')`.
+      if (name === 'join') {
+        const inner = unwrap(receiver);
+        if (inner.type === 'call_expression' && memberPath(inner.childForFieldName('function')!).pop() === 'map') {
+          const cb = inner.childForFieldName('arguments')?.namedChildren[0];
+          if (cb && FUNCTION_TYPES.has(cb.type) && this.callbackReturnsConstant(cb)) return null;
+        }
+        return this.check(receiver) ?? (argList[0] ? this.check(argList[0]) : null);
+      }
+      // `util.format(fmt, …)`: safe only if every piece is.
+      if (path.join('.') === 'util.format') {
+        for (const a of argList) {
+          const t = this.check(a);
+          if (t) return t;
+        }
+        return null;
+      }
+      // Constant lookup with default: `SORTS.get(key) ?? 'id'` style maps.
+      if (name === 'get' && this.check(unwrap(receiver)) === null && unwrap(receiver).type === 'identifier') return null;
+    }
+    return { node: n };
+  }
+
+  /** Arrow/function callback whose returned value never uses its first parameter (the element). */
+  private callbackReturnsConstant(cb: SyntaxNode): boolean {
+    const body = cb.childForFieldName('body');
+    if (!body) return false;
+    const params = cb.childForFieldName('parameters') ?? cb.childForFieldName('parameter');
+    const names = params ? boundNames(params).map((p) => p.text) : [];
+    const element = names[0];
+    const uses = body.descendantsOfType('identifier').filter((i) => i?.text === element);
+    if (element && uses.length > 0) return false;
+    // The index parameter is a number; constants and arithmetic on it are safe.
+    return !body.descendantsOfType(['call_expression']).some((c) => c && !/^(String|Number)$/.test(c.childForFieldName('function')?.text ?? ''));
+  }
+
+  private checkIdentifier(id: SyntaxNode): Taint | null {
+    const defs = this.lookup(id).filter((d) => d.node.startIndex < id.startIndex || d.kind === 'param' || d.kind === 'import' || d.kind === 'declaration');
+    if (defs.length === 0) {
+      return isUpperConstantName(id.text) || id.text === 'undefined' ? null : { node: id };
+    }
+    const key = defs[0].node.id;
+    if (this.visiting.has(key)) return null; // `sql = sql + …`: the other definitions decide
+    this.visiting.add(key);
+    try {
+      for (const def of defs) {
+        switch (def.kind) {
+          case 'param':
+          case 'loop':
+          case 'pattern':
+            return { node: id, origin: def.node };
+          case 'import':
+            if (!isUpperConstantName(id.text)) return { node: id, origin: def.node };
+            break;
+          case 'declaration':
+            break;
+          default: {
+            if (!def.value) break;
+            const taint = this.check(def.value);
+            if (taint) return { node: id, origin: taint.origin ?? taint.node };
+          }
+        }
+      }
+      return null;
+    } finally {
+      this.visiting.delete(key);
+    }
+  }
+
+  /** Definitions of `id`'s name in the nearest enclosing scope that binds it. */
+  lookup(id: SyntaxNode): Def[] {
+    const scopes = this.functions.filter((f) => this.index.contains(f, id)).sort((a, b) => b.startIndex - a.startIndex);
+    scopes.push(this.index.root);
+    for (const scope of scopes) {
+      const found = this.defsIn(scope).get(id.text);
+      if (found && found.length > 0) return found;
+    }
+    return [];
+  }
+
+  /** The innermost function containing `node` (not `node` itself), or the program. */
+  private scopeOf(node: SyntaxNode): SyntaxNode {
+    let best: SyntaxNode | null = null;
+    for (const f of this.functions) {
+      if (f.id === node.id || !this.index.contains(f, node)) continue;
+      if (!best || f.startIndex >= best.startIndex) best = f;
+    }
+    return best ?? this.index.root;
+  }
+
+  private defsIn(scope: SyntaxNode): Map<string, Def[]> {
+    if (!this.bindingsByScope) {
+      this.bindingsByScope = new Map();
+      for (const b of this.index.of(...BINDING_TYPES)) {
+        const s = this.scopeOf(b).id;
+        const list = this.bindingsByScope.get(s);
+        if (list) list.push(b);
+        else this.bindingsByScope.set(s, [b]);
+      }
+    }
+    let map = this.scopeDefs.get(scope.id);
+    if (map) return map;
+    map = new Map();
+    this.scopeDefs.set(scope.id, map);
+    const add = (name: string, def: Def): void => {
+      const list = map!.get(name);
+      if (list) list.push(def);
+      else map!.set(name, [def]);
+    };
+    if (scope.id !== this.index.root.id) {
+      const params = scope.childForFieldName('parameters') ?? scope.childForFieldName('parameter');
+      if (params) for (const p of boundNames(params)) add(p.text, { kind: 'param', node: p });
+    }
+    for (const n of this.bindingsByScope.get(scope.id) ?? []) {
+      switch (n.type) {
+        case 'variable_declarator': {
+          const name = n.childForFieldName('name');
+          const value = n.childForFieldName('value');
+          if (name?.type === 'identifier') add(name.text, { kind: 'init', value, node: n });
+          else if (name) for (const b of boundNames(name)) add(b.text, { kind: 'pattern', node: n });
+          break;
+        }
+        case 'assignment_expression': {
+          const left = n.childForFieldName('left');
+          if (left?.type === 'identifier') add(left.text, { kind: 'assign', value: n.childForFieldName('right'), node: n });
+          break;
+        }
+        case 'augmented_assignment_expression': {
+          const left = n.childForFieldName('left');
+          if (left?.type === 'identifier') add(left.text, { kind: 'append', value: n.childForFieldName('right'), node: n });
+          break;
+        }
+        case 'for_in_statement': {
+          const left = n.childForFieldName('left');
+          if (left) for (const b of boundNames(left)) add(b.text, { kind: 'loop', node: n });
+          break;
+        }
+        case 'catch_clause': {
+          const p = n.childForFieldName('parameter');
+          if (p) for (const b of boundNames(p)) add(b.text, { kind: 'param', node: p });
+          break;
+        }
+        case 'import_specifier':
+        case 'namespace_import':
+        case 'import_clause': {
+          const local = n.childForFieldName('alias') ?? n.childForFieldName('name') ?? n.namedChildren.find((c) => c?.type === 'identifier');
+          if (local?.type === 'identifier') add(local.text, { kind: 'import', node: n });
+          break;
+        }
+        default: {
+          const name = n.childForFieldName('name');
+          if (name) add(name.text, { kind: 'declaration', node: n });
+        }
+      }
+    }
+    return map;
+  }
+}
+
+/** Node types that bind names, resolved to their scope by range. */
+export const BINDING_TYPES = [
+  'variable_declarator', 'assignment_expression', 'augmented_assignment_expression', 'for_in_statement', 'catch_clause',
+  'import_specifier', 'namespace_import', 'import_clause', 'function_declaration', 'class_declaration', 'enum_declaration',
+];
+
+function isMembershipTestOf(cond: SyntaxNode, candidate: string): boolean {
+  const c = unwrap(cond);
+  if (c.type !== 'call_expression') return false;
+  const name = memberPath(c.childForFieldName('function')!).pop();
+  const arg = c.childForFieldName('arguments')?.namedChildren[0];
+  return (name === 'has' || name === 'includes') && arg !== undefined && arg !== null && unwrap(arg).text === candidate;
+}

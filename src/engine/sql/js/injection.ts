@@ -1,0 +1,97 @@
+/**
+ * SQL injection and statement checks for JavaScript/TypeScript: finds raw-SQL sinks, decides whether
+ * non-constant data reaches their SQL text (through templates, `+`, util.format and local variables),
+ * and reads the SQL of constant queries for unbounded writes, DROP/TRUNCATE and SELECT *.
+ */
+import type { SyntaxNode } from '../../syntax/treeSitter';
+import { related, type FileContext, type RawFinding } from '../model';
+import { looksLikeSqlFragment, looksLikeSqlStatement } from '../sqlText';
+import { statementFindings } from '../statementFindings';
+import { JsConstness } from './constness';
+import { parameterizeFix } from './parameterize';
+import { sqlPieces, sqlTextOf } from './pieces';
+import type { NodeIndex } from '../nodeIndex';
+import { importedDrivers, SINK_NAMES, sinkOf } from './sinks';
+import { calleeName, isAncestor, memberPath, type CallInfo } from './syntax';
+
+export function analyzeJsSql(file: FileContext, index: NodeIndex, calls: readonly CallInfo[]): RawFinding[] {
+  const constness = new JsConstness(index);
+  const candidates = calls.filter((c) => SINK_NAMES.has(c.name));
+  const drivers = importedDrivers(index.of('import_statement'), candidates.filter((c) => c.name === 'require').map((c) => c.node));
+  const out: RawFinding[] = [];
+  for (const { node: call } of candidates) {
+    const tagged = taggedSqlTemplate(call);
+    if (tagged) {
+      out.push(...statementFindings(sqlTextOf([{ expr: tagged, parts: templateParts(tagged, constness) }], constness), tagged));
+      continue;
+    }
+    const sink = sinkOf(call, drivers);
+    if (!sink) continue;
+    const pieces = sqlPieces(sink.sqlArg, constness);
+    // Prisma.raw / sql.raw / sequelize.literal exist only to splice raw SQL: any tainted argument counts.
+    const rawOnly = sink.shape === 'fragment' && (sink.driver === 'prisma' || sink.driver === 'drizzle' || sink.driver === 'sequelize');
+    if (pieces.length === 0 && !rawOnly) continue;
+    const text = sqlTextOf(pieces, constness);
+    const taint = constness.check(sink.sqlArg);
+    if (taint) {
+      const evidence = rawOnly || (sink.shape === 'statement' ? looksLikeSqlStatement(text) : looksLikeSqlFragment(text));
+      if (evidence) {
+        const culprit = taintedPart(pieces, constness) ?? taint.node;
+        const rel = [related(file, culprit, 'Non-constant value spliced into the SQL text')];
+        const origin = taint.origin;
+        if (origin && !isAncestor(sink.sqlArg, origin)) rel.push(related(file, origin, 'The value comes from here'));
+        const fix = parameterizeFix(file, sink, pieces, constness);
+        out.push({
+          category: 'sql-injection',
+          node: sink.sqlArg,
+          message: `SQL injection: \`${short(culprit.text)}\` is built into the SQL text passed to ${sink.api}(). Anyone who controls it can change the query. Pass it as a bound parameter ${placeholderHint(sink.driver)} instead of splicing it into the string.`,
+          related: rel,
+          fixes: fix ? [fix] : [],
+        });
+      }
+    }
+    out.push(...statementFindings(text, sink.sqlArg));
+  }
+  return out;
+}
+
+/** The first tainted hole in the pieces (for the message and related location). */
+function taintedPart(pieces: ReturnType<typeof sqlPieces>, constness: JsConstness): SyntaxNode | undefined {
+  for (const piece of pieces) for (const p of piece.parts) if (p.kind === 'expr' && constness.check(p.node)) return p.node;
+  return undefined;
+}
+
+/** `prisma.$queryRaw\`…\``, `sql\`…\``, `Prisma.sql\`…\``: safe by construction, but their SQL still gets statement checks. */
+function taggedSqlTemplate(call: SyntaxNode): SyntaxNode | null {
+  const args = call.childForFieldName('arguments');
+  if (args?.type !== 'template_string') return null;
+  const name = calleeName(call) ?? '';
+  const path = memberPath(call.childForFieldName('function')!).join('.');
+  return name === '$queryRaw' || name === '$executeRaw' || name === 'sql' || path === 'Prisma.sql' ? args : null;
+}
+
+function templateParts(template: SyntaxNode, constness: JsConstness): ReturnType<typeof sqlPieces>[number]['parts'] {
+  return sqlPieces(template, constness)[0]?.parts ?? [];
+}
+
+function placeholderHint(driver: string): string {
+  switch (driver) {
+    case 'pg':
+      return '($1, $2 … with a values array)';
+    case 'prisma':
+      return '(use the $queryRaw`…` tagged template, which binds every ${…})';
+    case 'typeorm':
+      return '(:name with a parameters object)';
+    case 'sequelize':
+      return '(? with { replacements })';
+    case 'drizzle':
+      return '(use the sql`…` tagged template)';
+    default:
+      return '(? with a values array)';
+  }
+}
+
+function short(text: string): string {
+  const one = text.replace(/\s+/g, ' ');
+  return one.length > 40 ? `${one.slice(0, 37)}…` : one;
+}

@@ -1,0 +1,117 @@
+/**
+ * SQL text as it is built in JS source: a template, a `+` chain, or a variable assembled with
+ * `let sql = …; sql += …`. Flattened into literal text and expression holes, so the analyzers can
+ * read the SQL (for the SQL parser) and the fixer can rewrite holes into placeholders.
+ */
+import type { SyntaxNode } from '../../syntax/treeSitter';
+import { HOLE } from '../sqlText';
+import type { JsConstness } from './constness';
+import { cookEscape, stringValue, unwrap } from './syntax';
+
+export type Part = { kind: 'text'; value: string } | { kind: 'expr'; node: SyntaxNode };
+
+/** Literal/template/concatenation → parts; null if `expr` is not string-building syntax. */
+export function flatten(expr: SyntaxNode): Part[] | null {
+  const n = unwrap(expr);
+  if (n.type === 'string') return [{ kind: 'text', value: stringValue(n) }];
+  if (n.type === 'template_string') {
+    const parts: Part[] = [];
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'string_fragment') pushText(parts, c.text);
+      else if (c.type === 'escape_sequence') pushText(parts, cookEscape(c.text));
+      else if (c.type === 'template_substitution' && c.namedChildren[0]) parts.push({ kind: 'expr', node: c.namedChildren[0] });
+    }
+    return parts;
+  }
+  if (n.type === 'binary_expression' && n.childForFieldName('operator')?.text === '+') {
+    const left = n.childForFieldName('left')!;
+    const right = n.childForFieldName('right')!;
+    const l = flatten(left) ?? [{ kind: 'expr', node: left } as Part];
+    const r = flatten(right) ?? [{ kind: 'expr', node: right } as Part];
+    // `a + b` of two non-strings is arithmetic, not SQL building.
+    if (!l.some((p) => p.kind === 'text') && !r.some((p) => p.kind === 'text')) return null;
+    const out = [...l];
+    for (const p of r) if (p.kind === 'text') pushText(out, p.value);
+    else out.push(p);
+    return out;
+  }
+  if (n.type === 'call_expression' && /^(util\.)?format$/.test(n.childForFieldName('function')?.text ?? '')) {
+    const args = n.childForFieldName('arguments')?.namedChildren.filter((c): c is SyntaxNode => c !== null) ?? [];
+    const fmt = args[0] ? unwrap(args[0]) : null;
+    if (fmt?.type !== 'string') return null;
+    const text = stringValue(fmt);
+    const parts: Part[] = [];
+    let i = 1;
+    let last = 0;
+    for (const m of text.matchAll(/%%|%[sdifjoO]/g)) {
+      pushText(parts, text.slice(last, m.index));
+      last = m.index! + m[0].length;
+      if (m[0] === '%%') pushText(parts, '%');
+      else if (args[i]) parts.push({ kind: 'expr', node: args[i++] });
+    }
+    pushText(parts, text.slice(last));
+    return parts;
+  }
+  return null;
+}
+
+function pushText(parts: Part[], value: string): void {
+  const last = parts[parts.length - 1];
+  if (last?.kind === 'text') last.value += value;
+  else parts.push({ kind: 'text', value });
+}
+
+/** One place SQL text is written: the expression and the parts it flattens to. */
+export interface SqlPiece {
+  expr: SyntaxNode;
+  parts: Part[];
+  /** The declaration/assignment node holding it, when the SQL is assembled in a variable. */
+  holder?: SyntaxNode;
+}
+
+/**
+ * The pieces making up the SQL passed as `arg`, in source order: the argument itself, or the
+ * initialiser and `+=` appends of the variable it names (an `=` reassignment restarts the text).
+ */
+export function sqlPieces(arg: SyntaxNode, constness: JsConstness): SqlPiece[] {
+  const n = unwrap(arg);
+  if (n.type === 'identifier') {
+    const defs = constness.lookup(n).filter((d) => d.node.startIndex < n.startIndex);
+    let pieces: SqlPiece[] = [];
+    for (const d of defs) {
+      if (!d.value) continue;
+      const parts = flatten(d.value);
+      if (d.kind === 'init' || d.kind === 'assign') pieces = [];
+      if (d.kind !== 'init' && d.kind !== 'assign' && d.kind !== 'append') return [];
+      pieces.push({ expr: d.value, parts: parts ?? [{ kind: 'expr', node: d.value }], holder: d.node });
+    }
+    return pieces;
+  }
+  const parts = flatten(n);
+  return parts ? [{ expr: n, parts }] : [];
+}
+
+/** SQL text of the pieces with every expression replaced by a hole (constant identifiers inlined). */
+export function sqlTextOf(pieces: readonly SqlPiece[], constness: JsConstness, depth = 0): string {
+  let text = '';
+  let holes = 0;
+  for (const piece of pieces) {
+    for (const p of piece.parts) {
+      if (p.kind === 'text') {
+        text += p.value;
+        continue;
+      }
+      const inner = unwrap(p.node);
+      if (depth < 2 && inner.type === 'identifier' && constness.check(inner) === null) {
+        const sub = sqlPieces(inner, constness);
+        if (sub.length > 0) {
+          text += sqlTextOf(sub, constness, depth + 1);
+          continue;
+        }
+      }
+      text += `${HOLE}${holes++}`;
+    }
+  }
+  return text;
+}

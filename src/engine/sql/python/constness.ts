@@ -1,0 +1,257 @@
+/**
+ * "Could this expression carry attacker-controlled text?" for Python. Safe: literals, constants
+ * (UPPER_CASE names, module-level literals), numbers (int()/len()/arithmetic), allow-list lookups
+ * (`COLUMNS[key]`, `COLUMNS.get(key, "id")`, `x if x in ALLOWED else "id"`), placeholder lists
+ * (`", ".join(["%s"] * len(ids))`, `",".join("?" for _ in ids)`), psycopg.sql composition and
+ * escape helpers. Local variables are followed through assignments and `+=` within the function.
+ */
+import type { SyntaxNode } from '../../syntax/treeSitter';
+import type { NodeIndex } from '../nodeIndex';
+import { isUpperConstantName, pyPath, targetNames, unwrapPy } from './syntax';
+
+export interface PyTaint {
+  node: SyntaxNode;
+  origin?: SyntaxNode;
+}
+
+export interface PyDef {
+  kind: 'assign' | 'append' | 'param' | 'loop' | 'import' | 'declaration' | 'pattern';
+  value?: SyntaxNode | null;
+  node: SyntaxNode;
+}
+
+const NUMERIC_CALLS = new Set(['int', 'float', 'len', 'bool', 'abs', 'round', 'min', 'max', 'sum', 'Decimal', 'uuid4']);
+const ESCAPE_CALLS = new Set(['quote_name', 'quote_ident', 'escape_string', 'escape', 'literal', 'Identifier', 'Literal', 'Placeholder', 'adapt', 'escape_identifier', 'escape_literal']);
+const STR_PASSTHROUGH = new Set(['upper', 'lower', 'strip', 'lstrip', 'rstrip', 'title', 'str']);
+
+export class PyConstness {
+  private readonly scopeDefs = new Map<number, Map<string, PyDef[]>>();
+  private readonly visiting = new Set<number>();
+  private readonly scopes: SyntaxNode[];
+  private bindingsByScope: Map<number, SyntaxNode[]> | undefined;
+
+  constructor(private readonly index: NodeIndex) {
+    this.scopes = index.of('function_definition', 'lambda');
+  }
+
+  check(expr: SyntaxNode): PyTaint | null {
+    const n = unwrapPy(expr);
+    switch (n.type) {
+      case 'integer':
+      case 'float':
+      case 'true':
+      case 'false':
+      case 'none':
+        return null;
+      case 'string': {
+        for (const c of n.namedChildren) {
+          if (c?.type !== 'interpolation') continue;
+          const inner = c.childForFieldName('expression') ?? c.namedChildren[0];
+          const t = inner ? this.check(inner) : null;
+          if (t) return t;
+        }
+        return null;
+      }
+      case 'dictionary': {
+        for (const pair of n.namedChildren) {
+          const v = pair?.type === 'pair' ? pair.childForFieldName('value') : pair;
+          const t = v ? this.check(v) : null;
+          if (t) return t;
+        }
+        return null;
+      }
+      case 'concatenated_string':
+      case 'tuple':
+      case 'list':
+      case 'set':
+      case 'expression_list': {
+        for (const c of n.namedChildren) {
+          const t = c ? this.check(c) : null;
+          if (t) return t;
+        }
+        return null;
+      }
+      case 'binary_operator': {
+        const op = n.childForFieldName('operator')?.text ?? '';
+        const left = n.childForFieldName('left')!;
+        const right = n.childForFieldName('right')!;
+        if (op === '+' || op === '%') return this.check(left) ?? this.check(right);
+        // ["%s"] * len(ids) / 3 * "?": the sequence operand decides, the count is a number.
+        if (op === '*') return unwrapPy(left).type === 'integer' ? this.check(right) : this.check(left);
+        return null; // arithmetic
+      }
+      case 'unary_operator':
+      case 'comparison_operator':
+      case 'not_operator':
+        return null;
+      case 'boolean_operator':
+        return this.check(n.childForFieldName('left')!) ?? this.check(n.childForFieldName('right')!);
+      case 'conditional_expression': {
+        const [yes, cond, no] = n.namedChildren;
+        if (!yes || !cond || !no) return { node: n };
+        if (isMembershipTest(cond, unwrapPy(yes).text)) return this.check(no);
+        return this.check(yes) ?? this.check(no);
+      }
+      case 'identifier':
+        return this.checkIdentifier(n);
+      case 'attribute': {
+        const attr = n.childForFieldName('attribute')?.text ?? '';
+        if (isUpperConstantName(attr)) return null;
+        const obj = n.childForFieldName('object')!;
+        const t = this.check(obj);
+        return t ? { node: n, origin: t.origin ?? t.node } : null;
+      }
+      case 'subscript': {
+        const t = this.check(n.childForFieldName('value')!);
+        return t ? { node: n, origin: t.origin ?? t.node } : null;
+      }
+      case 'call':
+        return this.checkCall(n);
+      case 'generator_expression':
+      case 'list_comprehension': {
+        const body = n.childForFieldName('body');
+        return body && this.check(body) === null ? null : { node: n };
+      }
+      default:
+        return { node: n };
+    }
+  }
+
+  private checkCall(n: SyntaxNode): PyTaint | null {
+    const fn = n.childForFieldName('function');
+    if (!fn) return { node: n };
+    const path = pyPath(fn);
+    const name = path[path.length - 1];
+    const args = n.childForFieldName('arguments')?.namedChildren.filter((c): c is SyntaxNode => c !== null) ?? [];
+    if (NUMERIC_CALLS.has(name) && path.length === 1) return null;
+    if (ESCAPE_CALLS.has(name) || path[0] === 'sql' || path.includes('sql')) return null; // psycopg.sql.SQL/Identifier
+    if (fn.type === 'attribute') {
+      const receiver = fn.childForFieldName('object')!;
+      if (STR_PASSTHROUGH.has(name)) return this.check(receiver);
+      if (name === 'join') return this.check(receiver) ?? (args[0] ? this.check(args[0]) : null);
+      if (name === 'format') {
+        for (const a of [receiver, ...args]) {
+          const t = this.check(a.type === 'keyword_argument' ? a.childForFieldName('value')! : a);
+          if (t) return t;
+        }
+        return null;
+      }
+      // Allow-list lookup with a constant default: COLUMNS.get(key, "created_at").
+      if (name === 'get' && this.check(receiver) === null) return args[1] ? this.check(args[1]) : null;
+    } else if (name === 'str' && args.length === 1) return this.check(args[0]);
+    return { node: n };
+  }
+
+  private checkIdentifier(id: SyntaxNode): PyTaint | null {
+    const defs = this.lookup(id).filter((d) => d.node.startIndex < id.startIndex || d.kind === 'param' || d.kind === 'import' || d.kind === 'declaration');
+    if (defs.length === 0) return isUpperConstantName(id.text) ? null : { node: id };
+    const key = defs[0].node.id;
+    if (this.visiting.has(key)) return null;
+    this.visiting.add(key);
+    try {
+      for (const def of defs) {
+        if (def.kind === 'param' || def.kind === 'loop' || def.kind === 'pattern') return { node: id, origin: def.node };
+        if (def.kind === 'import') {
+          if (!isUpperConstantName(id.text)) return { node: id, origin: def.node };
+          continue;
+        }
+        if (def.kind === 'declaration' || !def.value) continue;
+        const t = this.check(def.value);
+        if (t) return { node: id, origin: t.origin ?? t.node };
+      }
+      return null;
+    } finally {
+      this.visiting.delete(key);
+    }
+  }
+
+  lookup(id: SyntaxNode): PyDef[] {
+    const scopes = this.scopes.filter((f) => this.index.contains(f, id)).sort((x, y) => y.startIndex - x.startIndex);
+    scopes.push(this.index.root);
+    for (const scope of scopes) {
+      const found = this.defsIn(scope).get(id.text);
+      if (found && found.length > 0) return found;
+    }
+    return [];
+  }
+
+  /** The innermost function/lambda containing `node` (not `node` itself), or the module. */
+  private scopeOf(node: SyntaxNode): SyntaxNode {
+    let best: SyntaxNode | null = null;
+    for (const f of this.scopes) {
+      if (f.id === node.id || !this.index.contains(f, node)) continue;
+      if (!best || f.startIndex >= best.startIndex) best = f;
+    }
+    return best ?? this.index.root;
+  }
+
+  private defsIn(scope: SyntaxNode): Map<string, PyDef[]> {
+    if (!this.bindingsByScope) {
+      this.bindingsByScope = new Map();
+      for (const b of this.index.of(...PY_BINDING_TYPES)) {
+        const s = this.scopeOf(b).id;
+        const list = this.bindingsByScope.get(s);
+        if (list) list.push(b);
+        else this.bindingsByScope.set(s, [b]);
+      }
+    }
+    let map = this.scopeDefs.get(scope.id);
+    if (map) return map;
+    map = new Map();
+    this.scopeDefs.set(scope.id, map);
+    const add = (name: string, def: PyDef): void => {
+      const list = map!.get(name);
+      if (list) list.push(def);
+      else map!.set(name, [def]);
+    };
+    if (scope.id !== this.index.root.id) {
+      const params = scope.childForFieldName('parameters');
+      for (const p of params?.namedChildren ?? []) {
+        if (!p) continue;
+        const name = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'));
+        if (name) add(name.text, { kind: 'param', node: p });
+      }
+    }
+    for (const n of this.bindingsByScope.get(scope.id) ?? []) {
+      if (n.type === 'assignment') {
+        const left = n.childForFieldName('left');
+        const right = n.childForFieldName('right');
+        if (left?.type === 'identifier') add(left.text, { kind: 'assign', value: right, node: n });
+        else if (left) for (const t of targetNames(left)) add(t.text, { kind: 'pattern', node: n });
+      } else if (n.type === 'augmented_assignment') {
+        const left = n.childForFieldName('left');
+        if (left?.type === 'identifier') add(left.text, { kind: 'append', value: n.childForFieldName('right'), node: n });
+      } else if (n.type === 'for_statement' || n.type === 'for_in_clause') {
+        const left = n.childForFieldName('left');
+        if (left) for (const t of targetNames(left)) add(t.text, { kind: 'loop', node: n });
+      } else if (n.type === 'as_pattern') {
+        const alias = n.childForFieldName('alias') ?? n.namedChildren.find((c) => c?.type === 'as_pattern_target');
+        if (alias) for (const t of targetNames(alias)) add(t.text, { kind: 'pattern', node: n });
+      } else if (n.type === 'import_from_statement' || n.type === 'import_statement') {
+        for (const c of n.descendantsOfType(['dotted_name', 'aliased_import'])) {
+          if (!c || c.parent?.type === 'aliased_import') continue;
+          if (c.type === 'dotted_name' && c.id === n.childForFieldName('module_name')?.id) continue;
+          const local = c.type === 'aliased_import' ? c.childForFieldName('alias') : c.namedChildren[c.namedChildCount - 1];
+          if (local) add(local.text, { kind: 'import', node: n });
+        }
+      } else {
+        const name = n.childForFieldName('name');
+        if (name) add(name.text, { kind: 'declaration', node: n });
+      }
+    }
+    return map;
+  }
+}
+
+/** Node types that bind names, resolved to their scope by range. */
+export const PY_BINDING_TYPES = [
+  'assignment', 'augmented_assignment', 'for_statement', 'for_in_clause', 'as_pattern', 'import_statement', 'import_from_statement',
+  'function_definition', 'class_definition',
+];
+
+function isMembershipTest(cond: SyntaxNode, candidate: string): boolean {
+  const c = unwrapPy(cond);
+  if (c.type !== 'comparison_operator') return false;
+  const [left] = c.namedChildren;
+  return c.text.includes(' in ') && !c.text.includes(' not in ') && left !== null && unwrapPy(left).text === candidate;
+}

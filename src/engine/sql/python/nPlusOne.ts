@@ -1,0 +1,250 @@
+/**
+ * N+1 detection for Python: queries (Django managers, SQLAlchemy sessions, DB-API cursors) executed
+ * per item of a `for` loop or comprehension; lazy relationship access on model instances iterated
+ * from a queryset/select that did not eager-load them (select_related / prefetch_related /
+ * selectinload / joinedload); per-row writes (`obj.save()`, `session.add(obj)`).
+ */
+import type { SyntaxNode } from '../../syntax/treeSitter';
+import { related, type FileContext, type RawFinding } from '../model';
+import type { NodeIndex } from '../nodeIndex';
+import type { PyConstness } from './constness';
+import { eagerLoadFix } from './eagerLoad';
+import { chainCalls, outermostPyChain, positionalArgs, pyCalleeName, pyPath, targetNames, unwrapPy } from './syntax';
+
+export interface PyLoop {
+  node: SyntaxNode;
+  body: SyntaxNode;
+  iterable: SyntaxNode;
+  itemNames: Set<string>;
+  itemName?: string;
+}
+
+const SESSION = /^(session|db|db_session|dbsession|sess|conn|connection|cursor|cur|engine)$|session$/;
+const SESSION_OPS = new Set(['query', 'get', 'execute', 'scalars', 'scalar', 'fetch', 'fetchrow', 'fetchval', 'exec_driver_sql']);
+const EAGER = new Set(['select_related', 'prefetch_related', 'options', 'joinedload', 'selectinload', 'subqueryload', 'values', 'values_list', 'contains_eager']);
+const MANAGER_METHODS = new Set(['all', 'filter', 'exclude', 'count', 'first', 'last', 'exists', 'order_by', 'values', 'values_list', 'get', 'aggregate', 'annotate']);
+const COLUMN_LIKE = /(_at|_on|_date|_time|_id|_ids|date|time|status|type|kind|_json|_data|amount|price|_cents|total)$/;
+const SCALAR_ATTRS = new Set(['year', 'month', 'day', 'hour', 'minute', 'second', 'microsecond', 'days', 'seconds', 'tzinfo', 'value', 'real', 'imag', 'hex']);
+
+export const PY_LOOP_TYPES = ['for_statement', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression'];
+
+export function findPyLoops(index: NodeIndex): PyLoop[] {
+  const loops: PyLoop[] = [];
+  for (const n of index.of(...PY_LOOP_TYPES)) {
+    if (n.type === 'for_statement') {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      const body = n.childForFieldName('body');
+      if (left && right && body) loops.push(makeLoop(n, body, right, left));
+    } else {
+      const clause = n.namedChildren.find((c) => c?.type === 'for_in_clause');
+      const left = clause?.childForFieldName('left');
+      const right = clause?.childForFieldName('right');
+      if (clause && left && right) loops.push(makeLoop(n, n, right, left));
+    }
+  }
+  return loops;
+}
+
+function makeLoop(node: SyntaxNode, body: SyntaxNode, iterable: SyntaxNode, left: SyntaxNode): PyLoop {
+  const names = targetNames(left).map((t) => t.text);
+  const itemNames = new Set(names.some((x) => /chunk|batch|page/i.test(x)) ? [] : names);
+  for (const a of body.descendantsOfType('assignment')) {
+    const l = a?.childForFieldName('left');
+    const r = a?.childForFieldName('right');
+    if (l?.type === 'identifier' && r && mentionsPy(r, itemNames)) itemNames.add(l.text);
+  }
+  return { node, body, iterable, itemNames, itemName: left.type === 'identifier' ? left.text : undefined };
+}
+
+export function mentionsPy(node: SyntaxNode, names: ReadonlySet<string>): boolean {
+  if (names.size === 0) return false;
+  if (node.type === 'identifier' && names.has(node.text)) return true;
+  return node.descendantsOfType('identifier').some((i) => i !== null && names.has(i.text) && i.parent?.type !== 'keyword_argument');
+}
+
+function inside(outer: SyntaxNode, node: SyntaxNode): boolean {
+  // Comprehensions: only the element expression and conditions run per item, not the iterable.
+  return node.startIndex >= outer.startIndex && node.endIndex <= outer.endIndex;
+}
+
+function isPerItem(loop: PyLoop, node: SyntaxNode): boolean {
+  return inside(loop.body, node) && !inside(loop.iterable, node);
+}
+
+export function analyzePyNPlusOne(file: FileContext, index: NodeIndex, calls: readonly SyntaxNode[], constness: PyConstness): RawFinding[] {
+  const loops = findPyLoops(index);
+  if (loops.length === 0) return [];
+  const out: RawFinding[] = [];
+  const seen = new Set<number>();
+  const django = importsDjango(index);
+  for (const call of calls) {
+    const loop = loops.filter((l) => isPerItem(l, call)).sort((a, b) => b.body.startIndex - a.body.startIndex).find((l) => l.itemNames.size > 0);
+    if (!loop) continue;
+    const kind = queryKind(call, django);
+    if (!kind) continue;
+    const span = outermostPyChain(call);
+    if (seen.has(span.id)) continue;
+    if (!dependsOnItemPy(span, call, kind, loop)) continue;
+    seen.add(span.id);
+    out.push({
+      category: 'n-plus-one',
+      node: span,
+      message:
+        kind === 'write'
+          ? `N+1 write: \`${short(span.text)}\` writes one row per item of \`${short(loop.iterable.text)}\`. Use one bulk statement (bulk_create / bulk_update / session.add_all + a single flush, or an UPDATE … WHERE id IN …).`
+          : `N+1 query: \`${short(span.text)}\` runs once per item of \`${short(loop.iterable.text)}\`, so N items cost N+1 round trips. Query once for all items (filter(id__in=…) / where(Model.id.in_(…))) and look rows up in memory.`,
+      related: [related(file, loop.node, 'The loop')],
+      fixes: [],
+    });
+  }
+  out.push(...lazyRelationFindings(file, loops, constness));
+  return out;
+}
+
+/** 'query' for a database round trip, 'write' for a per-row ORM write, null otherwise. */
+function queryKind(call: SyntaxNode, django: boolean): 'query' | 'write' | null {
+  const fn = call.childForFieldName('function');
+  if (fn?.type !== 'attribute') return null;
+  const path = pyPath(fn);
+  const name = path[path.length - 1];
+  const receiver = path[path.length - 2] ?? '';
+  const objects = path.indexOf('objects');
+  // Django managers: Model.objects… / self.model.objects… (a local variable named `objects` is not one).
+  if (objects > 0 && (/^[A-Z]/.test(path[objects - 1]) || path[objects - 1] === 'model')) {
+    if (name === 'create' || name === 'update' || name === 'get_or_create' || name === 'update_or_create') return 'write';
+    return objects === path.length - 2 || MANAGER_METHODS.has(name) ? 'query' : null;
+  }
+  if (SESSION_OPS.has(name) && SESSION.test(receiver.replace(/^self\./, ''))) return 'query';
+  if (name === 'execute' && /cursor|cur$|conn/.test(receiver)) return 'query';
+  // Model.save() takes keyword arguments only; image.save(path, "png") is not a database write.
+  if (django && name === 'save' && path.length === 2 && positionalArgs(call).length === 0) return 'write';
+  if ((name === 'add' || name === 'merge') && /session$/.test(receiver)) return 'write';
+  return null;
+}
+
+/**
+ * The per-item dependence that makes a query an N+1: the item in the bound values or ORM filters.
+ * Executing a list of statements (`for q in queries: cur.execute(q)`) or per-item DDL is not one.
+ */
+function dependsOnItemPy(span: SyntaxNode, call: SyntaxNode, kind: 'query' | 'write', loop: PyLoop): boolean {
+  const args = positionalArgs(call);
+  const first = args[0] ? unwrapPy(args[0]) : null;
+  if (first && /^(execute|exec_driver_sql|executemany|fetch|fetchrow|fetchval)$/.test(pyCalleeName(call) ?? '')) {
+    if (first.type === 'identifier' && loop.itemNames.has(first.text)) return false;
+    const literal = leadingString(first);
+    if (literal && /^\s*[a-z]*["']{1,3}\s*(alter|drop|create|pragma|grant|revoke|truncate|vacuum|analyze|set|comment)\b/i.test(literal.text)) return false;
+    if (first.type === 'call' && /^_?(Drop|Create|Alter|Set|Add)[A-Z]/.test(pyCalleeName(first) ?? '')) return false;
+  }
+  if (kind === 'write' && mentionsPy(call, loop.itemNames)) return true;
+  return chainCalls(span).some((c) => mentionsPy(c.childForFieldName('arguments') ?? c, loop.itemNames));
+}
+
+/** `for c in Customer.objects.all(): c.orders.count()` / `len(customer.orders)` without eager loading. */
+function lazyRelationFindings(file: FileContext, loops: PyLoop[], constness: PyConstness): RawFinding[] {
+  const out: RawFinding[] = [];
+  for (const loop of loops) {
+    if (!loop.itemName) continue;
+    const source = ormSource(loop.iterable, constness);
+    if (!source || source.eager) continue;
+    const reported = new Set<string>();
+    for (const attr of loop.body.descendantsOfType('attribute')) {
+      if (!attr || !isPerItem(loop, attr)) continue;
+      const obj = attr.childForFieldName('object');
+      const rel = attr.childForFieldName('attribute')?.text;
+      if (obj?.type !== 'identifier' || obj.text !== loop.itemName || !rel || reported.has(rel) || COLUMN_LIKE.test(rel)) continue;
+      const use = relationUse(attr);
+      if (!use) continue;
+      reported.add(rel);
+      const fix = eagerLoadFix(file, source, rel, use);
+      out.push({
+        category: 'n-plus-one',
+        node: attr,
+        message: `N+1 query: \`${attr.text}\` is a lazy relationship loaded with a separate query for every item of \`${short(loop.iterable.text)}\`. Eager-load it on the query (${source.orm === 'django' ? (use === 'collection' ? `prefetch_related("${rel}")` : `select_related("${rel}")`) : `.options(${use === 'collection' ? 'selectinload' : 'joinedload'}(${source.model ?? 'Model'}.${rel}))`}).`,
+        related: [related(file, loop.node, 'The loop'), related(file, source.query, 'The query that loads the items')],
+        fixes: fix ? [fix] : [],
+      });
+    }
+  }
+  return out;
+}
+
+/** How a relationship attribute is used: as a row (`x.author.name`) or a collection (`len(x.items)`). */
+function relationUse(attr: SyntaxNode): 'single' | 'collection' | null {
+  const parent = attr.parent;
+  if (!parent) return null;
+  if (parent.type === 'attribute' && parent.childForFieldName('object')?.id === attr.id) {
+    const next = parent.childForFieldName('attribute')?.text ?? '';
+    const called = parent.parent?.type === 'call' && parent.parent.childForFieldName('function')?.id === parent.id;
+    if (called) return MANAGER_METHODS.has(next) ? 'collection' : null;
+    return SCALAR_ATTRS.has(next) ? null : 'single';
+  }
+  if (parent.type === 'argument_list' && parent.parent?.childForFieldName('function')?.text === 'len') return 'collection';
+  if ((parent.type === 'for_statement' || parent.type === 'for_in_clause') && parent.childForFieldName('right')?.id === attr.id) return 'collection';
+  if (parent.type === 'subscript' && parent.childForFieldName('value')?.id === attr.id) return 'collection';
+  return null;
+}
+
+export interface OrmSource {
+  orm: 'django' | 'sqlalchemy';
+  /** The query expression (queryset chain or select(...)/query(...) call). */
+  query: SyntaxNode;
+  /** Where eager loading goes: the `.objects` attribute (Django) or the select()/query() call. */
+  anchor: SyntaxNode;
+  model?: string;
+  eager: boolean;
+}
+
+/** Trace the iterable (directly or through one local assignment) to an ORM query. */
+function ormSource(iterable: SyntaxNode, constness: PyConstness): OrmSource | null {
+  let expr = unwrapPy(iterable);
+  if (expr.type === 'identifier') {
+    const defs = constness.lookup(expr).filter((d) => d.node.startIndex < expr.startIndex && d.kind === 'assign');
+    const last = defs[defs.length - 1];
+    if (!last?.value) return null;
+    expr = unwrapPy(last.value);
+  }
+  if (expr.type !== 'call' && expr.type !== 'attribute') return null;
+  const calls = expr.descendantsOfType('call').filter((c): c is SyntaxNode => c !== null);
+  if (expr.type === 'call') calls.unshift(expr);
+  const names = calls.map((c) => pyPath(c.childForFieldName('function')!).pop() ?? '');
+  const eager = names.some((n) => EAGER.has(n));
+  const objects = expr.descendantsOfType('attribute').find((a) => a?.childForFieldName('attribute')?.text === 'objects');
+  if (objects) {
+    return { orm: 'django', query: expr, anchor: objects, model: objects.childForFieldName('object')?.text, eager };
+  }
+  const sel = calls.find((c) => {
+    const p = pyPath(c.childForFieldName('function')!);
+    const n = p[p.length - 1];
+    return (n === 'select' && p.length === 1) || (n === 'query' && /session$/.test(p[p.length - 2] ?? ''));
+  });
+  if (!sel) return null;
+  const model = sel.childForFieldName('arguments')?.namedChildren[0];
+  if (model?.type !== 'identifier') return null;
+  return { orm: 'sqlalchemy', query: expr, anchor: sel, model: model.text, eager };
+}
+
+function short(text: string): string {
+  const one = text.replace(/\s+/g, ' ');
+  return one.length > 48 ? `${one.slice(0, 45)}…` : one;
+}
+
+/** Django code: imports from django or from a models module (`from .models import Book`). */
+function importsDjango(index: NodeIndex): boolean {
+  return index.of('import_statement', 'import_from_statement').some((n) => {
+    const mod = n.childForFieldName('module_name')?.text ?? n.namedChildren[0]?.text ?? '';
+    return /^django\b/.test(mod) || /(^|\.)models$/.test(mod);
+  });
+}
+
+/** The string a SQL argument starts with: `"…"`, `"…" % x`, `"…".format(x)`, `"…" + x`. */
+function leadingString(node: SyntaxNode): SyntaxNode | null {
+  let n: SyntaxNode | null = node;
+  for (let depth = 0; n && depth < 4; depth++) {
+    if (n.type === 'string' || n.type === 'concatenated_string') return n;
+    if (n.type === 'binary_operator') n = n.childForFieldName('left');
+    else if (n.type === 'call' && n.childForFieldName('function')?.type === 'attribute') n = n.childForFieldName('function')!.childForFieldName('object');
+    else return null;
+  }
+  return null;
+}

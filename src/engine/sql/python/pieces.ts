@@ -1,0 +1,150 @@
+/**
+ * SQL text as it is built in Python source — f-strings, `+` chains, `"…" % args`, `"…".format(…)`
+ * and variables assembled with `sql = …; sql += …` — flattened into literal text and expression
+ * holes (for the SQL parser and for the parameterise fix).
+ */
+import type { SyntaxNode } from '../../syntax/treeSitter';
+import { HOLE } from '../sqlText';
+import type { PyConstness } from './constness';
+import { positionalArgs, unwrapPy } from './syntax';
+
+export type PyPart = { kind: 'text'; value: string } | { kind: 'expr'; node: SyntaxNode };
+
+export interface PyPiece {
+  expr: SyntaxNode;
+  parts: PyPart[];
+  /** How the piece formats values: f-string/concat holes, or `%`/`.format` templates. */
+  form: 'fstring' | 'concat' | 'percent' | 'format' | 'literal' | 'opaque';
+}
+
+/** Literal text of a string node: escapes cooked, f-string `{{`/`}}` collapsed. */
+export function cookedPieces(str: SyntaxNode): PyPart[] {
+  const start = str.namedChildren.find((c) => c?.type === 'string_start')?.text ?? '"';
+  const prefix = start.replace(/['"]+$/, '').toLowerCase();
+  const raw = prefix.includes('r');
+  const isF = prefix.includes('f');
+  const parts: PyPart[] = [];
+  for (const c of str.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'string_content') {
+      let v = raw ? c.text : cook(c.text);
+      if (isF) v = v.replace(/\{\{/g, '{').replace(/\}\}/g, '}');
+      push(parts, v);
+    } else if (c.type === 'interpolation') {
+      const inner = c.childForFieldName('expression') ?? c.namedChildren[0];
+      if (inner) parts.push({ kind: 'expr', node: inner });
+    }
+  }
+  return parts;
+}
+
+function cook(text: string): string {
+  const table: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', '\n': '' };
+  return text.replace(/\\(.)/gs, (m, c: string) => (c in table ? table[c] : m));
+}
+
+function push(parts: PyPart[], value: string): void {
+  const last = parts[parts.length - 1];
+  if (last?.kind === 'text') last.value += value;
+  else parts.push({ kind: 'text', value });
+}
+
+export function flattenPy(expr: SyntaxNode): PyPiece | null {
+  const n = unwrapPy(expr);
+  if (n.type === 'string') {
+    const parts = cookedPieces(n);
+    return { expr: n, parts, form: parts.some((p) => p.kind === 'expr') ? 'fstring' : 'literal' };
+  }
+  if (n.type === 'concatenated_string') {
+    const parts: PyPart[] = [];
+    for (const s of n.namedChildren) if (s?.type === 'string') for (const p of cookedPieces(s)) p.kind === 'text' ? push(parts, p.value) : parts.push(p);
+    return { expr: n, parts, form: parts.some((p) => p.kind === 'expr') ? 'fstring' : 'literal' };
+  }
+  if (n.type === 'binary_operator') {
+    const op = n.childForFieldName('operator')?.text;
+    const left = n.childForFieldName('left')!;
+    const right = n.childForFieldName('right')!;
+    if (op === '+') {
+      const l = flattenPy(left)?.parts ?? [{ kind: 'expr', node: left } as PyPart];
+      const r = flattenPy(right)?.parts ?? [{ kind: 'expr', node: right } as PyPart];
+      if (!l.some((p) => p.kind === 'text') && !r.some((p) => p.kind === 'text')) return null;
+      const parts = [...l];
+      for (const p of r) p.kind === 'text' ? push(parts, p.value) : parts.push(p);
+      return { expr: n, parts, form: 'concat' };
+    }
+    if (op === '%') {
+      const fmt = flattenPy(left);
+      if (!fmt || fmt.form !== 'literal') return null;
+      const r = unwrapPy(right);
+      const values = r.type === 'tuple' ? r.namedChildren.filter((c): c is SyntaxNode => c !== null) : [r];
+      if (r.type === 'dictionary') return null; // %(name)s with a dict: reported, not rewritten
+      const text = (fmt.parts[0] as { value: string } | undefined)?.value ?? '';
+      const parts: PyPart[] = [];
+      let i = 0;
+      let last = 0;
+      for (const m of text.matchAll(/%%|%[sdrif]/g)) {
+        push(parts, text.slice(last, m.index));
+        last = m.index! + m[0].length;
+        if (m[0] === '%%') push(parts, '%');
+        else if (values[i]) parts.push({ kind: 'expr', node: values[i++] });
+        else return null;
+      }
+      push(parts, text.slice(last));
+      return { expr: n, parts, form: 'percent' };
+    }
+    return null;
+  }
+  if (n.type === 'call') {
+    const fn = n.childForFieldName('function');
+    if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'format') return null;
+    const fmt = flattenPy(fn.childForFieldName('object')!);
+    if (!fmt || fmt.form !== 'literal') return null;
+    const text = (fmt.parts[0] as { value: string } | undefined)?.value ?? '';
+    const positional = positionalArgs(n);
+    const keywords = new Map<string, SyntaxNode>();
+    for (const c of n.childForFieldName('arguments')?.namedChildren ?? []) {
+      if (c?.type === 'keyword_argument') keywords.set(c.childForFieldName('name')!.text, c.childForFieldName('value')!);
+    }
+    const parts: PyPart[] = [];
+    let auto = 0;
+    let last = 0;
+    for (const m of text.matchAll(/\{\{|\}\}|\{([^{}!:]*)(?:![rsa])?(?::[^{}]*)?\}/g)) {
+      push(parts, text.slice(last, m.index));
+      last = m.index! + m[0].length;
+      if (m[0] === '{{' || m[0] === '}}') {
+        push(parts, m[0][0]);
+        continue;
+      }
+      const field = m[1];
+      const node = field === '' ? positional[auto++] : /^\d+$/.test(field) ? positional[Number(field)] : keywords.get(field);
+      if (!node) return null;
+      parts.push({ kind: 'expr', node });
+    }
+    push(parts, text.slice(last));
+    return { expr: n, parts, form: 'format' };
+  }
+  return null;
+}
+
+/** The pieces of SQL passed as `arg` (following `sql = …` / `sql += …` before the use). */
+export function pyPieces(arg: SyntaxNode, constness: PyConstness): PyPiece[] {
+  const n = unwrapPy(arg);
+  if (n.type === 'identifier') {
+    const defs = constness.lookup(n).filter((d) => d.node.startIndex < n.startIndex);
+    let pieces: PyPiece[] = [];
+    for (const d of defs) {
+      if (!d.value) continue;
+      if (d.kind === 'assign') pieces = [];
+      else if (d.kind !== 'append') return [];
+      pieces.push(flattenPy(d.value) ?? { expr: d.value, parts: [{ kind: 'expr', node: d.value }], form: 'opaque' });
+    }
+    return pieces;
+  }
+  const piece = flattenPy(n);
+  return piece ? [piece] : [];
+}
+
+export function pySqlText(pieces: readonly PyPiece[]): string {
+  let holes = 0;
+  return pieces.map((p) => p.parts.map((x) => (x.kind === 'text' ? x.value : `${HOLE}${holes++}`)).join('')).join('');
+}

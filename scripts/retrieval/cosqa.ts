@@ -1,0 +1,36 @@
+/**
+ * CoSQA dev (../shared/data/retrieval/cosqa-dev.json) in its standard retrieval form: the corpus is
+ * all 604 code snippets, each query is a pair's `doc`, and its one relevant document is its own snippet
+ * — only for pairs labelled relevant (label 1). Read at eval time only; Keel never ships it.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface CosqaDoc {
+  id: string;
+  code: string;
+  /** The function's name (`def name(`), '' if there is none. */
+  symbol: string;
+}
+
+export interface CosqaQuery {
+  id: string;
+  query: string;
+  relevant: string;
+}
+
+export interface CosqaSet {
+  docs: CosqaDoc[];
+  queries: CosqaQuery[];
+}
+
+export function defaultCosqaPath(root: string = process.cwd()): string {
+  return path.resolve(root, '..', 'shared', 'data', 'retrieval', 'cosqa-dev.json');
+}
+
+export function loadCosqa(file: string): CosqaSet {
+  const rows = JSON.parse(fs.readFileSync(file, 'utf8')) as Array<{ idx: string; doc: string; code: string; label: number }>;
+  const docs = rows.map((r) => ({ id: r.idx, code: r.code, symbol: /def\s+([A-Za-z_]\w*)/.exec(r.code)?.[1] ?? '' }));
+  const queries = rows.filter((r) => r.label === 1).map((r) => ({ id: r.idx, query: r.doc, relevant: r.idx }));
+  return { docs, queries };
+}

@@ -1,0 +1,88 @@
+/**
+ * `keel search "<query>" [--dir DIR] [--store DIR] [--top N] [--mode hybrid|bm25|vector]
+ *   [--rerank none|local|cohere|voyage|jina|llm] [--json]`
+ * --json prints exactly an array of { path, startLine, endLine, symbol, score }, best first, paths
+ * relative to DIR. Indexes DIR first when it has no index yet (progress on stderr).
+ */
+import * as path from 'node:path';
+import type { IndexProgress, SearchMode } from '../../protocol';
+import { KeelError } from '../../engine/errors';
+import type { CliCommand } from '../command';
+
+const MODES: readonly SearchMode[] = ['hybrid', 'bm25', 'vector'];
+
+export const searchCommand: CliCommand = {
+  name: 'search',
+  summary: 'Hybrid search of a directory (indexes it first if needed)',
+  usage: 'keel search "<query>" [--dir DIR] [--store DIR] [--top N] [--mode hybrid|bm25|vector] [--rerank none|local|cohere|voyage|jina|llm] [--json]',
+  options: {
+    dir: { type: 'string', description: 'Directory to search (default: the current directory).' },
+    store: { type: 'string', description: 'Index folder (default: a per-directory folder under the user cache dir).' },
+    top: { type: 'string', description: 'Number of results (default 10, at most 100).' },
+    mode: { type: 'string', description: 'hybrid (default), bm25 or vector.' },
+    rerank: { type: 'string', description: 'none, local (default), cohere[:model], voyage[:model], jina[:model] or llm.' },
+    lang: { type: 'string', multiple: true, description: 'Only chunks of this language (repeatable).' },
+    path: { type: 'string', multiple: true, description: 'Only paths matching this glob; !glob excludes (repeatable).' },
+  },
+  async run(args, io) {
+    const query = args.positionals.join(' ').trim();
+    if (!query) throw new KeelError('INVALID_PARAMS', `A query is required.\nusage: ${searchCommand.usage}`);
+    const json = args.values.json === true;
+    const dir = path.resolve(io.cwd, str(args.values.dir) ?? '.');
+    const mode = str(args.values.mode) as SearchMode | undefined;
+    if (mode !== undefined && !MODES.includes(mode)) throw new KeelError('INVALID_PARAMS', `--mode must be one of ${MODES.join(', ')}.`);
+    const topText = str(args.values.top);
+    const top = topText === undefined ? undefined : Number(topText);
+    if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw new KeelError('INVALID_PARAMS', '--top must be a positive integer.');
+    const store = str(args.values.store);
+
+    const result = await io.call(
+      'search/query',
+      {
+        query,
+        dir,
+        store: store === undefined ? undefined : path.resolve(io.cwd, store),
+        ensureIndex: true,
+        top,
+        mode,
+        rerank: str(args.values.rerank),
+        language: list(args.values.lang),
+        path: list(args.values.path),
+        preview: !json,
+      },
+      {
+        onNotify: (method, params) => {
+          if (method !== 'index/progress') return;
+          const p = params as IndexProgress;
+          if (p.message) io.err(`${p.message}\n`);
+          else if (p.phase === 'done') io.err(`indexed ${dir}\n`);
+        },
+      },
+    );
+    for (const warning of result.warnings ?? []) io.err(`warning: ${warning}\n`);
+    if (json) {
+      io.out(`${JSON.stringify(result.hits.map((h) => ({ path: h.path, startLine: h.startLine, endLine: h.endLine, symbol: h.symbol, score: h.score })))}\n`);
+      return 0;
+    }
+    if (result.indexed) io.err(`Indexed ${result.indexed.files} files (${result.indexed.chunks} chunks) first.\n`);
+    if (result.hits.length === 0) {
+      io.out('No results.\n');
+      return 0;
+    }
+    for (const [i, h] of result.hits.entries()) {
+      io.out(`${i + 1}. ${h.path}:${h.startLine}-${h.endLine}${h.symbol ? `  ${h.symbol}` : ''}  (${h.score.toFixed(4)})\n`);
+      for (const line of (h.preview ?? '').split('\n').slice(0, 4)) if (line.trim()) io.out(`     ${line}\n`);
+    }
+    io.err(`${result.mode}${result.reranker ? ` + ${result.reranker} re-rank` : ''}, ${result.ms} ms\n`);
+    return 0;
+  },
+};
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function list(value: unknown): string[] | undefined {
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return typeof value === 'string' ? [value] : undefined;
+}

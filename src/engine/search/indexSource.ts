@@ -1,0 +1,52 @@
+/**
+ * The workspace index (src/engine/index/workspaceIndex.ts) seen as a SearchSource. Its chunk
+ * locations already have the SearchSource shape; what this adds is metadata filtering for the vector
+ * leg (the store has none, so it over-fetches and filters) and path display for multi-root indexes.
+ */
+import * as path from 'node:path';
+import type { ChunkLocation } from '../index/catalog';
+import type { WorkspaceIndex } from '../index/workspaceIndex';
+import type { ScoredChunk, SearchSource, SourceChunk } from './source';
+
+/** Over-fetch factor for filtered vector searches: enough for a filter that keeps ~1 in 4. */
+const FILTER_OVERFETCH = 4;
+
+export class IndexSource implements SearchSource {
+  constructor(readonly index: WorkspaceIndex) {}
+
+  get chunkCount(): number {
+    return this.index.catalog.chunkCount;
+  }
+
+  get hasVectors(): boolean {
+    return this.index.embedder !== undefined && this.index.vectors !== undefined;
+  }
+
+  keywordSearch(query: string, k: number, filter?: (chunk: SourceChunk) => boolean): ScoredChunk[] {
+    return this.index.keywordSearch(query, k, filter);
+  }
+
+  async vectorSearch(query: string, k: number, signal?: AbortSignal, filter?: (chunk: SourceChunk) => boolean): Promise<ScoredChunk[]> {
+    if (!filter) return this.index.vectorSearch(query, k, signal);
+    const hits = await this.index.vectorSearch(query, k * FILTER_OVERFETCH, signal);
+    return hits.filter((h) => filter(h.chunk)).slice(0, k);
+  }
+
+  readChunkText(chunk: SourceChunk): Promise<string | undefined> {
+    return this.index.readChunkText(asLocation(chunk));
+  }
+
+  /** Lines [startLine, endLine] of a file in the index (passages span several chunks). */
+  readLines(root: number, rel: string, startLine: number, endLine: number): Promise<string | undefined> {
+    return this.index.readChunkText({ id: '', root, path: rel, startLine, endLine, symbol: '', language: '', hash: '' });
+  }
+
+  /** How a path is shown: relative to its root; prefixed by the root's folder name when there are several. */
+  displayPath(root: number, rel: string): string {
+    return this.index.roots.length > 1 ? `${path.basename(this.index.roots[root])}/${rel}` : rel;
+  }
+}
+
+function asLocation(chunk: SourceChunk): ChunkLocation {
+  return { hash: '', ...chunk, root: chunk.root ?? 0 };
+}

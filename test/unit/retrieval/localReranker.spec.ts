@@ -1,0 +1,82 @@
+import * as assert from 'node:assert/strict';
+import { KeelError } from '../../../src/engine/errors';
+import { extractFeatures, FEATURE_NAMES } from '../../../src/engine/search/rerank/features';
+import { LocalReranker } from '../../../src/engine/search/rerank/local';
+import { LOCAL_RERANKER_WEIGHTS } from '../../../src/engine/search/rerank/localWeights';
+import { createReranker } from '../../../src/engine/search/rerank/registry';
+import type { RerankCandidate } from '../../../src/engine/search/rerank/types';
+
+function cand(path: string, symbol: string, text: string, fusedRank: number, language = 'typescript'): RerankCandidate {
+  return { chunk: { id: `${path}#${fusedRank}`, path, language, symbol, startLine: 1, endLine: 10 }, text, fusedRank, fusedScore: 1 / (60 + fusedRank), bm25Rank: fusedRank, vectorRank: fusedRank };
+}
+
+const f = (vec: Float64Array, name: (typeof FEATURE_NAMES)[number]): number => vec[FEATURE_NAMES.indexOf(name)];
+
+describe('local re-ranker features', () => {
+  it('sees exact symbol hits, coverage, proximity, path matches, prose and open files', () => {
+    const cands = [
+      cand('src/billing/invoice.ts', 'InvoiceService.applyDiscount', 'applyDiscount(invoice, code) { const discount = lookup(code); invoice.total -= discount; }', 1),
+      cand('docs/billing.md', 'Discounts', 'Discounts are applied to an invoice at checkout. Unrelated words here.', 2, 'markdown'),
+      cand('src/users/user.ts', '', 'export interface User { id: string; name: string }', 3),
+    ];
+    const [code, doc, other] = extractFeatures('applyDiscount to an invoice', cands, { openFiles: ['src/users/user.ts'], recentFiles: ['docs/billing.md'] });
+    assert.equal(f(code, 'symbolExact'), 1);
+    assert.equal(f(doc, 'symbolExact'), 0);
+    assert.ok(f(code, 'coverage') > f(other, 'coverage'));
+    assert.equal(f(code, 'proximity'), 1, 'all query terms inside one window');
+    assert.ok(f(code, 'symbolCover') > 0 && f(other, 'symbolCover') === 0);
+    assert.ok(f(code, 'pathCover') > 0, 'invoice is in the file name');
+    assert.equal(f(doc, 'prose'), 1);
+    assert.equal(f(code, 'definition'), 1);
+    assert.equal(f(other, 'definition'), 0);
+    assert.equal(f(other, 'openFile'), 1);
+    assert.equal(f(doc, 'recentFile'), 1);
+    assert.equal(f(code, 'fusedRR'), 1);
+    assert.equal(code.length, FEATURE_NAMES.length);
+  });
+
+  it('counts support from other candidates of the same file', () => {
+    const cands = [cand('a.ts', 'x', 'alpha', 1), cand('b.ts', 'y', 'beta', 2), cand('a.ts', 'z', 'gamma', 4)];
+    const [a1, b, a2] = extractFeatures('alpha', cands);
+    assert.equal(f(a1, 'fileSupport'), 1 / 4);
+    assert.equal(f(a2, 'fileSupport'), 1);
+    assert.equal(f(b, 'fileSupport'), 0);
+  });
+
+  it('every feature has a weight and the open-file prior is positive', () => {
+    for (const name of FEATURE_NAMES) assert.equal(typeof LOCAL_RERANKER_WEIGHTS[name], 'number', name);
+    assert.ok(LOCAL_RERANKER_WEIGHTS.openFile > 0);
+  });
+});
+
+describe('LocalReranker', () => {
+  it('lifts the candidate that names the asked-for symbol above a better-fused one', async () => {
+    const cands = [
+      cand('src/util/strings.ts', 'padLeft', 'export function padLeft(s, n) { return s.padStart(n) }', 1),
+      cand('src/users/parse.ts', 'parseUserId', 'export function parseUserId(raw) { const id = Number(raw); if (!Number.isInteger(id)) throw new Error("bad user id"); return id; }', 2),
+    ];
+    const scores = await new LocalReranker().rerank('parseUserId bad user id', cands);
+    assert.equal(scores.length, 2);
+    assert.ok(scores[1] > scores[0]);
+  });
+
+  it('an open file wins a tie', async () => {
+    const cands = [cand('a/x.ts', 'handler', 'export function handler(req) { return req.body }', 1), cand('b/x.ts', 'handler', 'export function handler(req) { return req.body }', 1)];
+    const scores = await new LocalReranker().rerank('handler body', cands, { openFiles: ['b/x.ts'] });
+    assert.ok(scores[1] > scores[0]);
+  });
+});
+
+describe('createReranker', () => {
+  it('resolves names and fails with coded errors when a dependency is missing', () => {
+    assert.equal(createReranker('none'), undefined);
+    assert.equal(createReranker(undefined)?.id, 'local', 'local is the default');
+    assert.equal(createReranker('local')?.id, 'local');
+    assert.throws(() => createReranker('magic'), (e: KeelError) => e.code === 'INVALID_PARAMS');
+    assert.throws(() => createReranker('cohere'), (e: KeelError) => e.code === 'NOT_AVAILABLE');
+    assert.throws(() => createReranker('cohere', { fetch, apiKey: () => undefined }), (e: KeelError) => e.code === 'PROVIDER_NOT_CONFIGURED');
+    assert.throws(() => createReranker('llm', {}), (e: KeelError) => e.code === 'PROVIDER_NOT_CONFIGURED');
+    assert.equal(createReranker('voyage:rerank-2.5-lite', { fetch, apiKey: () => 'k' })?.id, 'voyage:rerank-2.5-lite');
+    assert.equal(createReranker('jina', { fetch, apiKey: () => 'k' })?.id, 'jina:jina-reranker-v2-base-multilingual');
+  });
+});

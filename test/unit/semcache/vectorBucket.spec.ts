@@ -1,0 +1,48 @@
+import { strict as assert } from 'node:assert';
+import { unitVector, VectorBucket } from '../../../src/engine/llm/cache/vectorBucket';
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+describe('vector bucket', () => {
+  it('finds exactly the rows a brute-force cosine scan finds (early exit loses nothing)', () => {
+    const next = rng(42);
+    const dims = 64;
+    const bucket = new VectorBucket(dims, 4);
+    const rows = new Map<string, Float32Array>();
+    const base = unitVector(Float32Array.from({ length: dims }, () => next() - 0.5));
+    for (let i = 0; i < 2000; i++) {
+      // Rows at many distances from `base`, so some are above every threshold tested.
+      const mix = next();
+      const v = unitVector(Float32Array.from(base, (x) => x * mix * 4 + (next() - 0.5) * (1 - mix)));
+      rows.set(`r${i}`, v);
+      bucket.add(`r${i}`, v);
+    }
+    for (let i = 0; i < 2000; i += 3) bucket.remove(`r${i}`), rows.delete(`r${i}`); // exercise swap-removal
+    for (const threshold of [0.5, 0.8, 0.93, 0.99]) {
+      const expected = [...rows]
+        .map(([id, v]) => ({ id, score: v.reduce((s, x, k) => s + x * base[k], 0) }))
+        .filter((r) => r.score >= threshold)
+        .sort((a, b) => b.score - a.score);
+      const got = bucket.search(base, threshold);
+      assert.ok(expected.length > 0, `threshold ${threshold} has matches`);
+      assert.deepEqual(got.map((r) => r.id).sort(), expected.map((r) => r.id).sort(), `threshold ${threshold}`);
+      for (const r of got) assert.ok(Math.abs(r.score - expected.find((e) => e.id === r.id)!.score) < 1e-5);
+      assert.equal(got[0].id, expected[0].id);
+    }
+    assert.equal(bucket.size, rows.size);
+  });
+
+  it('rejects a vector of the wrong size and replaces a re-added id', () => {
+    const bucket = new VectorBucket(3);
+    assert.throws(() => bucket.add('a', new Float32Array(4)), /dimensions/);
+    bucket.add('a', unitVector(Float32Array.of(1, 0, 0)));
+    bucket.add('a', unitVector(Float32Array.of(0, 1, 0)));
+    assert.equal(bucket.size, 1);
+    assert.deepEqual(bucket.search(Float32Array.of(0, 1, 0), 0.99).map((r) => r.id), ['a']);
+    assert.equal(bucket.remove('a'), true);
+    assert.equal(bucket.remove('a'), false);
+  });
+});

@@ -1,0 +1,56 @@
+/** Small shared helpers for host tests (bundled into each test file). */
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { KeelApi } from '../../../src/api';
+
+export const EXTENSION_ID = 'keel-dev.keel';
+
+export function keelExtension(): vscode.Extension<KeelApi> {
+  const ext = vscode.extensions.getExtension<KeelApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not loaded in this host`);
+  return ext;
+}
+
+/** Activates Keel if the host has not already (it activates on startup) and returns its API. */
+export async function keelApi(): Promise<KeelApi> {
+  return keelExtension().activate();
+}
+
+/** Polls `probe` until it returns a truthy value; for state VS Code updates asynchronously. */
+export async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Rejects if `promise` does not settle in time, naming what was awaited. */
+export function within<T>(promise: Promise<T>, what: string, timeoutMs = 20_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Must match PANEL_SCREENSHOT_REQUEST in test/host/harness/workbench.mjs. */
+const PANEL_SCREENSHOT_REQUEST = '[keel-host] panel screenshot';
+
+/**
+ * Ask the harness to photograph the side bar now (test-results/panel-<name>.png) and wait until it has.
+ * Outside the harness (no KEEL_SHOT_REPORT) there is no camera: returns false.
+ */
+export async function panelScreenshot(name: string): Promise<boolean> {
+  const report = process.env.KEEL_SHOT_REPORT;
+  if (!report) return false;
+  const file = `${report}.${name}`;
+  fs.rmSync(file, { force: true });
+  console.log(`${PANEL_SCREENSHOT_REQUEST} ${name}`);
+  await waitFor(() => fs.existsSync(file), `the panel screenshot "${name}"`, 30_000);
+  const result = JSON.parse(fs.readFileSync(file, 'utf8')) as { ok: boolean; detail: string; text?: string };
+  if (!result.ok) throw new Error(result.detail);
+  return true;
+}

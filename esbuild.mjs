@@ -1,12 +1,15 @@
-// One build script, four bundles (extension, engine worker, CLI, webview) sharing base options.
+// One build script, all bundles (extension, engine worker, chunk worker, CLI, webviews) sharing base options.
 // `node esbuild.mjs [--production] [--watch]`. Type-checking is a separate step: `npm run check`.
+// A one-shot build writes to dist.next/ and replaces dist/ only when everything succeeded, so a failed
+// build never leaves a half-empty dist/ behind (and stale files never reach the .vsix).
 import * as esbuild from 'esbuild';
-import { readFileSync, mkdirSync, copyFileSync, readdirSync, existsSync, chmodSync, rmSync } from 'node:fs';
+import { readFileSync, mkdirSync, copyFileSync, readdirSync, existsSync, chmodSync, rmSync, renameSync } from 'node:fs';
 import path from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const OUT = watch ? 'dist' : 'dist.next';
 
 const base = {
   bundle: true,
@@ -15,8 +18,7 @@ const base = {
   logLevel: 'warning',
   define: { __KEEL_VERSION__: JSON.stringify(pkg.version) },
 };
-// vectra lazily requires @huggingface/transformers for its optional local embeddings, which Keel
-// never uses (Keel ships its own embedder); leaving it external keeps ~470 MB out of the dependency tree.
+
 /** Swap heavy library entry points for the slices Keel uses (see scripts/build/*.cjs for why). */
 const slimDependencies = {
   name: 'slim-dependencies',
@@ -33,55 +35,65 @@ const slimDependencies = {
     }));
   },
 };
+
 const node = {
   ...base,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  // vectra lazily requires @huggingface/transformers for optional local embeddings Keel never uses
+  // (Keel ships its own embedder); external keeps ~470 MB out of the dependency tree.
   external: ['vscode', '@huggingface/transformers'],
   plugins: [slimDependencies],
+  // ESM-first packages (web-tree-sitter) call createRequire(import.meta.url), which is empty in a CJS
+  // bundle: give them this file's own URL.
+  define: { ...base.define, 'import.meta.url': '__keelImportMetaUrl' },
+  banner: { js: 'var __keelImportMetaUrl = require("url").pathToFileURL(__filename).href;' },
 };
 
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { engineWorker: 'src/engine/worker.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist'},
+  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: OUT },
+  { ...node, entryPoints: { engineWorker: 'src/engine/worker.ts' }, outdir: OUT },
+  // Reading and chunking run on their own threads during indexing (src/engine/index/chunkPool.ts).
+  { ...node, entryPoints: { chunkWorker: 'src/engine/index/chunkWorker.ts' }, outdir: OUT },
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: OUT },
   {
     ...base,
     platform: 'browser',
     target: 'es2022',
     format: 'iife',
-    entryPoints: { chat: 'media/chat/main.ts' },
-    outdir: 'dist/webview',
-    loader: { '.css': 'css' },
+    entryPoints: { chat: 'media/chat/main.ts', cost: 'media/cost/main.ts' },
+    outdir: `${OUT}/webview`,
   },
 ];
 
-/** Files the engine loads at run time, copied beside the bundles (see src/engine/assets.ts). */
+/** Files the bundles load at run time, copied beside them (see src/engine/assets.ts). */
 function copyAssets() {
-  mkdirSync('dist/wasm', { recursive: true });
+  const copyInto = (dir, from, files) => {
+    mkdirSync(path.join(OUT, dir), { recursive: true });
+    for (const f of files) copyFileSync(path.join(from, f), path.join(OUT, dir, f));
+  };
   const grammars = 'node_modules/@vscode/tree-sitter-wasm/wasm';
-  for (const f of readdirSync(grammars)) if (f.endsWith('.wasm') && f !== 'tree-sitter.wasm') copyFileSync(path.join(grammars, f), path.join('dist/wasm', f));
-  copyFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm', 'dist/wasm/web-tree-sitter.wasm');
-  if (existsSync('models')) {
-    mkdirSync('dist/models', { recursive: true });
-    for (const f of readdirSync('models')) if (!f.endsWith('.md')) copyFileSync(path.join('models', f), path.join('dist/models', f));
-  }
-  mkdirSync('dist/webview', { recursive: true });
-  for (const f of readdirSync('media/chat')) if (f.endsWith('.css')) copyFileSync(path.join('media/chat', f), path.join('dist/webview', f));
+  copyInto('wasm', grammars, readdirSync(grammars).filter((f) => f.endsWith('.wasm') && f !== 'tree-sitter.wasm'));
+  copyInto('wasm', 'node_modules/web-tree-sitter', ['web-tree-sitter.wasm']);
+  if (existsSync('models')) copyInto('models', 'models', readdirSync('models').filter((f) => !f.endsWith('.md')));
+  // vectra's ProtobufCodec loads its schema from __dirname/schemas at run time.
+  copyInto('schemas', 'node_modules/vectra/lib/codecs/schemas', ['index.proto']);
+  for (const view of ['chat', 'cost']) copyInto('webview', `media/${view}`, readdirSync(`media/${view}`).filter((f) => f.endsWith('.css')));
   // Codicons: the icon font VS Code itself uses, served from the bundle folder (CSP font-src).
-  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(path.join('node_modules/@vscode/codicons/dist', f), path.join('dist/webview', f));
+  copyInto('webview', 'node_modules/@vscode/codicons/dist', ['codicon.css', 'codicon.ttf']);
 }
 
 const started = Date.now();
-// A clean dist/ so stale files (old source maps, removed assets) never reach the .vsix.
-if (!watch) rmSync('dist', { recursive: true, force: true });
+if (!watch) rmSync(OUT, { recursive: true, force: true });
 copyAssets();
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
   console.log('esbuild: watching for changes…');
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
-  chmodSync('dist/cli.js', 0o755);
+  chmodSync(path.join(OUT, 'cli.js'), 0o755);
+  rmSync('dist', { recursive: true, force: true });
+  renameSync(OUT, 'dist');
   console.log(`esbuild: built ${builds.length} bundles${production ? ' (production)' : ''} in ${Date.now() - started} ms`);
 }

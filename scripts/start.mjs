@@ -45,6 +45,21 @@ async function verify(origin, url) {
     await page.goto(url);
     await openKeelView(page);
     const result = await checkKeelViewShowing(page);
+    if (result.ok) {
+      // The demo's point: with no model configured, Keel still answers from the index, with citations.
+      const chat = page.frameLocator('iframe.webview').first().frameLocator('#active-frame');
+      const input = chat.locator('textarea.input');
+      await input.fill('where are order items loaded for each order?');
+      await input.press('Enter');
+      try {
+        await chat.locator('.answer', { hasText: 'Retrieval answer' }).waitFor({ timeout: 90_000 });
+        const chips = await chat.locator('.answer .citation').count();
+        if (chips === 0) Object.assign(result, { ok: false, detail: `${result.detail}; the offline answer has no citation chips` });
+        else result.detail += `; offline answer with ${chips} citation chips`;
+      } catch (error) {
+        Object.assign(result, { ok: false, detail: `${result.detail}; no offline answer: ${error.message.split('\n')[0]}` });
+      }
+    }
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
     const shot = path.join(RESULTS_DIR, 'start.png');
     await page.screenshot({ path: shot });

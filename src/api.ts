@@ -3,6 +3,8 @@
  * Types only at the top level so tests can `import type` it.
  */
 import type { EngineClient } from './vscode/engineClient';
+import type { CostSummary } from './protocol';
+import type { FromChatView, ToChatView } from './webviewProtocol';
 
 export interface ChatViewRenderInfo {
   /** The webview's script tags all carried the per-load nonce. */
@@ -18,5 +20,21 @@ export interface KeelApi {
   readonly chatView: {
     /** Resolves once the chat webview has loaded and posted `ready`. */
     whenRendered(): Promise<ChatViewRenderInfo>;
+    /** Handle a message exactly as if the webview had sent it (host tests drive the view this way). */
+    dispatch(message: FromChatView): Promise<void>;
+    /** Observe every message the extension posts to the webview. */
+    onDidPost(listener: (message: ToChatView) => void): { dispose(): void };
+    /** Enter → first context pill of the last question, in ms (undefined before any). */
+    readonly lastContextMs: number | undefined;
+  };
+  readonly cost: {
+    /** The status-bar meter's current text, e.g. "$(pulse) $0.42". */
+    readonly statusText: string;
+    /** Re-read the ledger now; resolves with what the meter shows. */
+    refresh(): Promise<CostSummary | undefined>;
+    /** Open the cost report webview. */
+    showReport(): Promise<void>;
+    /** The summary the open report was last sent (undefined when no report is open). */
+    readonly reportSummary: CostSummary | undefined;
   };
 }

@@ -8,11 +8,18 @@ import type { KeelApi } from './api';
 import { registerChatParticipant } from './vscode/chatParticipant';
 import { registerChatView } from './vscode/chatView';
 import { registerCommands } from './vscode/commands';
+import { registerCostStatusBar } from './vscode/costStatusBar';
 import { registerIndexing } from './vscode/indexing';
 import type { KeelContext } from './vscode/context';
+import { showEgressLog } from './vscode/egressLog';
 import { EngineClient } from './vscode/engineClient';
+import { registerSearchQuickPick } from './vscode/searchQuickPick';
+import { registerLmBridge } from './vscode/lmBridge';
 import { registerSecrets } from './vscode/secrets';
 import { registerSettingsSync } from './vscode/settings';
+import { registerSqlAiFix } from './vscode/sqlAiFix';
+import { registerSqlCodeActions } from './vscode/sqlCodeActions';
+import { registerSqlDiagnostics } from './vscode/sqlDiagnostics';
 
 let engine: EngineClient | undefined;
 
@@ -26,10 +33,21 @@ export function activate(extension: vscode.ExtensionContext): KeelApi {
   // Settings and secrets first: every later request to the engine sees the user's configuration.
   registerSettingsSync(ctx);
   registerSecrets(ctx);
-  const chatView = registerChatView(ctx);
+  // vscode.lm lives on this thread; the engine worker reaches it through host requests.
+  registerLmBridge(ctx);
+  const cost = registerCostStatusBar(ctx);
+  const chatView = registerChatView(ctx, () => void cost.refresh());
   registerChatParticipant(ctx);
   const indexing = registerIndexing(ctx);
+  const search = registerSearchQuickPick(ctx);
+  const sql = registerSqlDiagnostics(ctx);
+  registerSqlCodeActions(ctx);
+  registerSqlAiFix(ctx);
   registerCommands(ctx, {
+    ...cost.commands,
+    'keel.scanWorkspace': () => sql.scanWorkspace(),
+    'keel.searchWorkspace': () => search.show(),
+    'keel.showEgressLog': () => showEgressLog(ctx),
     'keel.indexWorkspace': () => indexing.index(true),
     'keel.showIndexStatus': () => indexing.showStatus(),
     'keel.newChat': () => chatView.newChat(),
@@ -38,7 +56,28 @@ export function activate(extension: vscode.ExtensionContext): KeelApi {
 
   const activationMs = performance.now() - started;
   log.info(`Keel ${extension.extension.packageJSON.version} activated in ${activationMs.toFixed(1)} ms`);
-  return { engine, activationMs, chatView: { whenRendered: () => chatView.whenRendered() } };
+  return {
+    engine,
+    activationMs,
+    chatView: {
+      whenRendered: () => chatView.whenRendered(),
+      dispatch: (message) => chatView.receive(message),
+      onDidPost: (listener) => chatView.onDidPost(listener),
+      get lastContextMs() {
+        return chatView.lastContextMs;
+      },
+    },
+    cost: {
+      get statusText() {
+        return cost.item.text;
+      },
+      refresh: () => cost.refresh(),
+      showReport: () => cost.showReport(),
+      get reportSummary() {
+        return cost.report?.lastSent;
+      },
+    },
+  };
 }
 
 export async function deactivate(): Promise<void> {

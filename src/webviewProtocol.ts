@@ -3,7 +3,7 @@
  * direction. Everything the webview renders from these is untrusted text: answers go through the
  * sanitiser, everything else through textContent.
  */
-import type { Citation, Tier, Usage, WireError } from './protocol';
+import type { ChatAskResult, Citation, Tier, WireError } from './protocol';
 
 /** A retrieved passage shown as a removable, clickable pill above the answer. */
 export interface ContextPill {
@@ -14,19 +14,8 @@ export interface ContextPill {
   symbol: string;
 }
 
-export interface AnswerFooter {
-  provider: string;
-  model: string;
-  tier: Tier | 'none';
-  reason: string;
-  usage: Usage;
-  costUsd: number;
-  cached: boolean;
-  /** For a cache hit: the earlier question whose answer was reused. */
-  cachedQuestion?: string;
-  /** The offline retrieval answer (no model configured or local-only without a local model). */
-  offline: boolean;
-}
+/** What the footer under an answer shows: the answer's provenance and price, as `chat/ask` returned them. */
+export type AnswerFooter = Pick<ChatAskResult, 'provider' | 'model' | 'tier' | 'reason' | 'usage' | 'costUsd' | 'cached' | 'cachedQuestion' | 'offline'>;
 
 export interface ChatTurn {
   id: string;
@@ -63,6 +52,8 @@ export type FromChatView =
 /** Extension → webview. */
 export type ToChatView =
   | { type: 'history'; turns: ChatTurn[] }
+  /** A question started outside the webview's own composer (a command, a test): show it. */
+  | { type: 'turn'; turn: ChatTurn }
   | { type: 'context'; turnId: string; pills: ContextPill[]; ms: number }
   | { type: 'delta'; turnId: string; text: string }
   | { type: 'done'; turnId: string; answer: string; citations: Citation[]; footer: AnswerFooter }

@@ -12,6 +12,17 @@ const root = document.getElementById('keel-chat-root') as HTMLElement;
 const transcript = el('section', { className: 'transcript', ariaLabel: 'Conversation' });
 const views = new Map<string, TurnView>();
 let streaming: string | undefined;
+/**
+ * Follow the conversation while the reader is at the bottom (pills, streamed text and the footer all
+ * grow it); once they scroll up to read, stay where they are until the next question.
+ */
+let pinned = true;
+const follow = new ResizeObserver(() => {
+  if (pinned) transcript.scrollTop = transcript.scrollHeight;
+});
+transcript.addEventListener('scroll', () => {
+  pinned = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 40;
+});
 
 const emptyState = el(
   'div',
@@ -48,7 +59,8 @@ function addTurn(turn: ChatTurn): TurnView {
   });
   views.set(turn.id, view);
   transcript.append(view.element);
-  view.element.scrollIntoView({ block: 'end' });
+  pinned = true;
+  follow.observe(view.element);
   return view;
 }
 
@@ -77,6 +89,13 @@ window.addEventListener('message', (event: MessageEvent<ToChatView>) => {
       if (!message.turns.length) transcript.append(emptyState);
       for (const turn of message.turns) addTurn(turn);
       break;
+    case 'turn':
+      if (!views.has(message.turn.id)) {
+        addTurn(message.turn);
+        streaming = message.turn.id;
+        composer.setBusy(true);
+      }
+      break;
     case 'context':
       views.get(message.turnId)?.setPills(message.pills);
       break;
@@ -102,7 +121,9 @@ window.addEventListener('message', (event: MessageEvent<ToChatView>) => {
   }
 });
 
-// Tell the extension we rendered, and whether every script carried the per-load nonce.
+// Tell the extension we rendered, and whether every script of ours carried the per-load nonce. VS Code
+// injects its own API script (id _vscodeApiScript) into every webview, outside our CSP's purview.
 const nonce = document.body.dataset.nonce ?? '';
-post({ type: 'ready', nonceOk: nonce.length > 0 && Array.from(document.scripts).every((s) => s.nonce === nonce) });
+const ours = Array.from(document.scripts).filter((s) => s.id !== '_vscodeApiScript');
+post({ type: 'ready', nonceOk: nonce.length > 0 && ours.length > 0 && ours.every((s) => s.nonce === nonce) });
 composer.focus();

@@ -38,6 +38,8 @@ export interface EngineOptions {
   log: Logger;
   /** Where Keel keeps per-workspace state (index, cache, ledger). Never inside the user's repository. */
   storageDir?: string;
+  /** Per-user state shared by all workspaces (the cost ledger). Defaults to storageDir. */
+  globalStorageDir?: string;
   version: string;
 }
 

@@ -118,6 +118,11 @@ export function isAbortError(error: unknown): boolean {
  */
 export function toKeelError(error: unknown): KeelError {
   if (error instanceof KeelError) return error;
+  // A KeelError from another bundle (e.g. a test bundle calling into the extension) fails instanceof.
+  if (error instanceof Error && error.name === 'KeelError' && isErrorCode((error as { code?: unknown }).code)) {
+    const e = error as Error & { code: ErrorCode; retryable?: boolean; retryAfterS?: number; requestId?: string; provider?: string };
+    return new KeelError(e.code, e.message, { retryable: e.retryable, retryAfterS: e.retryAfterS, requestId: e.requestId, provider: e.provider, cause: error });
+  }
   if (isAbortError(error)) return new KeelError('CANCELLED', 'The request was cancelled.');
   const message = error instanceof Error ? error.message : String(error);
   return new KeelError('INTERNAL', message || 'Unexpected error', { cause: error });

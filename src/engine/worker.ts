@@ -11,6 +11,7 @@ import { serveEngine } from './rpc/serveEngine';
 
 interface WorkerInit {
   storageDir?: string;
+  globalStorageDir?: string;
   logLevel?: LogLevel;
 }
 
@@ -22,7 +23,7 @@ const log = createLogger(
   (level, message) => transport.send({ jsonrpc: '2.0', method: 'log', params: { level, message } }),
   init.logLevel ?? 'info',
 );
-const engine = createEngine({ host: 'worker', log, storageDir: init.storageDir });
+const engine = createEngine({ host: 'worker', log, storageDir: init.storageDir, globalStorageDir: init.globalStorageDir });
 serveEngine(engine, transport, { onShutdown: () => setImmediate(() => process.exit(0)) });
 process.on('unhandledRejection', (reason) => log.error(`unhandled rejection in engine: ${String((reason as Error)?.stack ?? reason)}`));
 log.info(`engine ${engine.options.version} started in worker (pid ${process.pid})`);

@@ -86,15 +86,21 @@ export async function applyAsDiff(code: string): Promise<'applied' | 'discarded'
     void vscode.window.showInformationMessage('Keel: open the file the code belongs to, then choose “Apply as diff” again.');
     return 'no-editor';
   }
-  const document = editor.document;
-  const selection = editor.selection;
+  return previewAndApply(editor.document, editor.selection, code, 'Apply Keel’s proposed change?');
+}
+
+/**
+ * The one way Keel changes a user's file from model output: a diff of `document` with `range` replaced
+ * by `newText`, then an explicit Apply. Nothing is written if the file changed meanwhile.
+ */
+export async function previewAndApply(document: vscode.TextDocument, range: vscode.Range, newText: string, question: string): Promise<'applied' | 'discarded'> {
   const original = document.getText();
-  const proposed = original.slice(0, document.offsetAt(selection.start)) + code + original.slice(document.offsetAt(selection.end));
+  const proposed = original.slice(0, document.offsetAt(range.start)) + newText + original.slice(document.offsetAt(range.end));
   const proposedUri = vscode.Uri.from({ scheme: PROPOSED_SCHEME, path: document.uri.path, query: String(Date.now()) });
   proposals.set(proposedUri.toString(), proposed);
   proposalChanged.fire(proposedUri);
   await vscode.commands.executeCommand('vscode.diff', document.uri, proposedUri, `${path.basename(document.uri.fsPath)} ↔ Keel's proposal`);
-  const choice = await vscode.window.showInformationMessage('Apply Keel’s proposed change?', 'Apply', 'Discard');
+  const choice = await vscode.window.showInformationMessage(question, 'Apply', 'Discard');
   proposals.delete(proposedUri.toString());
   if (choice !== 'Apply') return 'discarded';
   if (document.getText() !== original) {

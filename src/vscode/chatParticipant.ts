@@ -14,8 +14,8 @@ export function registerChatParticipant(ctx: KeelContext): void {
   if (typeof vscode.chat?.createChatParticipant !== 'function') return;
   const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, async (request, chatContext, stream, token) => {
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    if (!root) {
-      stream.markdown('Open a folder so Keel has code to answer from.');
+    if (!root || !vscode.workspace.isTrusted) {
+      stream.markdown(root ? 'This workspace is in Restricted Mode: trust it to let Keel read its code.' : 'Open a folder so Keel has code to answer from.');
       return {};
     }
     const history = chatContext.history.flatMap((turn, i, all) => {

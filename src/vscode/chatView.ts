@@ -12,6 +12,8 @@ import { ChatHistory } from './chatHistory';
 import { completeMentions, resolveMentions } from './chatMentions';
 import type { KeelContext } from './context';
 import { configureProvider } from './providerSetup';
+import { pushSecrets } from './secrets';
+import { pushSettings } from './settings';
 import { localResourceRoots, renderPage } from './webviewHtml';
 
 export const CHAT_VIEW_ID = 'keel.chatView';
@@ -32,7 +34,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   /** Timing of the last question: Enter → first context pill (for the host test and the log). */
   lastContextMs: number | undefined;
 
-  constructor(private readonly ctx: KeelContext) {
+  constructor(
+    private readonly ctx: KeelContext,
+    /** Called after every answer (the cost meter refreshes). */
+    private readonly onAnswered: () => void = () => undefined,
+  ) {
     this.history = new ChatHistory(ctx.extension.workspaceState);
     let resolve!: (info: ChatViewRenderInfo) => void;
     this.rendered = { promise: new Promise<ChatViewRenderInfo>((r) => (resolve = r)), resolve };
@@ -71,11 +77,19 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     this.post({ type: 'history', turns: [] });
   }
 
+  private readonly postListeners = new Set<(message: ToChatView) => void>();
+
+  onDidPost(listener: (message: ToChatView) => void): { dispose(): void } {
+    this.postListeners.add(listener);
+    return { dispose: () => this.postListeners.delete(listener) };
+  }
+
   private post(message: ToChatView): void {
+    for (const listener of this.postListeners) listener(message);
     void this.view?.webview.postMessage(message);
   }
 
-  private async receive(message: FromChatView): Promise<void> {
+  async receive(message: FromChatView): Promise<void> {
     switch (message.type) {
       case 'ready':
         this.post({ type: 'history', turns: this.history.all() });
@@ -117,14 +131,20 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   private async ask(turnId: string, question: string, options: AskOptions): Promise<void> {
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const turn: ChatTurn = { id: turnId, question, answer: '', pills: [], citations: [] };
-    if (!root) {
-      turn.error = new KeelError('BAD_INPUT', 'Open a folder or workspace so Keel has code to answer from.').toWire();
+    if (!root || !vscode.workspace.isTrusted) {
+      // Restricted Mode: Keel reads and sends nothing from an untrusted workspace (package.json capabilities).
+      const message = root ? 'This workspace is in Restricted Mode: trust it to let Keel read its code.' : 'Open a folder or workspace so Keel has code to answer from.';
+      turn.error = new KeelError('BAD_INPUT', message).toWire();
       this.post({ type: 'error', turnId, error: turn.error });
       return;
     }
+    this.post({ type: 'turn', turn: { ...turn } });
     const controller = new AbortController();
     this.running.set(turnId, controller);
     const started = performance.now();
+    // Settings and keys reach the engine through change events, which may trail a change the user just
+    // made (e.g. "configure a provider", then ask): send the current ones first, in order.
+    await Promise.all([pushSettings(this.ctx), pushSecrets(this.ctx)]).catch((error: Error) => this.ctx.log.warn(`could not sync settings: ${error.message}`));
     this.lastContextMs = undefined;
     try {
       const result = await this.ctx.engine.request(
@@ -147,6 +167,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     } finally {
       this.running.delete(turnId);
       await this.history.upsert(turn);
+      this.onAnswered();
     }
   }
 
@@ -164,17 +185,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     turn.answer = result.answer;
     turn.pills = result.passages.map(toPill);
     turn.citations = result.citations;
-    turn.footer = {
-      provider: result.provider,
-      model: result.model,
-      tier: result.tier,
-      reason: result.reason,
-      usage: result.usage,
-      costUsd: result.costUsd,
-      cached: result.cached,
-      cachedQuestion: result.cachedQuestion,
-      offline: result.offline,
-    };
+    const { provider, model, tier, reason, usage, costUsd, cached, cachedQuestion, offline } = result;
+    turn.footer = { provider, model, tier, reason, usage, costUsd, cached, cachedQuestion, offline };
     this.post({ type: 'done', turnId: turn.id, answer: result.answer, citations: result.citations, footer: turn.footer });
   }
 }
@@ -183,8 +195,8 @@ function toPill(passage: { id: string; path: string; startLine: number; endLine:
   return { id: passage.id, path: passage.path, startLine: passage.startLine, endLine: passage.endLine, symbol: passage.symbol };
 }
 
-export function registerChatView(ctx: KeelContext): ChatViewProvider {
-  const provider = new ChatViewProvider(ctx);
+export function registerChatView(ctx: KeelContext, onAnswered?: () => void): ChatViewProvider {
+  const provider = new ChatViewProvider(ctx, onAnswered);
   registerProposalProvider(ctx.disposables);
   ctx.disposables.push(
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, provider, { webviewOptions: { retainContextWhenHidden: true } }),

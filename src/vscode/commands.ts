@@ -11,12 +11,7 @@ import { setApiKey } from './secrets';
 /** Command ids owned by later features; replaced as those features land. */
 const NOT_YET: Record<string, string> = {
   'keel.indexWorkspace': 'Indexing',
-  'keel.searchWorkspace': 'Workspace search',
   'keel.showIndexStatus': 'Index status',
-  'keel.scanWorkspace': 'The SQL scan',
-  'keel.showCostReport': 'The cost report',
-  'keel.clearAnswerCache': 'The answer cache',
-  'keel.showEgressLog': 'The egress log',
 };
 
 export function registerCommands(ctx: KeelContext, implemented: Record<string, (...args: unknown[]) => unknown> = {}): void {

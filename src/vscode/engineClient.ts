@@ -6,9 +6,9 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import type { ChunkOf, EngineNotificationMap, ParamsOf, RequestMethod, ResultOf } from '../protocol';
+import type { ChunkOf, EngineNotificationMap, HostMethod, ParamsOf, RequestMethod, ResultOf } from '../protocol';
 import { KeelError } from '../engine/errors';
-import { RpcClient } from '../engine/rpc/rpcClient';
+import { RpcClient, type HostRequestHandler } from '../engine/rpc/rpcClient';
 import { portTransport } from '../engine/rpc/transport';
 
 export interface EngineRequestOptions<C> {
@@ -26,16 +26,21 @@ export class EngineClient implements vscode.Disposable {
   private restarts = 0;
   private disposed = false;
   private readonly notificationEmitters = new Map<string, vscode.EventEmitter<unknown>>();
+  /** Engine → host request handlers; kept here so a restarted worker gets them again. */
+  private readonly hostHandlers = new Map<HostMethod, HostRequestHandler<HostMethod>>();
+  /** Their registrations on the current worker's client. */
+  private readonly hostRegistrations = new Map<HostMethod, { dispose(): void }>();
 
   constructor(
     private readonly workerPath: string,
     private readonly storageDir: string | undefined,
+    private readonly globalStorageDir: string,
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
   static forExtension(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): EngineClient {
     const storage = context.storageUri?.fsPath ?? context.globalStorageUri.fsPath;
-    return new EngineClient(path.join(context.extensionPath, 'dist', 'engineWorker.js'), storage, log);
+    return new EngineClient(path.join(context.extensionPath, 'dist', 'engineWorker.js'), storage, context.globalStorageUri.fsPath, log);
   }
 
   request<M extends RequestMethod>(method: M, params: ParamsOf<M>, options: EngineRequestOptions<ChunkOf<M>> = {}): Promise<ResultOf<M>> {
@@ -58,6 +63,18 @@ export class EngineClient implements vscode.Disposable {
     return emitter.event as vscode.Event<EngineNotificationMap[N]>;
   }
 
+  /** Answer the engine's `method` requests (e.g. `host/lm/chat`) on the extension host. */
+  onHostRequest<M extends HostMethod>(method: M, handler: HostRequestHandler<M>): vscode.Disposable {
+    if (this.hostHandlers.has(method)) throw new Error(`Host handler for ${method} registered twice`);
+    this.hostHandlers.set(method, handler as unknown as HostRequestHandler<HostMethod>);
+    if (this.client && !this.client.closed) this.hostRegistrations.set(method, this.client.onRequest(method, handler));
+    return new vscode.Disposable(() => {
+      this.hostHandlers.delete(method);
+      this.hostRegistrations.get(method)?.dispose();
+      this.hostRegistrations.delete(method);
+    });
+  }
+
   get running(): boolean {
     return this.client !== undefined && !this.client.closed;
   }
@@ -69,7 +86,7 @@ export class EngineClient implements vscode.Disposable {
       this.log.warn(`restarting the engine worker (attempt ${this.restarts})`);
     }
     const worker = new Worker(this.workerPath, {
-      workerData: { storageDir: this.storageDir, logLevel: vscode.workspace.getConfiguration('keel').get('log.level', 'info') },
+      workerData: { storageDir: this.storageDir, globalStorageDir: this.globalStorageDir, logLevel: vscode.workspace.getConfiguration('keel').get('log.level', 'info') },
       // The engine is memory-hungry only when indexing large repos; cap it so a runaway cannot take the host down.
       resourceLimits: { maxOldGenerationSizeMb: 2048 },
     });
@@ -80,6 +97,9 @@ export class EngineClient implements vscode.Disposable {
     for (const method of ['index/progress'] as const) {
       client.onNotification(method, (params) => this.notificationEmitters.get(method)?.fire(params));
     }
+    // Before the first request goes out, so the engine knows what its host serves from the start.
+    this.hostRegistrations.clear();
+    for (const [method, handler] of this.hostHandlers) this.hostRegistrations.set(method, client.onRequest(method, handler));
     this.worker = worker;
     this.client = client;
     return client;

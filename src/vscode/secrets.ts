@@ -9,11 +9,15 @@ export const SECRET_NAMES = {
   openai: 'keel.openai.apiKey',
   anthropic: 'keel.anthropic.apiKey',
   'openai-compatible': 'keel.openaiCompatible.apiKey',
+  cohere: 'keel.cohere.apiKey',
+  voyage: 'keel.voyage.apiKey',
+  jina: 'keel.jina.apiKey',
 } as const;
 
 type Provider = keyof typeof SECRET_NAMES;
 
-async function pushSecrets(ctx: KeelContext): Promise<void> {
+/** Push the stored keys to the engine's memory now; resolves when the engine has them. */
+export async function pushSecrets(ctx: KeelContext): Promise<void> {
   const secrets: Record<string, string | null> = {};
   for (const [provider, name] of Object.entries(SECRET_NAMES)) secrets[provider] = (await ctx.extension.secrets.get(name)) ?? null;
   await ctx.engine.request('engine/configure', { secrets });
@@ -28,6 +32,9 @@ export async function setApiKey(ctx: KeelContext, provider?: Provider, key?: str
           { label: 'OpenAI', provider: 'openai' as const },
           { label: 'Anthropic', provider: 'anthropic' as const },
           { label: 'OpenAI-compatible server', description: 'Ollama, vLLM, LM Studio …', provider: 'openai-compatible' as const },
+          { label: 'Cohere (re-ranking)', provider: 'cohere' as const },
+          { label: 'Voyage (re-ranking)', provider: 'voyage' as const },
+          { label: 'Jina (re-ranking)', provider: 'jina' as const },
         ],
         { title: 'Keel: Set API Key', placeHolder: 'Which provider is this key for?' },
       )

@@ -3,8 +3,22 @@
  * they share state only through `engine.services`.
  */
 import type { Engine } from '../engine';
+import { registerChatFeature } from './chat';
+import { registerCostFeature } from './cost';
 import { registerEngineFeature } from './engineInfo';
+import { registerEmbedFeature } from './embed';
+import { registerIndexingFeature } from './indexing';
+import { registerSqlFeature } from './sql';
+import { registerSearchFeature } from './search';
+import { registerLlmFeature } from './llm';
 
 export function registerFeatures(engine: Engine): void {
   registerEngineFeature(engine);
+  registerEmbedFeature(engine);
+  registerIndexingFeature(engine);
+  registerSqlFeature(engine);
+  registerSearchFeature(engine);
+  registerLlmFeature(engine);
+  registerChatFeature(engine);
+  registerCostFeature(engine);
 }

@@ -10,6 +10,8 @@ import { serviceKey } from '../services';
 import { EgressGate } from './egress/gate';
 import { createProvider, localOnlyFromEnv, providerSettingsFromEnv, type ProviderSettings, type SdkProviderId } from './providers/factory';
 import type { ProviderRuntime } from './providers/sdkProvider';
+import { createVscodeLmProvider } from './providers/vscodeLm';
+import { hostBridgeOf } from '../rpc/hostBridge';
 import type { LlmProvider } from './types';
 
 export const EgressGateKey = serviceKey<EgressGate>('llm.egressGate');
@@ -44,8 +46,14 @@ export function provideLlmServices(services: ServiceRegistry, options: LlmServic
   services.provide(LlmProviderKey, (registry) => {
     const config = configOf(registry);
     const settings = providerSettings(config, env);
+    const runtime = { ...options.runtime, gate: registry.get(EgressGateKey) };
     // Built before subscribing: a factory that throws (PROVIDER_NOT_CONFIGURED) leaves no listener behind.
-    const provider = settings ? createProvider(settings, { ...options.runtime, gate: registry.get(EgressGateKey) }) : undefined;
+    // vscode-lm is reached through the engine's host (VS Code), not an SDK: see providers/vscodeLm.ts.
+    const provider = usesVscodeLm(config)
+      ? createVscodeLmProvider(hostBridgeOf(registry), runtime)
+      : settings
+        ? createProvider(settings, runtime)
+        : undefined;
     if (config) {
       const dispose = config.onDidChange((changed) => {
         if (changed.some((k) => PROVIDER_SETTINGS.includes(k) || k.startsWith('secret:'))) {
@@ -58,6 +66,10 @@ export function provideLlmServices(services: ServiceRegistry, options: LlmServic
   });
 }
 
+function usesVscodeLm(config: EngineConfig | undefined): boolean {
+  return config?.get<string>('keel.provider', '') === 'vscode-lm';
+}
+
 export function egressPolicy(config: EngineConfig | undefined, env: NodeJS.ProcessEnv): { localOnly: boolean; allowHosts: string[] } {
   return {
     localOnly: (config?.get<boolean>('keel.localOnly', false) ?? false) || localOnlyFromEnv(env),
@@ -65,10 +77,10 @@ export function egressPolicy(config: EngineConfig | undefined, env: NodeJS.Proce
   };
 }
 
-/** Settings (extension) win over the environment (CLI); `keel.provider = none` means no provider. */
+/** Settings (extension) win over the environment (CLI); `keel.provider = none` means no provider (vscode-lm: no SDK provider). */
 export function providerSettings(config: EngineConfig | undefined, env: NodeJS.ProcessEnv): ProviderSettings | undefined {
   const chosen = config?.get<string>('keel.provider', '') ?? '';
-  if (chosen === 'none') return undefined;
+  if (chosen === 'none' || chosen === 'vscode-lm') return undefined;
   if (!chosen) return providerSettingsFromEnv(env);
   const provider = chosen as SdkProviderId;
   const fromEnv = providerSettingsFromEnv(env, provider);

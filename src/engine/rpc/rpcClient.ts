@@ -2,20 +2,26 @@
  * The client half of the protocol: typed requests with ids, streamed chunks, cancellation through an
  * AbortSignal, and notifications. Used by the VS Code extension (over the worker transport) and by
  * tests and other hosts (over stdio). Pure Node, no `vscode`.
+ *
+ * It also answers the engine's requests to its host (`HostRequestMap`): register a handler with
+ * `onRequest`, and the client announces the methods it serves (`host/methods`) so that the engine
+ * never waits on a request nobody will answer.
  */
 import type {
   ChunkOf,
   EngineNotificationMap,
+  HostChunkOf,
+  HostMethod,
+  HostParamsOf,
+  HostResultOf,
   ParamsOf,
   RequestId,
   RequestMethod,
   ResultOf,
-  RpcFailure,
   RpcMessage,
-  RpcNotification,
-  RpcSuccess,
 } from '../../protocol';
 import { KeelError } from '../errors';
+import { failureFor, IncomingCalls, isNotification, isRequest, isResponse, OutgoingCalls, type IncomingHandler } from './peer';
 import type { MessageTransport } from './transport';
 
 export interface RequestOptions<C> {
@@ -25,62 +31,43 @@ export interface RequestOptions<C> {
   timeoutMs?: number;
 }
 
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: KeelError): void;
-  onChunk?: (chunk: unknown) => void;
+/** What a host-request handler gets: the engine's cancellation as a signal, and a chunk sender. */
+export interface HostRequestContext<C> {
+  readonly signal: AbortSignal;
+  stream(chunk: C): void;
 }
+
+export type HostRequestHandler<M extends HostMethod> = (
+  params: HostParamsOf<M>,
+  ctx: HostRequestContext<HostChunkOf<M>>,
+) => Promise<HostResultOf<M>>;
 
 type NotificationListener<N extends keyof EngineNotificationMap> = (params: EngineNotificationMap[N]) => void;
 
 export class RpcClient {
-  private nextId = 1;
-  private readonly pending = new Map<RequestId, Pending>();
+  private readonly toEngine: OutgoingCalls;
+  private readonly fromEngine: IncomingCalls;
+  private readonly hostHandlers = new Map<string, IncomingHandler>();
   private readonly listeners = new Map<string, Set<(params: unknown) => void>>();
-  private closedReason: KeelError | undefined;
 
   constructor(private readonly transport: MessageTransport) {
+    const send = (message: RpcMessage): void => transport.send(message);
+    this.toEngine = new OutgoingCalls(send);
+    this.fromEngine = new IncomingCalls(send);
     transport.onMessage((message) => this.receive(message));
     transport.onClose((reason) => this.closeAll(reason));
   }
 
   get closed(): boolean {
-    return this.closedReason !== undefined;
+    return this.toEngine.closed;
   }
 
   request<M extends RequestMethod>(method: M, params: ParamsOf<M>, options: RequestOptions<ChunkOf<M>> = {}): Promise<ResultOf<M>> {
-    if (this.closedReason) return Promise.reject(this.closedReason);
-    if (options.signal?.aborted) return Promise.reject(new KeelError('CANCELLED', 'The request was cancelled.'));
-    const id = this.nextId++;
-    return new Promise<ResultOf<M>>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const cancel = (): void => this.transport.send({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id } });
-      const cleanup = (): void => {
-        if (timer) clearTimeout(timer);
-        options.signal?.removeEventListener('abort', cancel);
-        this.pending.delete(id);
-      };
-      this.pending.set(id, {
-        resolve: (value) => {
-          cleanup();
-          resolve(value as ResultOf<M>);
-        },
-        reject: (error) => {
-          cleanup();
-          reject(error);
-        },
-        onChunk: options.onChunk as ((chunk: unknown) => void) | undefined,
-      });
-      // Cancellation is cooperative: the engine answers the request with CANCELLED.
-      options.signal?.addEventListener('abort', cancel, { once: true });
-      if (options.timeoutMs !== undefined) {
-        timer = setTimeout(() => {
-          cancel();
-          this.pending.get(id)?.reject(new KeelError('TIMEOUT', `${method} did not answer within ${options.timeoutMs} ms`));
-        }, options.timeoutMs);
-      }
-      this.transport.send({ jsonrpc: '2.0', id, method, params });
-    });
+    return this.toEngine.request(method, params, {
+      signal: options.signal,
+      onChunk: options.onChunk as ((chunk: unknown) => void) | undefined,
+      timeoutMs: options.timeoutMs,
+    }) as Promise<ResultOf<M>>;
   }
 
   onNotification<N extends keyof EngineNotificationMap>(method: N, listener: NotificationListener<N>): { dispose(): void } {
@@ -91,39 +78,53 @@ export class RpcClient {
     return { dispose: () => set.delete(fn) };
   }
 
+  /** Answer the engine's `method` requests with `handler` (one handler per method). */
+  onRequest<M extends HostMethod>(method: M, handler: HostRequestHandler<M>): { dispose(): void } {
+    if (this.hostHandlers.has(method)) throw new Error(`Host handler for ${method} registered twice`);
+    const fn: IncomingHandler = (params, ctx) => handler(params as HostParamsOf<M>, ctx as HostRequestContext<HostChunkOf<M>>);
+    this.hostHandlers.set(method, fn);
+    this.announce();
+    return {
+      dispose: () => {
+        if (this.hostHandlers.get(method) !== fn) return;
+        this.hostHandlers.delete(method);
+        this.announce();
+      },
+    };
+  }
+
   close(): void {
     this.transport.close();
     this.closeAll();
   }
 
+  private announce(): void {
+    if (this.closed) return;
+    this.transport.send({ jsonrpc: '2.0', method: 'host/methods', params: { methods: [...this.hostHandlers.keys()] } });
+  }
+
   private receive(message: RpcMessage): void {
-    if ('method' in message) {
-      const notification = message as RpcNotification;
-      if (notification.method === '$/stream') {
-        const { id, chunk } = notification.params as EngineNotificationMap['$/stream'];
-        this.pending.get(id)?.onChunk?.(chunk);
-        return;
+    if (isRequest(message)) {
+      const handler = this.hostHandlers.get(message.method);
+      if (handler) void this.fromEngine.run(message, handler);
+      else this.transport.send(failureFor(message.id, new KeelError('METHOD_NOT_FOUND', `This host does not provide ${message.method}.`)));
+    } else if (isNotification(message)) {
+      if (message.method === '$/stream') {
+        const { id, chunk } = message.params as EngineNotificationMap['$/stream'];
+        this.toEngine.chunk(id, chunk);
+      } else if (message.method === '$/cancelRequest') {
+        this.fromEngine.cancel((message.params as { id?: RequestId } | undefined)?.id);
+      } else {
+        for (const listener of this.listeners.get(message.method) ?? []) listener(message.params);
       }
-      for (const listener of this.listeners.get(notification.method) ?? []) listener(notification.params);
-      return;
-    }
-    const pending = this.pending.get((message as RpcSuccess).id);
-    if (!pending) return; // late answer to a timed-out request
-    if ('error' in message) {
-      const failure = message as RpcFailure;
-      pending.reject(
-        failure.error.data
-          ? KeelError.fromWire(failure.error.data)
-          : new KeelError('INTERNAL', failure.error.message),
-      );
-    } else {
-      pending.resolve((message as RpcSuccess).result);
+    } else if (isResponse(message)) {
+      this.toEngine.settle(message);
     }
   }
 
   private closeAll(reason?: Error): void {
-    if (this.closedReason) return;
-    this.closedReason = new KeelError('ENGINE_UNAVAILABLE', `Keel engine stopped${reason ? `: ${reason.message}` : ''}`);
-    for (const pending of [...this.pending.values()]) pending.reject(this.closedReason);
+    if (this.closed) return;
+    this.fromEngine.abortAll();
+    this.toEngine.close(new KeelError('ENGINE_UNAVAILABLE', `Keel engine stopped${reason ? `: ${reason.message}` : ''}`));
   }
 }

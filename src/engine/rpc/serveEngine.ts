@@ -2,17 +2,17 @@
  * Serves an Engine over a transport, language-server style: requests become handler calls with an
  * AbortSignal, `$/cancelRequest` aborts them, streamed chunks travel as `$/stream` notifications and
  * every failure becomes a JSON-RPC error whose `data` is Keel's WireError.
+ *
+ * The protocol is bidirectional: the engine may also send requests to its host (`HostRequestMap`, e.g.
+ * `host/lm/chat`) through the HostBridge installed here. Responses and `$/stream` chunks arriving from
+ * the host belong to those engine → host requests; `$/cancelRequest` from the host cancels its own
+ * requests to the engine.
  */
-import {
-  RpcErrorCodes,
-  type RequestId,
-  type RequestMethod,
-  type RpcFailure,
-  type RpcMessage,
-  type RpcRequest,
-} from '../../protocol';
+import type { ClientNotificationMap, HostMethod, RequestId, RequestMethod, RpcMessage } from '../../protocol';
 import type { Engine } from '../engine';
-import { KeelError, toKeelError } from '../errors';
+import { KeelError } from '../errors';
+import { HostBridgeKey, type HostBridge } from './hostBridge';
+import { IncomingCalls, isNotification, isRequest, isResponse, OutgoingCalls } from './peer';
 import type { MessageTransport } from './transport';
 
 export interface ServeOptions {
@@ -21,60 +21,53 @@ export interface ServeOptions {
 }
 
 export function serveEngine(engine: Engine, transport: MessageTransport, options: ServeOptions = {}): void {
-  const running = new Map<RequestId, AbortController>();
+  const send = (message: RpcMessage): void => transport.send(message);
+  const incoming = new IncomingCalls(send, (method, error) =>
+    engine.log.error(`${method} failed: ${(error as Error)?.stack ?? String(error)}`),
+  );
+  const toHost = new OutgoingCalls(send);
+  let announced = new Set<string>();
+
+  const bridge: HostBridge = {
+    serves: (method) => announced.has(method) && !toHost.closed,
+    request: (method, params, requestOptions = {}) => {
+      if (!bridge.serves(method)) {
+        return Promise.reject(new KeelError('NOT_AVAILABLE', `This host does not provide ${method}.`));
+      }
+      // A host that ignores cancellation must not hold the engine up: settle locally on abort.
+      return toHost.request(method, params, { ...requestOptions, onChunk: requestOptions.onChunk as (c: unknown) => void, settleOnAbort: true }) as never;
+    },
+  };
+  engine.services.set(HostBridgeKey, bridge);
 
   transport.onMessage((message) => {
-    if (!isRequestOrNotification(message)) return; // responses are not expected by a server
-    if (!('id' in message) || message.id === undefined || message.id === null) {
-      if (message.method === '$/cancelRequest') {
-        const id = (message.params as { id?: RequestId } | undefined)?.id;
-        if (id !== undefined) running.get(id)?.abort();
+    if (isRequest(message)) {
+      void incoming.run(
+        message,
+        (params, ctx) =>
+          engine.dispatch(message.method as RequestMethod, params as never, {
+            ...ctx,
+            notify: (method, notifyParams) => send({ jsonrpc: '2.0', method, params: notifyParams }),
+            log: engine.log,
+          }),
+        message.method === 'engine/shutdown' ? options.onShutdown : undefined,
+      );
+    } else if (isNotification(message)) {
+      if (message.method === '$/cancelRequest') incoming.cancel((message.params as { id?: RequestId } | undefined)?.id);
+      else if (message.method === '$/stream') {
+        const { id, chunk } = message.params as { id: RequestId; chunk: unknown };
+        toHost.chunk(id, chunk);
+      } else if (message.method === 'host/methods') {
+        const methods = (message.params as Partial<ClientNotificationMap['host/methods']> | undefined)?.methods;
+        announced = new Set<HostMethod>(Array.isArray(methods) ? methods : []);
       }
-      return;
+    } else if (isResponse(message)) {
+      toHost.settle(message);
     }
-    void handleRequest(message as RpcRequest);
   });
 
   transport.onClose(() => {
-    for (const controller of running.values()) controller.abort();
-    running.clear();
+    incoming.abortAll();
+    toHost.close(new KeelError('NOT_AVAILABLE', 'The host has disconnected.'));
   });
-
-  async function handleRequest(request: RpcRequest): Promise<void> {
-    const controller = new AbortController();
-    running.set(request.id, controller);
-    try {
-      const result = await engine.dispatch(request.method as RequestMethod, request.params as never, {
-        id: request.id,
-        signal: controller.signal,
-        stream: (chunk) => transport.send({ jsonrpc: '2.0', method: '$/stream', params: { id: request.id, chunk } }),
-        notify: (method, params) => transport.send({ jsonrpc: '2.0', method, params }),
-        log: engine.log,
-      });
-      transport.send({ jsonrpc: '2.0', id: request.id, result: result ?? null });
-      if (request.method === 'engine/shutdown') options.onShutdown?.();
-    } catch (error) {
-      const keelError = controller.signal.aborted ? new KeelError('CANCELLED', 'The request was cancelled.') : toKeelError(error);
-      if (keelError.code === 'INTERNAL') engine.log.error(`${request.method} failed: ${(error as Error)?.stack ?? String(error)}`);
-      transport.send(failure(request.id, keelError));
-    } finally {
-      running.delete(request.id);
-    }
-  }
-}
-
-function failure(id: RequestId, error: KeelError): RpcFailure {
-  const code =
-    error.code === 'METHOD_NOT_FOUND'
-      ? RpcErrorCodes.MethodNotFound
-      : error.code === 'CANCELLED'
-        ? RpcErrorCodes.RequestCancelled
-        : error.code === 'INVALID_PARAMS'
-          ? RpcErrorCodes.InvalidParams
-          : RpcErrorCodes.KeelError;
-  return { jsonrpc: '2.0', id, error: { code, message: error.message, data: error.toWire(String(id)) } };
-}
-
-function isRequestOrNotification(message: RpcMessage): message is RpcRequest {
-  return typeof (message as { method?: unknown }).method === 'string';
 }

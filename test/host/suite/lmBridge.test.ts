@@ -6,16 +6,12 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { KeelError } from '../../../src/engine/errors';
-import type { KeelContext } from '../../../src/vscode/context';
-import { registerLmBridge } from '../../../src/vscode/lmBridge';
 import { keelApi, within } from './helpers';
 
 describe('vscode-lm provider (engine ⇄ extension host bridge)', function () {
-  const disposables: vscode.Disposable[] = [];
   const config = () => vscode.workspace.getConfiguration('keel');
 
   after(async () => {
-    for (const d of disposables) d.dispose();
     await config().update('provider', undefined, vscode.ConfigurationTarget.Global);
   });
 
@@ -23,12 +19,6 @@ describe('vscode-lm provider (engine ⇄ extension host bridge)', function () {
     const api = await keelApi();
     assert.equal(typeof vscode.lm?.selectChatModels, 'function', 'this VS Code has the Language Model API');
     assert.deepEqual(await vscode.lm.selectChatModels(), [], 'no chat models in this host (no Copilot)');
-    try {
-      // Until extension.ts registers the bridge itself, the test does (same EngineClient, same worker).
-      registerLmBridge({ engine: api.engine, disposables } as unknown as KeelContext);
-    } catch (error) {
-      if (!/registered twice/.test((error as Error).message)) throw error;
-    }
     await config().update('provider', 'vscode-lm', vscode.ConfigurationTarget.Global);
     await api.engine.request('engine/configure', { settings: { 'keel.provider': 'vscode-lm' } });
 

@@ -172,6 +172,39 @@ describe('chat webview XSS suite (real Chromium, real bundle)', function () {
     });
   }
 
+  it('renders a question started by the extension: turn → context pills → streamed deltas → footer', async () => {
+    const { page } = await openPage(true);
+    await page.evaluate(() => {
+      const turnId = 'ext-1';
+      window.postMessage({ type: 'turn', turn: { id: turnId, question: 'why is listing orders slow?', answer: '', pills: [], citations: [] } }, '*');
+      window.postMessage({ type: 'context', turnId, ms: 12, pills: [{ id: 'p1', path: 'src/routes/orders.ts', startLine: 11, endLine: 27, symbol: 'ordersRouter' }] }, '*');
+      const text = 'Each order loads its items in a loop in src/routes/orders.ts:11-27 (an N+1). Use `include: { items: true }`.';
+      for (let i = 0; i < text.length; i += 9) window.postMessage({ type: 'delta', turnId, text: text.slice(i, i + 9) }, '*');
+      window.postMessage({
+        type: 'done', turnId, answer: text, citations: [{ path: 'src/routes/orders.ts', startLine: 11, endLine: 27 }],
+        footer: { provider: 'openai', model: 'gpt-4.1-mini', tier: 'fast', reason: 'Explaining code is fast-tier work.', usage: { input: 900, cacheRead: 0, cacheWrite: 0, output: 40 }, costUsd: 0.00042, cached: false, offline: false },
+      }, '*');
+    });
+    await settle(page);
+    const view = await page.evaluate(() => ({
+      question: document.querySelector('.turn .question')?.textContent,
+      pill: document.querySelector('.turn .pill')?.textContent,
+      answer: document.querySelector('.turn .answer')?.textContent,
+      chip: document.querySelector('.turn .answer .citation')?.textContent,
+      cost: document.querySelector('.turn .turn-footer .cost')?.textContent,
+      tier: document.querySelector('.turn .turn-footer .badge')?.textContent,
+      busy: document.querySelector('.send')?.textContent,
+    }));
+    assert.equal(view.question, 'why is listing orders slow?');
+    assert.match(view.pill ?? '', /orders\.ts:11/);
+    assert.match(view.answer ?? '', /Each order loads its items in a loop/);
+    assert.equal(view.chip, 'src/routes/orders.ts:11-27');
+    assert.equal(view.cost, '$0.0004');
+    assert.equal(view.tier, 'fast');
+    assert.equal(view.busy, 'Ask', 'the composer is ready again');
+    await page.close();
+  });
+
   it('renders safe markdown faithfully: code highlighting, citation chips, safe links', async () => {
     const { page } = await openPage(true);
     await page.evaluate(() => {

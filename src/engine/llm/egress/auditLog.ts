@@ -6,24 +6,10 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Usage } from '../../../protocol';
+import type { EgressLogEntry } from '../../../protocol';
 
-export interface AuditEntry {
-  time: string;
-  provider: string;
-  host: string;
-  model: string | null;
-  purpose: string;
-  /** Request bytes actually sent (after redaction), summed over attempts. */
-  bytes: number;
-  /** HTTP requests made for this call (> 1 when retried). */
-  requests: number;
-  tokens: Usage | null;
-  redactions: number;
-  files: string[];
-  /** 'ok', 'sent' (untagged request, outcome unknown to the gate), or the KeelError code that ended the call. */
-  outcome: string;
-}
+/** One line of the log: the protocol's `EgressLogEntry` (what `egress/log` returns). */
+export type AuditEntry = EgressLogEntry;
 
 export const AUDIT_FILE = 'egress.jsonl';
 export const AUDIT_FILE_PREVIOUS = 'egress.1.jsonl';

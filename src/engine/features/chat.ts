@@ -1,0 +1,48 @@
+/** `chat/ask`: grounded answers for the chat panel, the @keel participant and `keel ask`. */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { ask } from '../chat/askPipeline';
+import { retrieveForChat } from '../chat/retrieve';
+import { ConfigKey } from '../config';
+import type { Engine } from '../engine';
+import { KeelError } from '../errors';
+import { contentHash } from '../llm/cache';
+import { defaultTierModels } from '../llm/router';
+import { CostLedgerKey, priceOverrides, SemanticCacheKey } from '../llm/runtime';
+import { LlmProviderKey } from '../llm/services';
+
+export function registerChatFeature(engine: Engine): void {
+  engine.handle('chat/ask', async (params, ctx) => {
+    if (!params || typeof params.question !== 'string') throw new KeelError('INVALID_PARAMS', '`question` must be a string.');
+    if (typeof params.root !== 'string' || !path.isAbsolute(params.root)) throw new KeelError('INVALID_PARAMS', '`root` must be an absolute folder path.');
+    const config = engine.services.get(ConfigKey);
+    // `keel ask --local-only` arrives per request; it tightens the shared gate, never loosens it.
+    if (params.localOnly && !config.get('keel.localOnly', false)) config.update({ 'keel.localOnly': true }, undefined);
+    // The host chose the provider through settings/secrets (CLI: flags + environment, see `keel ask`).
+    const provider = engine.services.get(LlmProviderKey);
+    const id = provider?.id ?? 'none';
+    const root = params.root;
+    return ask(
+      params,
+      {
+        retrieve: (question) => retrieveForChat(engine, root, params.store, question, ctx, config.get('keel.search.rerank', 'local')),
+        provider,
+        providerId: id,
+        tiers: defaultTierModels(id, { fast: config.get('keel.models.fast', ''), reasoning: config.get('keel.models.reasoning', '') }),
+        routingMode: config.get('keel.routing.mode', 'auto'),
+        prices: priceOverrides(config),
+        ledger: provider ? engine.services.get(CostLedgerKey) : undefined,
+        cache: provider && config.get('keel.cache.enabled', true) ? engine.services.get(SemanticCacheKey) : undefined,
+        hashFiles: async (paths) =>
+          Object.fromEntries(
+            await Promise.all(
+              paths.map(async (p) => [p, await fs.readFile(path.resolve(root, p)).then(contentHash, () => null)] as const),
+            ),
+          ),
+        log: ctx.log,
+      },
+      ctx.signal,
+      (chunk) => ctx.stream(chunk),
+    );
+  });
+}

@@ -10,12 +10,19 @@ import { chunkWithGrammar } from './treeSitterChunker';
 
 export type { Chunk } from './chunk';
 
+/** Grammars that failed once: say so once (a systematic failure must not hide behind the fallback). */
+const failedGrammars = new Set<string>();
+
 export async function chunkFile(filePath: string, text: string): Promise<Chunk[]> {
   const grammar = grammarForPath(filePath);
   if (grammar) {
     try {
       return await chunkWithGrammar(grammar, text);
-    } catch {
+    } catch (error) {
+      if (!failedGrammars.has(grammar)) {
+        failedGrammars.add(grammar);
+        process.emitWarning(`the ${grammar} grammar failed (${(error as Error).message}); ${grammar} files are chunked by lines`, { code: 'KEEL_GRAMMAR_FALLBACK' });
+      }
       return chunkText('text', text).map((c) => ({ ...c, language: grammar }));
     }
   }

@@ -81,7 +81,13 @@ export class OutgoingCalls {
           this.pending.get(id)?.reject(new KeelError('TIMEOUT', `${method} did not answer within ${options.timeoutMs} ms`));
         }, options.timeoutMs);
       }
-      this.send({ jsonrpc: '2.0', id, method, params });
+      try {
+        this.send({ jsonrpc: '2.0', id, method, params });
+      } catch (error) {
+        // e.g. a DataCloneError for params postMessage cannot copy: fail this request with a clear
+        // code instead of leaving it pending (and the caller waiting) forever.
+        this.pending.get(id)?.reject(new KeelError('INVALID_PARAMS', `Could not send ${method}: ${(error as Error).message}`));
+      }
     });
   }
 

@@ -116,3 +116,21 @@ describe('protocol client lifecycle', () => {
     client.close();
   });
 });
+
+describe('protocol client: params that cannot be sent', () => {
+  it('fails the request with INVALID_PARAMS (not a hang) when postMessage cannot clone the params', async () => {
+    const worker = new Worker(path.resolve(__dirname, '../../../src/engine/worker.ts'), {
+      execArgv: ['--require', require.resolve('tsx/cjs')],
+      workerData: { logLevel: 'error' },
+    });
+    const client = new RpcClient(portTransport(worker, () => void worker.terminate()));
+    try {
+      // A function (like VS Code's configuration proxies) cannot be structured-cloned.
+      const bad = { settings: { 'keel.x': () => 1 } } as unknown as { settings: Record<string, unknown> };
+      await assert.rejects(client.request('engine/configure', bad, { timeoutMs: 5000 }), (e: KeelError) => e.code === 'INVALID_PARAMS' && /Could not send/.test(e.message));
+      assert.equal((await client.request('engine/ping', {})).name, 'keel-engine', 'the client still works');
+    } finally {
+      await worker.terminate();
+    }
+  });
+});

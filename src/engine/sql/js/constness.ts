@@ -8,6 +8,7 @@
  */
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import type { NodeIndex } from '../nodeIndex';
+import { ScopedDefs, type CollectDefs } from '../scopedDefs';
 import { boundNames, FUNCTION_TYPES, isUpperConstantName, memberPath, unwrap } from './syntax';
 
 export interface Taint {
@@ -33,13 +34,11 @@ const STRING_PASSTHROUGH = new Set(['toUpperCase', 'toLowerCase', 'trim', 'trimS
 const SAFE_TAGS = new Set(['sql', 'SQL', 'Prisma.sql', 'sqlTag', 'raw_sql']);
 
 export class JsConstness {
-  private readonly scopeDefs = new Map<number, Map<string, Def[]>>();
   private readonly visiting = new Set<number>();
-  private readonly functions: SyntaxNode[];
-  private bindingsByScope: Map<number, SyntaxNode[]> | undefined;
+  private readonly defs: ScopedDefs<Def>;
 
   constructor(private readonly index: NodeIndex) {
-    this.functions = index.of(...FUNCTION_TYPES);
+    this.defs = new ScopedDefs<Def>(index, index.of(...FUNCTION_TYPES), BINDING_TYPES, collectJsDefs);
   }
 
   /** The first tainted part of `expr`, or null if it is safe. */
@@ -210,93 +209,59 @@ export class JsConstness {
 
   /** Definitions of `id`'s name in the nearest enclosing scope that binds it. */
   lookup(id: SyntaxNode): Def[] {
-    const scopes = this.functions.filter((f) => this.index.contains(f, id)).sort((a, b) => b.startIndex - a.startIndex);
-    scopes.push(this.index.root);
-    for (const scope of scopes) {
-      const found = this.defsIn(scope).get(id.text);
-      if (found && found.length > 0) return found;
-    }
-    return [];
-  }
-
-  /** The innermost function containing `node` (not `node` itself), or the program. */
-  private scopeOf(node: SyntaxNode): SyntaxNode {
-    let best: SyntaxNode | null = null;
-    for (const f of this.functions) {
-      if (f.id === node.id || !this.index.contains(f, node)) continue;
-      if (!best || f.startIndex >= best.startIndex) best = f;
-    }
-    return best ?? this.index.root;
-  }
-
-  private defsIn(scope: SyntaxNode): Map<string, Def[]> {
-    if (!this.bindingsByScope) {
-      this.bindingsByScope = new Map();
-      for (const b of this.index.of(...BINDING_TYPES)) {
-        const s = this.scopeOf(b).id;
-        const list = this.bindingsByScope.get(s);
-        if (list) list.push(b);
-        else this.bindingsByScope.set(s, [b]);
-      }
-    }
-    let map = this.scopeDefs.get(scope.id);
-    if (map) return map;
-    map = new Map();
-    this.scopeDefs.set(scope.id, map);
-    const add = (name: string, def: Def): void => {
-      const list = map!.get(name);
-      if (list) list.push(def);
-      else map!.set(name, [def]);
-    };
-    if (scope.id !== this.index.root.id) {
-      const params = scope.childForFieldName('parameters') ?? scope.childForFieldName('parameter');
-      if (params) for (const p of boundNames(params)) add(p.text, { kind: 'param', node: p });
-    }
-    for (const n of this.bindingsByScope.get(scope.id) ?? []) {
-      switch (n.type) {
-        case 'variable_declarator': {
-          const name = n.childForFieldName('name');
-          const value = n.childForFieldName('value');
-          if (name?.type === 'identifier') add(name.text, { kind: 'init', value, node: n });
-          else if (name) for (const b of boundNames(name)) add(b.text, { kind: 'pattern', node: n });
-          break;
-        }
-        case 'assignment_expression': {
-          const left = n.childForFieldName('left');
-          if (left?.type === 'identifier') add(left.text, { kind: 'assign', value: n.childForFieldName('right'), node: n });
-          break;
-        }
-        case 'augmented_assignment_expression': {
-          const left = n.childForFieldName('left');
-          if (left?.type === 'identifier') add(left.text, { kind: 'append', value: n.childForFieldName('right'), node: n });
-          break;
-        }
-        case 'for_in_statement': {
-          const left = n.childForFieldName('left');
-          if (left) for (const b of boundNames(left)) add(b.text, { kind: 'loop', node: n });
-          break;
-        }
-        case 'catch_clause': {
-          const p = n.childForFieldName('parameter');
-          if (p) for (const b of boundNames(p)) add(b.text, { kind: 'param', node: p });
-          break;
-        }
-        case 'import_specifier':
-        case 'namespace_import':
-        case 'import_clause': {
-          const local = n.childForFieldName('alias') ?? n.childForFieldName('name') ?? n.namedChildren.find((c) => c?.type === 'identifier');
-          if (local?.type === 'identifier') add(local.text, { kind: 'import', node: n });
-          break;
-        }
-        default: {
-          const name = n.childForFieldName('name');
-          if (name) add(name.text, { kind: 'declaration', node: n });
-        }
-      }
-    }
-    return map;
+    return this.defs.lookup(id);
   }
 }
+
+/** JavaScript/TypeScript definitions of one scope: parameters, declarations, assignments, imports. */
+const collectJsDefs: CollectDefs<Def> = (scope, bindings, add, isFile) => {
+  if (!isFile) {
+    const params = scope.childForFieldName('parameters') ?? scope.childForFieldName('parameter');
+    if (params) for (const p of boundNames(params)) add(p.text, { kind: 'param', node: p });
+  }
+  for (const n of bindings) {
+    switch (n.type) {
+      case 'variable_declarator': {
+        const name = n.childForFieldName('name');
+        const value = n.childForFieldName('value');
+        if (name?.type === 'identifier') add(name.text, { kind: 'init', value, node: n });
+        else if (name) for (const b of boundNames(name)) add(b.text, { kind: 'pattern', node: n });
+        break;
+      }
+      case 'assignment_expression': {
+        const left = n.childForFieldName('left');
+        if (left?.type === 'identifier') add(left.text, { kind: 'assign', value: n.childForFieldName('right'), node: n });
+        break;
+      }
+      case 'augmented_assignment_expression': {
+        const left = n.childForFieldName('left');
+        if (left?.type === 'identifier') add(left.text, { kind: 'append', value: n.childForFieldName('right'), node: n });
+        break;
+      }
+      case 'for_in_statement': {
+        const left = n.childForFieldName('left');
+        if (left) for (const b of boundNames(left)) add(b.text, { kind: 'loop', node: n });
+        break;
+      }
+      case 'catch_clause': {
+        const p = n.childForFieldName('parameter');
+        if (p) for (const b of boundNames(p)) add(b.text, { kind: 'param', node: p });
+        break;
+      }
+      case 'import_specifier':
+      case 'namespace_import':
+      case 'import_clause': {
+        const local = n.childForFieldName('alias') ?? n.childForFieldName('name') ?? n.namedChildren.find((c) => c?.type === 'identifier');
+        if (local?.type === 'identifier') add(local.text, { kind: 'import', node: n });
+        break;
+      }
+      default: {
+        const name = n.childForFieldName('name');
+        if (name) add(name.text, { kind: 'declaration', node: n });
+      }
+    }
+  }
+};
 
 /** Node types that bind names, resolved to their scope by range. */
 export const BINDING_TYPES = [

@@ -7,6 +7,7 @@
  */
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import type { NodeIndex } from '../nodeIndex';
+import { ScopedDefs, type CollectDefs } from '../scopedDefs';
 import { isUpperConstantName, pyPath, targetNames, unwrapPy } from './syntax';
 
 export interface PyTaint {
@@ -25,13 +26,11 @@ const ESCAPE_CALLS = new Set(['quote_name', 'quote_ident', 'escape_string', 'esc
 const STR_PASSTHROUGH = new Set(['upper', 'lower', 'strip', 'lstrip', 'rstrip', 'title', 'str']);
 
 export class PyConstness {
-  private readonly scopeDefs = new Map<number, Map<string, PyDef[]>>();
   private readonly visiting = new Set<number>();
-  private readonly scopes: SyntaxNode[];
-  private bindingsByScope: Map<number, SyntaxNode[]> | undefined;
+  private readonly defs: ScopedDefs<PyDef>;
 
   constructor(private readonly index: NodeIndex) {
-    this.scopes = index.of('function_definition', 'lambda');
+    this.defs = new ScopedDefs<PyDef>(index, index.of('function_definition', 'lambda'), PY_BINDING_TYPES, collectPyDefs);
   }
 
   check(expr: SyntaxNode): PyTaint | null {
@@ -165,83 +164,50 @@ export class PyConstness {
     }
   }
 
+  /** Definitions of `id`'s name in the nearest enclosing scope that binds it. */
   lookup(id: SyntaxNode): PyDef[] {
-    const scopes = this.scopes.filter((f) => this.index.contains(f, id)).sort((x, y) => y.startIndex - x.startIndex);
-    scopes.push(this.index.root);
-    for (const scope of scopes) {
-      const found = this.defsIn(scope).get(id.text);
-      if (found && found.length > 0) return found;
-    }
-    return [];
-  }
-
-  /** The innermost function/lambda containing `node` (not `node` itself), or the module. */
-  private scopeOf(node: SyntaxNode): SyntaxNode {
-    let best: SyntaxNode | null = null;
-    for (const f of this.scopes) {
-      if (f.id === node.id || !this.index.contains(f, node)) continue;
-      if (!best || f.startIndex >= best.startIndex) best = f;
-    }
-    return best ?? this.index.root;
-  }
-
-  private defsIn(scope: SyntaxNode): Map<string, PyDef[]> {
-    if (!this.bindingsByScope) {
-      this.bindingsByScope = new Map();
-      for (const b of this.index.of(...PY_BINDING_TYPES)) {
-        const s = this.scopeOf(b).id;
-        const list = this.bindingsByScope.get(s);
-        if (list) list.push(b);
-        else this.bindingsByScope.set(s, [b]);
-      }
-    }
-    let map = this.scopeDefs.get(scope.id);
-    if (map) return map;
-    map = new Map();
-    this.scopeDefs.set(scope.id, map);
-    const add = (name: string, def: PyDef): void => {
-      const list = map!.get(name);
-      if (list) list.push(def);
-      else map!.set(name, [def]);
-    };
-    if (scope.id !== this.index.root.id) {
-      const params = scope.childForFieldName('parameters');
-      for (const p of params?.namedChildren ?? []) {
-        if (!p) continue;
-        const name = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'));
-        if (name) add(name.text, { kind: 'param', node: p });
-      }
-    }
-    for (const n of this.bindingsByScope.get(scope.id) ?? []) {
-      if (n.type === 'assignment') {
-        const left = n.childForFieldName('left');
-        const right = n.childForFieldName('right');
-        if (left?.type === 'identifier') add(left.text, { kind: 'assign', value: right, node: n });
-        else if (left) for (const t of targetNames(left)) add(t.text, { kind: 'pattern', node: n });
-      } else if (n.type === 'augmented_assignment') {
-        const left = n.childForFieldName('left');
-        if (left?.type === 'identifier') add(left.text, { kind: 'append', value: n.childForFieldName('right'), node: n });
-      } else if (n.type === 'for_statement' || n.type === 'for_in_clause') {
-        const left = n.childForFieldName('left');
-        if (left) for (const t of targetNames(left)) add(t.text, { kind: 'loop', node: n });
-      } else if (n.type === 'as_pattern') {
-        const alias = n.childForFieldName('alias') ?? n.namedChildren.find((c) => c?.type === 'as_pattern_target');
-        if (alias) for (const t of targetNames(alias)) add(t.text, { kind: 'pattern', node: n });
-      } else if (n.type === 'import_from_statement' || n.type === 'import_statement') {
-        for (const c of n.descendantsOfType(['dotted_name', 'aliased_import'])) {
-          if (!c || c.parent?.type === 'aliased_import') continue;
-          if (c.type === 'dotted_name' && c.id === n.childForFieldName('module_name')?.id) continue;
-          const local = c.type === 'aliased_import' ? c.childForFieldName('alias') : c.namedChildren[c.namedChildCount - 1];
-          if (local) add(local.text, { kind: 'import', node: n });
-        }
-      } else {
-        const name = n.childForFieldName('name');
-        if (name) add(name.text, { kind: 'declaration', node: n });
-      }
-    }
-    return map;
+    return this.defs.lookup(id);
   }
 }
+
+/** Python definitions of one scope: parameters, assignments, loop targets, `as` names, imports. */
+const collectPyDefs: CollectDefs<PyDef> = (scope, bindings, add, isFile) => {
+  if (!isFile) {
+    const params = scope.childForFieldName('parameters');
+    for (const p of params?.namedChildren ?? []) {
+      if (!p) continue;
+      const name = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'));
+      if (name) add(name.text, { kind: 'param', node: p });
+    }
+  }
+  for (const n of bindings) {
+    if (n.type === 'assignment') {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if (left?.type === 'identifier') add(left.text, { kind: 'assign', value: right, node: n });
+      else if (left) for (const t of targetNames(left)) add(t.text, { kind: 'pattern', node: n });
+    } else if (n.type === 'augmented_assignment') {
+      const left = n.childForFieldName('left');
+      if (left?.type === 'identifier') add(left.text, { kind: 'append', value: n.childForFieldName('right'), node: n });
+    } else if (n.type === 'for_statement' || n.type === 'for_in_clause') {
+      const left = n.childForFieldName('left');
+      if (left) for (const t of targetNames(left)) add(t.text, { kind: 'loop', node: n });
+    } else if (n.type === 'as_pattern') {
+      const alias = n.childForFieldName('alias') ?? n.namedChildren.find((c) => c?.type === 'as_pattern_target');
+      if (alias) for (const t of targetNames(alias)) add(t.text, { kind: 'pattern', node: n });
+    } else if (n.type === 'import_from_statement' || n.type === 'import_statement') {
+      for (const c of n.descendantsOfType(['dotted_name', 'aliased_import'])) {
+        if (!c || c.parent?.type === 'aliased_import') continue;
+        if (c.type === 'dotted_name' && c.id === n.childForFieldName('module_name')?.id) continue;
+        const local = c.type === 'aliased_import' ? c.childForFieldName('alias') : c.namedChildren[c.namedChildCount - 1];
+        if (local) add(local.text, { kind: 'import', node: n });
+      }
+    } else {
+      const name = n.childForFieldName('name');
+      if (name) add(name.text, { kind: 'declaration', node: n });
+    }
+  }
+};
 
 /** Node types that bind names, resolved to their scope by range. */
 export const PY_BINDING_TYPES = [

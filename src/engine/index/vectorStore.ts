@@ -271,16 +271,28 @@ export class VectorStore {
     await this.load();
     let norm = 0;
     for (let d = 0; d < this.dims; d++) norm += vector[d] * vector[d];
-    const q = new Float32Array(this.dims);
     const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let d = 0; d < this.dims; d++) q[d] = vector[d] * scale;
+    // Only the query's non-zero dimensions contribute to a dot product. Keel's default embedder has a
+    // hashed exact-word half that is almost all zeros for a short query, so this halves the work.
+    const nzDims: number[] = [];
+    const nzVals: number[] = [];
+    for (let d = 0; d < this.dims; d++) {
+      const v = vector[d] * scale;
+      if (v !== 0) {
+        nzDims.push(d);
+        nzVals.push(v);
+      }
+    }
+    const dimIdx = Int32Array.from(nzDims);
+    const q = Float32Array.from(nzVals);
+    const n = q.length;
     // keep the best k in a small array sorted descending: k is tiny next to 50k rows
     const best: VectorHit[] = [];
     for (const shard of this.shards) {
       const { rows, dims } = shard;
       for (let i = 0, off = 0; i < shard.count; i++, off += dims) {
         let dot = 0;
-        for (let d = 0; d < dims; d++) dot += rows[off + d] * q[d];
+        for (let j = 0; j < n; j++) dot += rows[off + dimIdx[j]] * q[j];
         if (best.length < k || dot > best[best.length - 1].score) {
           let at = best.length < k ? best.length : best.length - 1;
           if (best.length < k) best.push({ id: '', score: 0 });

@@ -13,9 +13,9 @@ import type { JsConstness } from './constness';
 import type { Part, SqlPiece } from './pieces';
 import type { JsSink } from './sinks';
 import { argumentsOf, calleeOf, calleeName, unwrap } from './syntax';
+import { freshName, inIdentifierPosition, liftQuotedValue, type OutPart } from '../spliceRewrite';
 
 type Style = 'dollar' | 'question' | 'named' | 'tagged';
-type OutPart = { kind: 'text'; value: string } | { kind: 'expr'; text: string };
 
 export function parameterizeFix(file: FileContext, sink: JsSink, pieces: readonly SqlPiece[], constness: JsConstness): FixWire | null {
   let style = styleFor(sink);
@@ -59,15 +59,9 @@ export function parameterizeFix(file: FileContext, sink: JsSink, pieces: readonl
       if (inIdentifierPosition(before) || /\bin\s*\(\s*$/i.test(before)) return null;
       let valueText = part.node.text;
       if (quoteParity === 1) {
-        const prev = out[out.length - 1];
-        const next = piece.parts[i + 1];
-        if (prev?.kind !== 'text' || next?.kind !== 'text') return null;
-        const open = prev.value.lastIndexOf("'");
-        const close = next.value.indexOf("'");
-        if (open < 0 || close < 0) return null;
-        const prefix = prev.value.slice(open + 1);
-        const suffix = next.value.slice(0, close);
-        prev.value = prev.value.slice(0, open);
+        const lifted = liftQuotedValue(out[out.length - 1], piece.parts[i + 1]);
+        if (!lifted) return null;
+        const { prefix, suffix } = lifted;
         skipSuffix = suffix;
         quoteParity = 0;
         if (prefix || suffix) valueText = `\`${escapeTemplate(prefix)}\${${valueText}}${escapeTemplate(suffix)}\``;
@@ -123,24 +117,6 @@ function styleFor(sink: JsSink): Style | null {
   }
 }
 
-const IDENTIFIER_KEYWORDS = /\b(order\s+by|group\s+by|from|join|into|update|table|select|distinct)\b/gi;
-const VALUE_KEYWORDS = /\b(where|and|or|on|set|values|having|limit|offset|like|ilike|between|when|then|else|not|is)\b|[=<>(,+\-*/|]/gi;
-
-/** Is the next token after `before` an identifier (column/table name) rather than a value? */
-function inIdentifierPosition(before: string): boolean {
-  const t = before.trimEnd();
-  if (/["`.]$/.test(t)) return true;
-  if (/\b(asc|desc)$/i.test(t)) return true;
-  let lastIdent = -1;
-  for (const m of t.matchAll(IDENTIFIER_KEYWORDS)) lastIdent = m.index! + m[0].length;
-  let lastValue = -1;
-  for (const m of t.matchAll(VALUE_KEYWORDS)) {
-    // A comma continues whatever list it is in; it is not a value marker on its own.
-    if (m[0] === ',') continue;
-    lastValue = m.index! + m[0].length;
-  }
-  return lastIdent > lastValue;
-}
 
 function safeHoleInIdentifierPosition(pieces: readonly SqlPiece[], constness: JsConstness): boolean {
   let before = '';
@@ -198,12 +174,7 @@ function valuesArgumentEdit(
 
 function uniqueName(node: SyntaxNode, taken: Set<string>): string {
   const n = unwrap(node);
-  let base = n.type === 'identifier' ? n.text : n.type === 'member_expression' ? (n.childForFieldName('property')?.text ?? 'p') : 'p';
-  base = base.replace(/\W/g, '') || 'p';
-  let name = base;
-  for (let i = 2; taken.has(name); i++) name = `${base}${i}`;
-  taken.add(name);
-  return name;
+  return freshName(n.type === 'identifier' ? n.text : n.type === 'member_expression' ? (n.childForFieldName('property')?.text ?? 'p') : 'p', taken);
 }
 
 function count(text: string, ch: string): number {

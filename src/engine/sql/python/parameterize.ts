@@ -12,11 +12,9 @@ import type { PyConstness } from './constness';
 import type { PyPiece } from './pieces';
 import type { PySink } from './sinks';
 import { positionalArgs, unwrapPy } from './syntax';
+import { freshName, inIdentifierPosition, liftQuotedValue, type OutPart } from '../spliceRewrite';
 
-type OutPart = { kind: 'text'; value: string } | { kind: 'expr'; text: string };
 
-const IDENTIFIER_KEYWORDS = /\b(order\s+by|group\s+by|from|join|into|update|table|select|distinct)\b/gi;
-const VALUE_KEYWORDS = /\b(where|and|or|on|set|values|having|limit|offset|like|ilike|between|when|then|else|not|is)\b|[=<>(+\-*/|]/gi;
 
 export function pyParameterizeFix(file: FileContext, sink: PySink, pieces: readonly PyPiece[], constness: PyConstness): FixWire | null {
   if (sink.driver === 'django-extra') return null;
@@ -61,15 +59,9 @@ export function pyParameterizeFix(file: FileContext, sink: PySink, pieces: reado
       if (inIdentifierPosition(before) || /\bin\s*\(\s*$/i.test(before)) return null;
       let valueText = part.node.text;
       if (parity === 1) {
-        const prev = out[out.length - 1];
-        const next = piece.parts[i + 1];
-        if (prev?.kind !== 'text' || next?.kind !== 'text') return null;
-        const open = prev.value.lastIndexOf("'");
-        const close = next.value.indexOf("'");
-        if (open < 0 || close < 0) return null;
-        const prefix = prev.value.slice(open + 1);
-        const suffix = next.value.slice(0, close);
-        prev.value = prev.value.slice(0, open);
+        const lifted = liftQuotedValue(out[out.length - 1], piece.parts[i + 1]);
+        if (!lifted) return null;
+        const { prefix, suffix } = lifted;
         skip = suffix;
         parity = 0;
         if (prefix || suffix) valueText = valueText.includes('"') ? `${pyString(prefix)} + str(${valueText}) + ${pyString(suffix)}` : `f"${escF(prefix)}{${valueText}}${escF(suffix)}"`;
@@ -124,24 +116,10 @@ function paramsEdit(
   return insertAt(file, sqlEnd, `, ${container}`);
 }
 
-function inIdentifierPosition(before: string): boolean {
-  const t = before.trimEnd();
-  if (/["`.]$/.test(t) || /\b(asc|desc)$/i.test(t)) return true;
-  let lastIdent = -1;
-  for (const m of t.matchAll(IDENTIFIER_KEYWORDS)) lastIdent = m.index! + m[0].length;
-  let lastValue = -1;
-  for (const m of t.matchAll(VALUE_KEYWORDS)) lastValue = m.index! + m[0].length;
-  return lastIdent > lastValue;
-}
 
 function uniqueName(node: SyntaxNode, taken: Set<string>): string {
   const n = unwrapPy(node);
-  let base = n.type === 'identifier' ? n.text : n.type === 'attribute' ? (n.childForFieldName('attribute')?.text ?? 'p') : n.type === 'subscript' ? (/['"](\w+)['"]/.exec(n.text)?.[1] ?? 'p') : 'p';
-  base = base.replace(/\W/g, '') || 'p';
-  let name = base;
-  for (let i = 2; taken.has(name); i++) name = `${base}${i}`;
-  taken.add(name);
-  return name;
+  return freshName(n.type === 'identifier' ? n.text : n.type === 'attribute' ? (n.childForFieldName('attribute')?.text ?? 'p') : n.type === 'subscript' ? (/['"](\w+)['"]/.exec(n.text)?.[1] ?? 'p') : 'p', taken);
 }
 
 function escF(text: string): string {

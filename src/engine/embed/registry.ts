@@ -7,7 +7,7 @@
  * Construction is cheap and never loads the model or touches the network.
  */
 import { KeelError } from '../errors';
-import { OpenAIEmbedder } from './openaiEmbedder';
+import { OpenAIEmbedder, type OpenAIEmbedderOptions } from './openaiEmbedder';
 import { StaticEmbedder } from './staticEmbedder';
 import type { Embedder } from './types';
 
@@ -20,20 +20,12 @@ export const DEFAULT_OPENAI_EMBEDDING_MODEL = 'text-embedding-3-small';
 /** Ollama's default OpenAI-compatible endpoint (matches the keel.openaiCompatible.baseUrl default). */
 export const DEFAULT_COMPATIBLE_BASE_URL = 'http://127.0.0.1:11434/v1';
 
-export interface CreateEmbedderOptions {
-  /** Providers: API key (never logged). Falls back to OPENAI_API_KEY for `openai:`. */
-  apiKey?: string;
-  /** Providers: endpoint. `openai-compatible:` defaults to DEFAULT_COMPATIBLE_BASE_URL. */
-  baseURL?: string;
-  /** Providers: the egress gate's fetch. */
-  fetch?: typeof fetch;
-  /** Providers: only loopback / allow-listed endpoints may be contacted. */
-  localOnly?: boolean;
-  allowHosts?: readonly string[];
-  timeoutMs?: number;
-  maxRetries?: number;
-  maxRetryAfterS?: number;
-  batchSize?: number;
+/**
+ * Provider options as the OpenAI embedder takes them (the id names provider, model and dimensions).
+ * `apiKey` falls back to OPENAI_API_KEY for `openai:`; `baseURL` to DEFAULT_COMPATIBLE_BASE_URL for
+ * `openai-compatible:`.
+ */
+export interface CreateEmbedderOptions extends Omit<OpenAIEmbedderOptions, 'provider' | 'model' | 'dimensions'> {
   /** Embedded model: override the model file (tests, evaluating a freshly trained artifact). */
   modelFile?: string;
   env?: NodeJS.ProcessEnv;

@@ -16,6 +16,7 @@ import { createEmbedder } from '../../src/engine/embed/registry';
 import { hybridSearch } from '../../src/engine/search/hybrid';
 import { extractFeatures, FEATURE_NAMES } from '../../src/engine/search/rerank/features';
 import { LOCAL_RERANKER_WEIGHTS } from '../../src/engine/search/rerank/localWeights';
+import { defaultSoftMatcher } from '../../src/engine/search/rerank/softMatch';
 import type { Reranker } from '../../src/engine/search/rerank/types';
 import { repoCorpus, type EvalCorpus } from './corpora';
 import { buildFunctionSet } from './functionSet';
@@ -40,19 +41,28 @@ async function main(): Promise<void> {
       embedder: { type: 'string', default: 'keel-code' },
       epochs: { type: 'string', default: '400' },
       'dry-run': { type: 'boolean', default: false },
+      // Experiments: hold more features at their starting value (`--zero` sets them to 0 first) and
+      // write the weights as JSON instead of rewriting localWeights.ts.
+      fix: { type: 'string' },
+      zero: { type: 'string' },
+      'out-json': { type: 'string' },
     },
   });
+  for (const n of values.fix?.split(',').filter(Boolean) ?? []) FIXED.add(n);
+  const zeroed = new Set(values.zero?.split(',').filter(Boolean) ?? []);
+  for (const n of zeroed) FIXED.add(n);
   const embedder = values.embedder === 'none' ? undefined : createEmbedder(values.embedder!);
   const set = loadOrBuildRepoSet(defaultCacheDir(), (l) => process.stderr.write(`${l}\n`), 'train');
   const corpus = await repoCorpus(set, embedder);
   const functions = await functionCorpus(embedder);
   const groups: Group[] = [];
+  const soft = defaultSoftMatcher();
   for (const q of [...corpus.queries.map((q) => ({ q, c: corpus })), ...functions.queries.map((q) => ({ q, c: functions }))].map((x) => ({ ...x.q, corpus: x.c }))) {
     let group: Group | undefined;
     const capture: Reranker = {
       id: 'capture',
       rerank: async (query, candidates) => {
-        group = { features: extractFeatures(query, candidates), positive: candidates.map((c) => c.chunk.path === q.relevant) };
+        group = { features: extractFeatures(query, candidates, {}, soft), positive: candidates.map((c) => c.chunk.path === q.relevant) };
         return candidates.map((c) => -c.fusedRank);
       },
     };
@@ -60,14 +70,15 @@ async function main(): Promise<void> {
     if (group && group.positive.some(Boolean) && !group.positive.every(Boolean)) groups.push(group);
   }
   const names = [...FEATURE_NAMES];
-  const w = Float64Array.from(names, (n) => LOCAL_RERANKER_WEIGHTS[n] ?? 0);
+  const w = Float64Array.from(names, (n) => (zeroed.has(n) ? 0 : LOCAL_RERANKER_WEIGHTS[n] ?? 0));
   console.log(`training on ${groups.length} queries with a target among the candidates (of ${corpus.queries.length} file-level + ${functions.queries.length} function-level)`);
   console.log(`before: train MRR@10 ${mrr(groups, w).toFixed(4)}, fused-only ${mrr(groups, onlyFused(names)).toFixed(4)}`);
   fit(groups, w, names, Number(values.epochs));
   console.log(`after:  train MRR@10 ${mrr(groups, w).toFixed(4)}`);
   const weights = Object.fromEntries(names.map((n, i) => [n, Math.round(w[i] * 1e4) / 1e4]));
   console.log(weights);
-  if (!values['dry-run']) writeWeights(weights, `fitted on ${groups.length} training queries (file-level and function-level, from ${[...new Set(set.queries.map((q) => q.package))].join(', ')}) with ${embedder?.id ?? 'keyword-only candidates'}`);
+  if (values['out-json']) fs.writeFileSync(values['out-json'], JSON.stringify(weights, null, 2));
+  else if (!values['dry-run']) writeWeights(weights, `fitted on ${groups.length} training queries (file-level and function-level, from ${[...new Set(set.queries.map((q) => q.package))].join(', ')}) with ${embedder?.id ?? 'keyword-only candidates'}`);
 }
 
 /** One document per function, answer = that function (CoSQA-shaped), from the training packages. */

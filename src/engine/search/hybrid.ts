@@ -19,7 +19,7 @@ export interface HybridOptions {
   top?: number;
   /** Candidates fused and handed to the re-ranker (default 50, at least `top`, at most 200). */
   candidates?: number;
-  /** RRF's k (default 60). */
+  /** RRF's k (default DEFAULT_RRF_K). */
   rrfK?: number;
   /** Per-retriever RRF weights (default 1 each). */
   weights?: { bm25?: number; vector?: number };
@@ -57,6 +57,14 @@ interface Candidate {
 }
 
 export const DEFAULT_TOP = 10;
+/**
+ * RRF's k. The default is the paper's 60, as Keel's search contract states. Measured alternative (pass
+ * `rrfK`): 60 flattens the head of each list, so a chunk that ONE retriever puts first loses to chunks
+ * both put mid-list; on the TRAINING packages k 10 did better (hybrid MRR@10 / R@10: file level
+ * 0.578 / 0.853 → 0.584 / 0.863; function level 0.664 / 0.891 → 0.668 / 0.907) and the evaluation sets
+ * agreed (CoSQA hybrid MRR .691 → .697, repository set R@10 .871 → .885).
+ */
+export const DEFAULT_RRF_K = 60;
 export const DEFAULT_CANDIDATES = 50;
 /**
  * One passage per file leads, the rest follow: chosen on the TRAINING set (file-level R@10 of hybrid +
@@ -147,7 +155,7 @@ function fuse(mode: SearchMode, keyword: ScoredChunk[], vector: ScoredChunk[], o
       { ids: keyword.map((h) => h.chunk.id), weight: options.weights?.bm25 ?? 1 },
       { ids: vector.map((h) => h.chunk.id), weight: options.weights?.vector ?? 1 },
     ],
-    { k: options.rrfK ?? 60, limit: depth },
+    { k: options.rrfK ?? DEFAULT_RRF_K, limit: depth },
   );
   return fused.map((f, i) => ({ chunk: chunks.get(f.id)!, score: f.score, fusedRank: i + 1, bm25Rank: f.ranks[0], vectorRank: f.ranks[1] }));
 }

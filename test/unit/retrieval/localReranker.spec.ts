@@ -4,6 +4,7 @@ import { extractFeatures, FEATURE_NAMES } from '../../../src/engine/search/reran
 import { LocalReranker } from '../../../src/engine/search/rerank/local';
 import { LOCAL_RERANKER_WEIGHTS } from '../../../src/engine/search/rerank/localWeights';
 import { createReranker } from '../../../src/engine/search/rerank/registry';
+import { defaultSoftMatcher } from '../../../src/engine/search/rerank/softMatch';
 import type { RerankCandidate } from '../../../src/engine/search/rerank/types';
 
 function cand(path: string, symbol: string, text: string, fusedRank: number, language = 'typescript'): RerankCandidate {
@@ -41,6 +42,39 @@ describe('local re-ranker features', () => {
     assert.equal(f(a1, 'fileSupport'), 1 / 4);
     assert.equal(f(a2, 'fileSupport'), 1);
     assert.equal(f(b, 'fileSupport'), 0);
+  });
+
+  it('proximity measures closeness of the matched terms, not how many of them there are', () => {
+    const filler = Array.from({ length: 30 }, (_, i) => `filler${i}`).join(' ');
+    const cands = [
+      cand('a.ts', '', `invoice discount ${filler}`, 1),
+      cand('b.ts', '', `invoice ${filler} discount`, 2),
+      cand('c.ts', '', `invoice ${filler}`, 3),
+      cand('d.ts', '', `unrelated ${filler}`, 4),
+      cand('e.ts', '', `invoice discount ${filler} rules`, 5),
+    ];
+    const [near, far, single, none, partly] = extractFeatures('invoice discount rules', cands);
+    assert.equal(f(near, 'proximity'), 1, 'both matched terms inside one window');
+    assert.equal(f(far, 'proximity'), 0, 'the same two terms 30 tokens apart');
+    assert.ok(f(partly, 'proximity') > 0 && f(partly, 'proximity') < 1, 'two of its three matched terms together');
+    assert.equal(f(single, 'proximity'), 0, 'one matched term says nothing about proximity');
+    assert.equal(f(none, 'proximity'), 0);
+  });
+
+  it('softCover credits words matched by meaning through the embedded model, and drops out without it', () => {
+    const cands = [
+      cand('a.ts', 'deleteUser', 'deleteUser(id) { return db.users.delete(id) }', 1),
+      cand('b.ts', 'parseColour', 'parseColour(x) { return x.trim() }', 2),
+      cand('c.ts', 'removeUser', 'removeUser(id) { return db.users.remove(id) }', 3),
+    ];
+    const soft = defaultSoftMatcher();
+    assert.ok(soft, 'the embedded model ships with the repository');
+    const [synonym, unrelated, exact] = extractFeatures('remove the user', cands, {}, soft);
+    assert.equal(f(exact, 'softCover'), 1, 'every query word present verbatim');
+    assert.ok(f(synonym, 'softCover') > f(unrelated, 'softCover') + 0.3, `delete ≈ remove: ${f(synonym, 'softCover')} vs ${f(unrelated, 'softCover')}`);
+    assert.ok(f(synonym, 'softCover') < 1);
+    const [withoutModel] = extractFeatures('remove the user', cands, {}, null);
+    assert.equal(f(withoutModel, 'softCover'), 0);
   });
 
   it('every feature has a weight and the open-file prior is positive', () => {

@@ -2,10 +2,12 @@
  * Features the local re-ranker scores candidates with. Each is cheap (one pass over a candidate's
  * tokens) and says something the fused rank alone does not: whether the query's rarer words are all
  * there, close together, in the symbol's name or the file's name; whether the chunk is a definition;
- * whether the user has the file open; whether other candidates come from the same file. Term weights are computed over the candidate list itself (a word
+ * whether the user has the file open; whether other candidates come from the same file; whether the
+ * words at the head of the candidate MEAN what the query's words mean (softCover, softMatch.ts). Term weights are computed over the candidate list itself (a word
  * every candidate contains does not discriminate between them), so no corpus statistics are needed.
  */
 import { analyze } from '../analyzer';
+import type { SoftMatcher } from './softMatch';
 import type { RerankCandidate, RerankContext } from './types';
 
 export const FEATURE_NAMES = [
@@ -24,6 +26,7 @@ export const FEATURE_NAMES = [
   'recentFile',
   'fileSupport',
   'fusedLogRank',
+  'softCover',
 ] as const;
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];
@@ -46,8 +49,14 @@ export function queryFeatures(query: string): QueryFeatures {
 }
 
 /** One feature vector per candidate, in FEATURE_NAMES order. */
-export function extractFeatures(query: string, candidates: readonly RerankCandidate[], context: RerankContext = {}): FeatureVector[] {
+export function extractFeatures(
+  query: string,
+  candidates: readonly RerankCandidate[],
+  context: RerankContext = {},
+  soft: SoftMatcher | null = null,
+): FeatureVector[] {
   const q = queryFeatures(query);
+  const softCover = soft?.forQuery(query);
   const tokens = candidates.map((c) => analyze(c.text));
   const sets = tokens.map((t) => new Set(t));
   const weight = termWeights(q.terms, sets);
@@ -66,7 +75,7 @@ export function extractFeatures(query: string, candidates: readonly RerankCandid
     f[1] = c.bm25Rank ? 5 / (5 + c.bm25Rank) : 0;
     f[2] = c.vectorRank ? 5 / (5 + c.vectorRank) : 0;
     f[3] = covered(q.terms, sets[i], weight) / total;
-    f[4] = proximity(q.terms, tokens[i]);
+    f[4] = proximity(q.terms, tokens[i], weight);
     f[5] = covered(q.terms, symbolTerms, weight) / total;
     f[6] = symbolExact(q.words, c.chunk.symbol) ? 1 : 0;
     f[7] = covered(q.terms, pathTerms, weight) / total;
@@ -79,6 +88,8 @@ export function extractFeatures(query: string, candidates: readonly RerankCandid
     f[13] = perFile.get(c.chunk.path)! - 1 / c.fusedRank;
     // 1/rank is flat past the first few ranks; the log keeps the fused order meaningful deeper down.
     f[14] = 1 - Math.log(c.fusedRank) / Math.log(candidates.length + 1);
+    // Query words matched by meaning, not spelling (softMatch.ts); 0 without the embedded model.
+    f[15] = softCover ? softCover(`${c.chunk.symbol} ${c.text}`) : 0;
     return f;
   });
 }
@@ -101,29 +112,47 @@ function covered(terms: readonly string[], present: Set<string>, weight: Map<str
   return s;
 }
 
-/** Largest share of the query's distinct terms found together inside any window of WINDOW tokens. */
-function proximity(terms: readonly string[], tokens: readonly string[]): number {
-  if (terms.length < 2) return terms.length === 1 && tokens.includes(terms[0]) ? 1 : 0;
+/**
+ * How close together the query terms a candidate contains are: the weight of the matched terms found
+ * inside the best window of WINDOW tokens, as a share of the weight matched anywhere in the candidate.
+ * Relative to what is covered ON PURPOSE: the earlier "share of the query's terms in one window" was
+ * mostly a second, unweighted coverage feature (in a short function every term is within 12 tokens),
+ * so it rewarded chunks that repeat common query words and pulled against strong vector ranks on
+ * CoSQA. Fewer than two distinct matched terms is no evidence of proximity at all (0).
+ */
+function proximity(terms: readonly string[], tokens: readonly string[], weight: Map<string, number>): number {
   const wanted = new Set(terms);
   const counts = new Map<string, number>();
+  const seen = new Set<string>();
+  let inWindow = 0;
   let distinct = 0;
   let best = 0;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (wanted.has(t)) {
+      seen.add(t);
       const c = counts.get(t) ?? 0;
-      if (c === 0) distinct++;
+      if (c === 0) {
+        inWindow += weight.get(t)!;
+        distinct++;
+      }
       counts.set(t, c + 1);
     }
     const out = i - WINDOW;
     if (out >= 0 && wanted.has(tokens[out])) {
       const c = counts.get(tokens[out])! - 1;
       counts.set(tokens[out], c);
-      if (c === 0) distinct--;
+      if (c === 0) {
+        inWindow -= weight.get(tokens[out])!;
+        distinct--;
+      }
     }
-    if (distinct > best) best = distinct;
+    if (distinct >= 2 && inWindow > best) best = inWindow;
   }
-  return best / Math.min(terms.length, 4) > 1 ? 1 : best / Math.min(terms.length, 4);
+  if (best === 0) return 0;
+  let matched = 0;
+  for (const t of seen) matched += weight.get(t)!;
+  return Math.min(1, best / matched);
 }
 
 /** The query names the symbol (its last segment: `UserService.findById` → findbyid) verbatim. */

@@ -5,18 +5,24 @@
  */
 import { extractFeatures, FEATURE_NAMES } from './features';
 import { LOCAL_RERANKER_WEIGHTS } from './localWeights';
+import { defaultSoftMatcher, type SoftMatcher } from './softMatch';
 import type { RerankCandidate, RerankContext, Reranker } from './types';
 
 export class LocalReranker implements Reranker {
   readonly id = 'local';
   private readonly weights: Float64Array;
 
-  constructor(weights: Readonly<Record<string, number>> = LOCAL_RERANKER_WEIGHTS) {
+  /** `soft`: the word-vector matcher (default: over the embedded model, loaded on first re-rank). */
+  constructor(
+    weights: Readonly<Record<string, number>> = LOCAL_RERANKER_WEIGHTS,
+    private soft?: SoftMatcher | null,
+  ) {
     this.weights = Float64Array.from(FEATURE_NAMES, (name) => weights[name] ?? 0);
   }
 
   async rerank(query: string, candidates: readonly RerankCandidate[], context?: RerankContext): Promise<number[]> {
-    return extractFeatures(query, candidates, context).map((f) => {
+    if (this.soft === undefined) this.soft = defaultSoftMatcher();
+    return extractFeatures(query, candidates, context, this.soft).map((f) => {
       let s = 0;
       for (let i = 0; i < f.length; i++) s += this.weights[i] * f[i];
       return s;

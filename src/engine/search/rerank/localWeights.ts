@@ -6,21 +6,22 @@
  * about a quarter of what a full path match is worth); bm25RR / vectorRR are held at 0 (see the trainer).
  */
 export const LOCAL_RERANKER_WEIGHTS: Readonly<Record<string, number>> = {
-  fusedRR: 0.052,
+  fusedRR: -0.3901,
   bm25RR: 0,
   vectorRR: 0,
-  coverage: 2.5325,
-  proximity: 4.1945,
-  symbolCover: 3.3904,
-  symbolExact: 0.8485,
-  pathCover: 6.3528,
-  definition: 0.973,
+  coverage: 3.2165,
+  proximity: 0.8353,
+  symbolCover: 2.3702,
+  symbolExact: 0.6429,
+  pathCover: 6.0337,
+  definition: 0.879,
   prose: -0.1,
-  length: -4.0709,
+  length: -2.2339,
   openFile: 1.5,
   recentFile: 0.75,
-  fileSupport: 0.0965,
-  fusedLogRank: 3.4569,
+  fileSupport: 0.2349,
+  fusedLogRank: 4.1383,
+  softCover: 5.4257,
 };
 
 export const LOCAL_RERANKER_PROVENANCE = "fitted on 924 training queries (file-level and function-level, from webpack, eslint, ioredis) with keel-code-v1";

@@ -35,6 +35,29 @@ describe('vector bucket', () => {
     assert.equal(bucket.size, rows.size);
   });
 
+  it('stays exact for any query once its columns are reordered by variance (rows added after the reorder too)', () => {
+    const next = rng(7);
+    const dims = 48;
+    const bucket = new VectorBucket(dims, 8);
+    const rows = new Map<string, Float32Array>();
+    // Rows sharing a common direction, spread along a few dimensions only: reordering moves those first.
+    const common = unitVector(Float32Array.from({ length: dims }, () => next() - 0.5));
+    const row = () => unitVector(Float32Array.from(common, (x, k) => x + (k % 7 === 0 ? (next() - 0.5) * 0.8 : (next() - 0.5) * 0.02)));
+    for (let i = 0; i < 300; i++) {
+      const v = row();
+      rows.set(`r${i}`, v);
+      bucket.add(`r${i}`, v);
+      if (i % 5 === 0) bucket.remove(`r${i - 3}`), rows.delete(`r${i - 3}`);
+    }
+    for (let q = 0; q < 20; q++) {
+      const query = q % 2 ? row() : unitVector(Float32Array.from({ length: dims }, () => next() - 0.5));
+      for (const threshold of [0.3, 0.9, 0.97]) {
+        const expected = [...rows].filter(([, v]) => v.reduce((s, x, k) => s + x * query[k], 0) >= threshold).map(([id]) => id).sort();
+        assert.deepEqual(bucket.search(query, threshold).map((r) => r.id).sort(), expected, `query ${q} at ${threshold}`);
+      }
+    }
+  });
+
   it('rejects a vector of the wrong size and replaces a re-added id', () => {
     const bucket = new VectorBucket(3);
     assert.throws(() => bucket.add('a', new Float32Array(4)), /dimensions/);

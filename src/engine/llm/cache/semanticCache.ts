@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import type { TaskKind } from '../../../protocol';
-import { cacheThresholdFor } from '../../embed/thresholds';
+import { cacheMarginFor, cacheThresholdFor } from '../../embed/thresholds';
 import type { Embedder } from '../../embed/types';
 import { throwIfCancelled } from '../../errors';
 import { CACHE_FILE, loadCacheFile, saveCacheFile } from './cacheFile';
@@ -29,11 +29,18 @@ export function defaultThreshold(embedderId: string): number {
   return cacheThresholdFor(embedderId);
 }
 
+/** Default ambiguity margin for an embedder (see thresholds.ts: calibrated with the threshold). */
+export function defaultMargin(embedderId: string): number {
+  return cacheMarginFor(embedderId);
+}
+
 export interface SemanticCacheOptions {
   /** Directory for the cache file; omit for a memory-only cache. */
   dir?: string;
   embedder: Embedder;
   threshold?: number;
+  /** A hit must beat every other usable candidate by this much cosine (default: calibrated per embedder; 0: off). */
+  margin?: number;
   maxEntries?: number;
   ttlMs?: number;
   enabled?: boolean;
@@ -61,10 +68,13 @@ export const DEFAULT_TTL_MS = 14 * 24 * 3600 * 1000;
 export class SemanticCache {
   private readonly entries = new Map<string, StoredEntry>(); // oldest use first
   private readonly buckets = new Map<string, VectorBucket>();
+  /** Each entry's identifiers, parsed once: a lookup may check hundreds of candidates (the margin's rivals too). */
+  private readonly identifiersOfEntry = new WeakMap<StoredEntry, string[]>();
   private loaded = false;
   private saveTimer: NodeJS.Timeout | undefined;
   private dirty = false;
   threshold: number;
+  margin: number;
   enabled: boolean;
   maxEntries: number;
   ttlMs: number;
@@ -72,6 +82,7 @@ export class SemanticCache {
 
   constructor(private readonly options: SemanticCacheOptions) {
     this.threshold = options.threshold ?? defaultThreshold(options.embedder.id);
+    this.margin = options.margin ?? defaultMargin(options.embedder.id);
     this.enabled = options.enabled ?? true;
     this.maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
     this.ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
@@ -121,34 +132,60 @@ export class SemanticCache {
    * The search itself, for a unit vector already embedded (benchmarked on its own). `identifiers`: the
    * query's code identifiers; candidates naming other identifiers are skipped (not deleted — they are
    * right answers to their own question).
+   *
+   * Ambiguity rule: the best usable candidate is served only if no other usable candidate scores within
+   * `margin` of it. Measured on GPTCache's pairs (scripts/eval-semcache.ts), wrong hits are mostly a
+   * paraphrase of A landing on a B that shares A's topic words — B and A then score close together —
+   * while right hits stand clear. A near-miss rival (below the threshold, within the margin) counts too.
+   * Two scans rather than one deep one: most lookups miss, and a scan at the threshold exits early on
+   * far more rows than one at threshold − margin; the rival scan only runs for a would-be hit, from
+   * best − margin (see test/bench/semcache.bench.ts).
    */
   async lookupVector(vector: Float32Array, key: string, hashFiles: HashFiles, identifiers?: readonly string[]): Promise<LookupOutcome> {
-    const candidates = this.candidates(vector, key);
-    for (const { entry, score } of candidates) {
-      if (identifiers && !sameIdentifiers(identifiers, identifiersOf(entry.question))) continue;
-      const paths = Object.keys(entry.files);
-      if (paths.length) {
-        const current = await hashFiles(paths);
-        if (paths.some((p) => current[p] !== entry.files[p])) {
-          // The code this answer was about has changed: the answer must never be served again.
-          this.delete(entry.id);
-          continue;
-        }
+    let best: { entry: StoredEntry; score: number } | undefined;
+    for (const candidate of this.candidates(vector, key)) {
+      if (await this.usable(candidate.entry, hashFiles, identifiers)) {
+        best = candidate;
+        break;
       }
-      this.touch(entry);
-      return { kind: 'hit', entry, similarity: score };
     }
-    return { kind: 'miss' };
+    if (!best) return { kind: 'miss' };
+    if (this.margin > 0) {
+      for (const rival of this.candidates(vector, key, best.score - this.margin)) {
+        if (rival.entry === best.entry || rival.score <= best.score - this.margin) continue;
+        if (await this.usable(rival.entry, hashFiles, identifiers)) return { kind: 'miss' }; // ambiguous: not served
+      }
+    }
+    this.touch(best.entry);
+    return { kind: 'hit', entry: best.entry, similarity: best.score };
   }
 
-  /** Entries in scope at or above the threshold, best first, expired ones evicted on the way. */
-  candidates(vector: Float32Array, key: string): Array<{ entry: StoredEntry; score: number }> {
+  private entryIdentifiers(entry: StoredEntry): string[] {
+    let ids = this.identifiersOfEntry.get(entry);
+    if (!ids) this.identifiersOfEntry.set(entry, (ids = identifiersOf(entry.question)));
+    return ids;
+  }
+
+  /** Whether an entry may answer this query: same identifiers, and every file it relied on unchanged. */
+  private async usable(entry: StoredEntry, hashFiles: HashFiles, identifiers?: readonly string[]): Promise<boolean> {
+    if (identifiers && !sameIdentifiers(identifiers, this.entryIdentifiers(entry))) return false;
+    const paths = Object.keys(entry.files);
+    if (!paths.length) return true;
+    const current = await hashFiles(paths);
+    if (paths.every((p) => current[p] === entry.files[p])) return true;
+    // The code this answer was about has changed: the answer must never be served again.
+    this.delete(entry.id);
+    return false;
+  }
+
+  /** Entries in scope at or above `floor` (default: the threshold), best first, expired ones evicted on the way. */
+  candidates(vector: Float32Array, key: string, floor = this.threshold): Array<{ entry: StoredEntry; score: number }> {
     this.load();
     const bucket = this.buckets.get(key);
     if (!bucket) return [];
     const out: Array<{ entry: StoredEntry; score: number }> = [];
     const cutoff = this.now() - this.ttlMs;
-    for (const { id, score } of bucket.search(vector, this.threshold)) {
+    for (const { id, score } of bucket.search(vector, floor)) {
       const entry = this.entries.get(id);
       if (!entry) continue;
       if (entry.createdAt < cutoff) {

@@ -143,7 +143,8 @@ export class SemanticCache {
    */
   async lookupVector(vector: Float32Array, key: string, hashFiles: HashFiles, identifiers?: readonly string[]): Promise<LookupOutcome> {
     let best: { entry: StoredEntry; score: number } | undefined;
-    for (const candidate of this.candidates(vector, key)) {
+    const aboveThreshold = this.candidates(vector, key);
+    for (const candidate of aboveThreshold) {
       if (await this.usable(candidate.entry, hashFiles, identifiers)) {
         best = candidate;
         break;
@@ -151,7 +152,11 @@ export class SemanticCache {
     }
     if (!best) return { kind: 'miss' };
     if (this.margin > 0) {
-      for (const rival of this.candidates(vector, key, best.score - this.margin)) {
+      // Rivals within the margin of a clear hit are all at or above the threshold, i.e. already in hand;
+      // only a hit close to the threshold needs the deeper scan.
+      const floor = best.score - this.margin;
+      const rivals = floor >= this.threshold ? aboveThreshold : this.candidates(vector, key, floor);
+      for (const rival of rivals) {
         if (rival.entry === best.entry || rival.score <= best.score - this.margin) continue;
         if (await this.usable(rival.entry, hashFiles, identifiers)) return { kind: 'miss' }; // ambiguous: not served
       }

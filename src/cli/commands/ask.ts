@@ -47,7 +47,7 @@ export const askCommand: CliCommand = {
           if (chunk.type === 'delta') {
             streamed = true;
             io.out(chunk.text);
-          } else if (chunk.type === 'route') io.err(`→ ${chunk.tier} tier (${chunk.model}): ${chunk.reason}\n`);
+          } else if (chunk.type === 'route' && chunk.tier !== 'none') io.err(`→ ${chunk.tier} tier (${chunk.model}): ${chunk.reason}\n`);
         },
         onNotify: (method, params) => {
           if (method === 'index/progress' && (params as { phase: string }).phase === 'done') io.err(`indexed ${dir}\n`);

@@ -15,7 +15,7 @@ import { route, type TierModels } from '../llm/router';
 import { countTokens } from '../llm/tokens';
 import type { ChatMessage, LlmProvider } from '../llm/types';
 import { extractCitations } from './citations';
-import { offlineAnswer } from './offlineAnswer';
+import { offlineAnswer, type PassageFinding } from './offlineAnswer';
 import { assembleContext, SYSTEM_PROMPT, SYSTEM_PROMPT_VERSION, type ContextPassageText } from './prompt';
 
 export interface Retrieved {
@@ -25,6 +25,8 @@ export interface Retrieved {
 
 export interface AskDeps {
   retrieve(question: string, signal: AbortSignal): Promise<Retrieved>;
+  /** Keel's SQL findings inside the passages, for the offline answer (optional). */
+  findings?(passages: readonly ContextPassageText[]): Promise<PassageFinding[]>;
   /** The configured provider, or undefined for the offline retrieval answer. */
   provider: LlmProvider | undefined;
   providerId: ProviderId;
@@ -53,7 +55,7 @@ export async function ask(params: ChatAskParams, deps: AskDeps, signal: AbortSig
   throwIfCancelled(signal);
 
   if (!deps.provider) {
-    const answer = offlineAnswer(question, passages);
+    const answer = offlineAnswer(question, passages, (await deps.findings?.(passages).catch(() => [])) ?? []);
     emit({ type: 'route', tier: 'none', model: 'none', reason: 'No model provider is configured: answering from retrieval only.' });
     return {
       answer,

@@ -14,10 +14,19 @@ export interface AnswerPassage {
   text: string;
 }
 
+/** A SQL finding inside one of the passages (Keel's own analysis: no model needed). */
+export interface PassageFinding {
+  path: string;
+  line: number;
+  code: string;
+  message: string;
+}
+
 const MAX_SUMMARY_SENTENCES = 3;
 const MAX_LISTED = 6;
+const MAX_FINDINGS = 5;
 
-export function offlineAnswer(question: string, passages: readonly AnswerPassage[]): string {
+export function offlineAnswer(question: string, passages: readonly AnswerPassage[], findings: readonly PassageFinding[] = []): string {
   const lines: string[] = ['**Retrieval answer** — no model is configured, so this is what the index found (nothing left this machine).', ''];
   if (!passages.length) {
     lines.push('No indexed code matched the question. Try the names of functions, tables or error messages you expect to be involved, or index the workspace first.');
@@ -27,6 +36,11 @@ export function offlineAnswer(question: string, passages: readonly AnswerPassage
   if (summary.length) {
     lines.push('In short, from the code’s own comments:', '');
     for (const s of summary) lines.push(`> ${s.sentence} (${s.cite})`);
+    lines.push('');
+  }
+  if (findings.length) {
+    lines.push('Keel’s SQL checks flag these passages:', '');
+    for (const f of findings.slice(0, MAX_FINDINGS)) lines.push(`- ${f.path}:${f.line} — ${firstSentence(f.message)} (\`${f.code}\`)`);
     lines.push('');
   }
   lines.push(`Most relevant passages:`, '');
@@ -108,6 +122,10 @@ export function commentSentences(text: string): string[] {
   }
   flush();
   return out;
+}
+
+function firstSentence(text: string): string {
+  return truncate(text.split(/(?<=[.!?])\s/)[0] ?? text, 200);
 }
 
 function truncate(text: string, max: number): string {

@@ -9,6 +9,8 @@ import type { RequestContext } from '../engine';
 import type { Engine } from '../engine';
 import type { Retrieved } from './askPipeline';
 import type { ContextPassageText } from './prompt';
+import type { PassageFinding } from './offlineAnswer';
+import { analyzeSource } from '../sql/analyze';
 
 const TOP_PASSAGES = 8;
 const MAX_PASSAGE_LINES = 120;
@@ -44,4 +46,22 @@ async function readLines(file: string, start: number, end: number): Promise<stri
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Keel's own SQL findings (injection, N+1, unbounded writes …) that fall inside the retrieved passages:
+ * with no model, they are the most useful thing the offline answer can add for a backend question.
+ */
+export async function sqlFindingsIn(root: string, passages: readonly ContextPassageText[]): Promise<PassageFinding[]> {
+  const out: PassageFinding[] = [];
+  for (const file of new Set(passages.map((p) => p.path))) {
+    const text = await fs.readFile(path.resolve(root, file), 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    const findings = await analyzeSource({ path: file, text }).catch(() => []);
+    for (const f of findings) {
+      if (f.category === 'select-star') continue; // informational: not worth a line in an answer
+      if (passages.some((p) => p.path === file && f.line >= p.startLine && f.line <= p.endLine)) out.push({ path: file, line: f.line, code: f.code, message: f.message });
+    }
+  }
+  return out;
 }

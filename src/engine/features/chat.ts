@@ -2,7 +2,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ask } from '../chat/askPipeline';
-import { retrieveForChat } from '../chat/retrieve';
+import { retrieveForChat, sqlFindingsIn } from '../chat/retrieve';
 import { ConfigKey } from '../config';
 import type { Engine } from '../engine';
 import { KeelError } from '../errors';
@@ -25,6 +25,7 @@ export function registerChatFeature(engine: Engine): void {
     return ask(
       params,
       {
+        findings: (passages) => sqlFindingsIn(root, passages),
         retrieve: (question) => retrieveForChat(engine, root, params.store, question, ctx, config.get('keel.search.rerank', 'local')),
         provider,
         providerId: id,

@@ -45,7 +45,7 @@ describe('chat/ask (engine, real SDK against the local OpenAI server)', function
 
   it('answers offline with cited passages when no provider is configured', async () => {
     await call(engine, 'engine/configure', { settings: { 'keel.provider': 'none' } });
-    const { chunks, result } = ask('where are the order line items loaded for a customer?');
+    const { chunks, result } = ask('how does the ordersRouter GET handler load orderItem rows for each order?');
     const answer = await result;
     assert.equal(answer.offline, true);
     assert.equal(answer.provider, 'none');
@@ -55,6 +55,9 @@ describe('chat/ask (engine, real SDK against the local OpenAI server)', function
     assert.ok(answer.citations.some((c) => c.path.startsWith('src/routes/orders.ts')), JSON.stringify(answer.citations));
     assert.equal(chunks[0].type, 'context', 'context pills come first');
     for (const c of answer.citations) assert.ok(fs.existsSync(path.join(workspace, c.path)), c.path);
+    // Keel's own SQL analysis rides along: orders.ts loads each order's items in a loop (an N+1).
+    assert.ok(answer.citations.some((c) => c.path === 'src/routes/orders.ts' && c.startLine <= 22 && c.endLine >= 22), JSON.stringify(answer.citations));
+    assert.match(answer.answer, /src\/routes\/orders\.ts:22 — .*KEEL-SQL-N-PLUS-ONE/);
   });
 
   it('streams a routed, priced, cited answer; records it; serves the repeat from the semantic cache', async () => {

@@ -27,6 +27,15 @@ describe('offline retrieval answer', () => {
     assert.match(answer, /Configure a provider/);
   });
 
+  it('lists Keel’s SQL findings that fall inside the passages', () => {
+    const answer = offlineAnswer('is the orders listing safe?', passages, [
+      { path: 'src/routes/orders.ts', line: 15, code: 'KEEL-SQL-N-PLUS-ONE', message: 'A query runs once per order. Load the items in one query.' },
+    ]);
+    assert.match(answer, /SQL checks flag/);
+    assert.match(answer, /- src\/routes\/orders\.ts:15 — A query runs once per order\. \(`KEEL-SQL-N-PLUS-ONE`\)/);
+    assert.doesNotMatch(offlineAnswer('x', passages), /SQL checks flag/, 'no section without findings');
+  });
+
   it('says plainly when nothing matched', () => {
     assert.match(offlineAnswer('anything', []), /No indexed code matched/);
   });

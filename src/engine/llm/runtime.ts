@@ -8,7 +8,7 @@ import type { Engine } from '../engine';
 import { EmbedderKey } from '../embed/service';
 import { serviceKey } from '../services';
 import { userStateDir, workspaceStateDir } from '../stateDir';
-import { defaultThreshold, SemanticCache } from './cache';
+import { defaultMargin, defaultThreshold, SemanticCache } from './cache';
 import { CostLedger, type BudgetConfig } from './ledger';
 import type { PriceTable } from './pricing';
 
@@ -45,12 +45,14 @@ export function provideLlmRuntime(engine: Engine): void {
       embedder: registry.get(EmbedderKey),
       enabled: config.get('keel.cache.enabled', true),
       threshold: config.get<number | undefined>('keel.cache.threshold', undefined),
+      margin: config.get<number | undefined>('keel.cache.margin', undefined),
       warn: (message) => engine.log.warn(message),
     });
     config.onDidChange((changed) => {
       cache.enabled = config.get('keel.cache.enabled', true);
       // Empty setting: the threshold calibrated for this embedder (thresholds do not carry across models).
       if (changed.includes('keel.cache.threshold')) cache.threshold = config.get('keel.cache.threshold', defaultThreshold(cache.embedderId));
+      if (changed.includes('keel.cache.margin')) cache.margin = config.get('keel.cache.margin', defaultMargin(cache.embedderId));
       // A different embedder means a different vector space: start a fresh cache instance.
       if (changed.includes('keel.embedder')) registry.reset(SemanticCacheKey);
     });

@@ -248,10 +248,8 @@ export type TaskKind =
 export type RoutingMode = 'auto' | 'fast' | 'reasoning';
 export type BudgetAction = 'warn' | 'downgrade' | 'block';
 
-/** One model call as reported by the feature that made it (`cost/record`). */
-export interface CostRecordInput {
-  /** ISO time; default now. */
-  time?: string;
+/** What every ledger line and every report of a call share. */
+export interface CostCall {
   /** The Keel feature that made the call: 'chat', 'sql-fix', 'commit-message' … */
   feature: string;
   taskKind: TaskKind;
@@ -260,6 +258,12 @@ export interface CostRecordInput {
   tier: Tier;
   usage: Usage;
   latencyMs: number;
+}
+
+/** One model call as reported by the feature that made it (`cost/record`). */
+export interface CostRecordInput extends CostCall {
+  /** ISO time; default now. */
+  time?: string;
   /** Served from the semantic answer cache: no call was made; `avoidedUsage`/`avoidedModel` say what it would have cost. */
   cacheHit?: boolean;
   avoidedUsage?: Usage;
@@ -271,19 +275,12 @@ export interface CostRecordInput {
 }
 
 /** One persisted ledger line. */
-export interface CostEntry {
+export interface CostEntry extends CostCall {
   v: 1;
   id: string;
   time: string;
-  feature: string;
-  taskKind: TaskKind;
-  provider: ProviderId;
-  model: string;
-  tier: Tier;
-  usage: Usage;
   costUsd: number;
   cacheHit: boolean;
-  latencyMs: number;
   savings: CostSavings;
 }
 

@@ -22,14 +22,19 @@ export async function retrieveForChat(engine: Engine, root: string, store: strin
     stream: () => undefined,
   });
   const passages: ContextPassageText[] = [];
+  // Two passages of one file (not adjacent, so not merged) read it once.
+  const files = new Map<string, Promise<string[] | undefined>>();
   for (const hit of result.hits) {
-    const text = await readLines(path.resolve(root, hit.path), hit.startLine, Math.min(hit.endLine, hit.startLine + MAX_PASSAGE_LINES - 1));
+    let lines = files.get(hit.path);
+    if (!lines) files.set(hit.path, (lines = readFileLines(path.resolve(root, hit.path))));
+    const endLine = Math.min(hit.endLine, hit.startLine + MAX_PASSAGE_LINES - 1);
+    const text = (await lines)?.slice(hit.startLine - 1, endLine).join('\n');
     if (text === undefined) continue;
     passages.push({
       id: `${hit.path}:${hit.startLine}-${hit.endLine}`,
       path: hit.path,
       startLine: hit.startLine,
-      endLine: Math.min(hit.endLine, hit.startLine + MAX_PASSAGE_LINES - 1),
+      endLine,
       symbol: hit.symbol,
       language: hit.language ?? '',
       score: hit.score,
@@ -39,10 +44,10 @@ export async function retrieveForChat(engine: Engine, root: string, store: strin
   return { passages, ms: performance.now() - started };
 }
 
-async function readLines(file: string, start: number, end: number): Promise<string | undefined> {
+/** The file's lines, or undefined if it vanished since indexing (dropped, not fatal). */
+async function readFileLines(file: string): Promise<string[] | undefined> {
   try {
-    const text = await fs.readFile(file, 'utf8');
-    return text.split(/\r?\n/).slice(start - 1, end).join('\n');
+    return (await fs.readFile(file, 'utf8')).split(/\r?\n/);
   } catch {
     return undefined;
   }

@@ -9,7 +9,7 @@ import type { SearchMode } from '../../protocol';
 import { KeelError, throwIfCancelled, toKeelError } from '../errors';
 import { chunkFilter, type SearchFilters } from './filters';
 import { diversify, toPassages, type Passage } from './passages';
-import type { RerankCandidate, RerankContext, Reranker } from './rerank/types';
+import type { RerankCandidate, RerankContext, Reranker, ScoreRange } from './rerank/types';
 import { reciprocalRankFusion } from './rrf';
 import type { ScoredChunk, SearchSource, SourceChunk } from './source';
 
@@ -54,6 +54,8 @@ interface Candidate {
   fusedRank: number;
   bm25Rank?: number;
   vectorRank?: number;
+  bm25Score?: number;
+  vectorScore?: number;
 }
 
 export const DEFAULT_TOP = 10;
@@ -113,6 +115,7 @@ export async function hybridSearch(source: SearchSource, query: string, options:
   throwIfCancelled(signal);
 
   let candidates = fuse(mode, keyword, vector, options, depth);
+  const ranges = { bm25Range: range(keyword), vectorRange: range(vector) };
   const phrases = quotedPhrases(text);
   let texts: Map<string, string> | undefined;
   if (phrases.length || options.reranker) texts = await readTexts(source, candidates);
@@ -121,7 +124,7 @@ export async function hybridSearch(source: SearchSource, query: string, options:
   let rerankMs = 0;
   if (options.reranker && candidates.length > 1) {
     const t = performance.now();
-    candidates = await rerank(options.reranker, text, candidates, texts!, { ...options.rerankContext, signal });
+    candidates = await rerank(options.reranker, text, candidates, texts!, ranges, { ...options.rerankContext, signal });
     rerankMs = performance.now() - t;
   }
 
@@ -145,8 +148,8 @@ export async function hybridSearch(source: SearchSource, query: string, options:
 }
 
 function fuse(mode: SearchMode, keyword: ScoredChunk[], vector: ScoredChunk[], options: HybridOptions, depth: number): Candidate[] {
-  if (mode === 'bm25') return keyword.map((h, i) => ({ chunk: h.chunk, score: h.score, fusedRank: i + 1, bm25Rank: i + 1 }));
-  if (mode === 'vector') return vector.map((h, i) => ({ chunk: h.chunk, score: h.score, fusedRank: i + 1, vectorRank: i + 1 }));
+  if (mode === 'bm25') return keyword.map((h, i) => ({ chunk: h.chunk, score: h.score, fusedRank: i + 1, bm25Rank: i + 1, bm25Score: h.score }));
+  if (mode === 'vector') return vector.map((h, i) => ({ chunk: h.chunk, score: h.score, fusedRank: i + 1, vectorRank: i + 1, vectorScore: h.score }));
   const chunks = new Map<string, SourceChunk>();
   for (const h of keyword) chunks.set(h.chunk.id, h.chunk);
   for (const h of vector) chunks.set(h.chunk.id, h.chunk);
@@ -157,7 +160,26 @@ function fuse(mode: SearchMode, keyword: ScoredChunk[], vector: ScoredChunk[], o
     ],
     { k: options.rrfK ?? DEFAULT_RRF_K, limit: depth },
   );
-  return fused.map((f, i) => ({ chunk: chunks.get(f.id)!, score: f.score, fusedRank: i + 1, bm25Rank: f.ranks[0], vectorRank: f.ranks[1] }));
+  return fused.map((f, i) => ({
+    chunk: chunks.get(f.id)!,
+    score: f.score,
+    fusedRank: i + 1,
+    bm25Rank: f.ranks[0],
+    vectorRank: f.ranks[1],
+    bm25Score: f.ranks[0] === undefined ? undefined : keyword[f.ranks[0] - 1].score,
+    vectorScore: f.ranks[1] === undefined ? undefined : vector[f.ranks[1] - 1].score,
+  }));
+}
+
+function range(hits: readonly ScoredChunk[]): ScoreRange | undefined {
+  if (!hits.length) return undefined;
+  let max = -Infinity;
+  let min = Infinity;
+  for (const h of hits) {
+    max = Math.max(max, h.score);
+    min = Math.min(min, h.score);
+  }
+  return { max, min };
 }
 
 async function readTexts(source: SearchSource, candidates: readonly Candidate[]): Promise<Map<string, string>> {
@@ -165,7 +187,14 @@ async function readTexts(source: SearchSource, candidates: readonly Candidate[])
   return new Map(candidates.map((c, i) => [c.chunk.id, texts[i] ?? '']));
 }
 
-async function rerank(reranker: Reranker, query: string, candidates: Candidate[], texts: Map<string, string>, context: RerankContext): Promise<Candidate[]> {
+async function rerank(
+  reranker: Reranker,
+  query: string,
+  candidates: Candidate[],
+  texts: Map<string, string>,
+  ranges: { bm25Range?: ScoreRange; vectorRange?: ScoreRange },
+  context: RerankContext,
+): Promise<Candidate[]> {
   const input: RerankCandidate[] = candidates.map((c) => ({
     chunk: c.chunk,
     text: texts.get(c.chunk.id) ?? '',
@@ -173,6 +202,9 @@ async function rerank(reranker: Reranker, query: string, candidates: Candidate[]
     fusedScore: c.score,
     bm25Rank: c.bm25Rank,
     vectorRank: c.vectorRank,
+    bm25Score: c.bm25Score,
+    vectorScore: c.vectorScore,
+    ...ranges,
   }));
   const scores = await reranker.rerank(query, input, context);
   if (scores.length !== candidates.length || scores.some((s) => typeof s !== 'number' || Number.isNaN(s))) {

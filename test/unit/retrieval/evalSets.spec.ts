@@ -4,7 +4,9 @@ import { declarationName, findDocComments, findDocumentedFunctions, stripDocComm
 import { defaultCosqaPath, loadCosqa } from '../../../scripts/retrieval/cosqa';
 import { rankOf, summarize as metrics } from '../../../scripts/retrieval/metrics';
 import { CORPUS_PACKAGES, isCorpusFile, TRAINING_PACKAGES } from '../../../scripts/retrieval/packages';
-import { NPM_PACKAGES } from '../../../scripts/embedder/corpus';
+import { NPM_PACKAGES, PYTHON_APT_PACKAGES } from '../../../scripts/embedder/corpus';
+import { PYTHON_TRAINING_PACKAGES } from '../../../scripts/retrieval/debPackages';
+import { webQuery } from '../../../scripts/retrieval/functionSet';
 
 const SOURCE = `'use strict';
 const glob = 'src/**/*.js'; // not a comment start inside a string
@@ -98,5 +100,19 @@ describe('CoSQA loader and metrics', () => {
     assert.equal(m.recall1, 0.25);
     assert.equal(m.recall5, 0.5);
     assert.equal(m.recall10, 0.5);
+  });
+});
+
+describe('re-ranker training data', () => {
+  it("takes no Python package the embedder was trained on (nor one installed in its dist-packages corpus)", () => {
+    for (const pkg of PYTHON_TRAINING_PACKAGES) {
+      assert.ok(!PYTHON_APT_PACKAGES.includes(pkg.name), `${pkg.name} is in the embedder's corpus`);
+      assert.match(pkg.sha256, /^[0-9a-f]{64}$/);
+    }
+  });
+
+  it('shapes web-style queries: language first, lower case, filler words and punctuation gone, at most 7 words', () => {
+    assert.equal(webQuery('Returns the list of `chunks` for the given module.', 'javascript'), 'javascript returns list chunks for module');
+    assert.equal(webQuery('Creates a directory and any parent directories that may need to be created.', 'python'), 'python creates directory and any parent directories may');
   });
 });

@@ -95,6 +95,23 @@ describe('hybridSearch', () => {
     await assert.rejects(hybridSearch(source, 'orders customer', { reranker: broken }), (e: KeelError) => e.code === 'BAD_RESPONSE');
   });
 
+  it("hands the re-ranker each retriever's own score and the range of its list", async () => {
+    const source = await memorySource();
+    const keyword = new Map(source.keywordSearch('orders customer', 50).map((h) => [h.chunk.id, h.score]));
+    const vector = new Map((await source.vectorSearch('orders customer', 50)).map((h) => [h.chunk.id, h.score]));
+    let seen: Parameters<Reranker['rerank']>[1] = [];
+    const capture: Reranker = { id: 'capture', rerank: async (_q, cands) => ((seen = cands), cands.map((c) => -c.fusedRank)) };
+    await hybridSearch(source, 'orders customer', { reranker: capture });
+    assert.ok(seen.length > 1);
+    for (const c of seen) {
+      assert.equal(c.bm25Score, keyword.get(c.chunk.id), `bm25 score of ${c.chunk.id}`);
+      assert.equal(c.vectorScore, vector.get(c.chunk.id), `vector score of ${c.chunk.id}`);
+      assert.equal(c.bm25Score === undefined, c.bm25Rank === undefined);
+      assert.deepEqual(c.bm25Range, { max: Math.max(...keyword.values()), min: Math.min(...keyword.values()) });
+      assert.deepEqual(c.vectorRange, { max: Math.max(...vector.values()), min: Math.min(...vector.values()) });
+    }
+  });
+
   it('rejects bad input with INVALID_PARAMS', async () => {
     const source = await memorySource();
     for (const [query, options] of [

@@ -36,6 +36,35 @@ describe('local re-ranker features', () => {
     assert.equal(code.length, FEATURE_NAMES.length);
   });
 
+  it("scales each retriever's score over its own list; absent counts as its last", () => {
+    const [top, mid, absent] = [cand('a.ts', 'a', 'alpha', 1), cand('b.ts', 'b', 'beta', 2), cand('c.ts', 'c', 'gamma', 3)];
+    const bm25Range = { max: 12, min: 2 };
+    const vectorRange = { max: 0.8, min: 0.4 };
+    const withScores = [
+      { ...top, bm25Score: 12, vectorScore: 0.6, bm25Range, vectorRange },
+      { ...mid, bm25Score: 7, vectorScore: 0.8, bm25Range, vectorRange },
+      { ...absent, bm25Score: undefined, vectorScore: undefined, bm25Range, vectorRange },
+    ];
+    const [a, b, c] = extractFeatures('alpha', withScores);
+    assert.equal(f(a, 'bm25Norm'), 1);
+    assert.equal(f(b, 'bm25Norm'), 0.5);
+    assert.equal(f(c, 'bm25Norm'), 0);
+    assert.ok(Math.abs(f(a, 'vectorNorm') - 0.5) < 1e-9);
+    assert.equal(f(b, 'vectorNorm'), 1);
+    assert.equal(f(c, 'vectorNorm'), 0);
+    assert.equal(f(b, 'vectorCos'), 0.8);
+    assert.equal(f(c, 'vectorCos'), 0);
+    // A one-hit list (max = min) is that hit at full strength, not a division by zero.
+    const [single] = extractFeatures('alpha', [{ ...top, bm25Score: 3, bm25Range: { max: 3, min: 3 } }]);
+    assert.equal(f(single, 'bm25Norm'), 1);
+  });
+
+  it('learned weights keep the fused-rank prior decreasing with rank', () => {
+    const prior = (rank: number, n = 50): number =>
+      LOCAL_RERANKER_WEIGHTS.fusedRR / rank + LOCAL_RERANKER_WEIGHTS.fusedLogRank * (1 - Math.log(rank) / Math.log(n + 1));
+    for (let r = 1; r < 50; r++) assert.ok(prior(r) >= prior(r + 1), `prior(${r}) >= prior(${r + 1})`);
+  });
+
   it('counts support from other candidates of the same file', () => {
     const cands = [cand('a.ts', 'x', 'alpha', 1), cand('b.ts', 'y', 'beta', 2), cand('a.ts', 'z', 'gamma', 4)];
     const [a1, b, a2] = extractFeatures('alpha', cands);

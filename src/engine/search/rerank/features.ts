@@ -8,7 +8,7 @@
  */
 import { analyze } from '../analyzer';
 import type { SoftMatcher } from './softMatch';
-import type { RerankCandidate, RerankContext } from './types';
+import type { RerankCandidate, RerankContext, ScoreRange } from './types';
 
 export const FEATURE_NAMES = [
   'fusedRR',
@@ -27,6 +27,9 @@ export const FEATURE_NAMES = [
   'fileSupport',
   'fusedLogRank',
   'softCover',
+  'bm25Norm',
+  'vectorNorm',
+  'vectorCos',
 ] as const;
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];
@@ -90,8 +93,21 @@ export function extractFeatures(
     f[14] = 1 - Math.log(c.fusedRank) / Math.log(candidates.length + 1);
     // Query words matched by meaning, not spelling (softMatch.ts); 0 without the embedded model.
     f[15] = softCover ? softCover(`${c.chunk.symbol} ${c.text}`) : 0;
+    // Score-aware fusion: each retriever's score min-max scaled over its own list (1 = its best,
+    // 0 = its last or absent — an absent chunk scored below the last one). Ranks alone cannot tell a
+    // clear winner from a near-tie; a convex mix of normalised scores can (Bruch et al. 2023).
+    f[16] = scaled(c.bm25Score, c.bm25Range);
+    f[17] = scaled(c.vectorScore, c.vectorRange);
+    // The cosine itself: how close the best match is in absolute terms (0 where absent).
+    f[18] = c.vectorScore ?? 0;
     return f;
   });
+}
+
+function scaled(score: number | undefined, range: ScoreRange | undefined): number {
+  if (score === undefined || !range) return 0;
+  const span = range.max - range.min;
+  return span > 0 ? (score - range.min) / span : 1;
 }
 
 /** Inverse "candidate frequency": log((N + 1) / (df + 0.5)), at least a small positive floor. */

@@ -3,25 +3,29 @@
  * `tsx scripts/retrieval/trainReranker.ts` (listwise softmax loss on the TRAINING packages of
  * scripts/retrieval/packages.ts — never on the evaluation sets). openFile / recentFile cannot be
  * learned from offline data and are fixed priors (an open file is a strong hint, not a trump card:
- * about a quarter of what a full path match is worth); bm25RR / vectorRR are held at 0 (see the trainer).
+ * about a quarter of what a full path match is worth); bm25RR / vectorRR are held at 0 and the fused-rank
+ * prior (fusedRR, fusedLogRank) is kept non-negative, i.e. decreasing with rank (see the trainer).
  */
 export const LOCAL_RERANKER_WEIGHTS: Readonly<Record<string, number>> = {
-  fusedRR: -0.3901,
+  fusedRR: 0,
   bm25RR: 0,
   vectorRR: 0,
-  coverage: 3.2165,
-  proximity: 0.8353,
-  symbolCover: 2.3702,
-  symbolExact: 0.6429,
-  pathCover: 6.0337,
-  definition: 0.879,
+  coverage: 2.2866,
+  proximity: 0.3679,
+  symbolCover: 1.9962,
+  symbolExact: 0.5667,
+  pathCover: 5.5717,
+  definition: 0.8651,
   prose: -0.1,
-  length: -2.2339,
+  length: -2.5885,
   openFile: 1.5,
   recentFile: 0.75,
-  fileSupport: 0.2349,
-  fusedLogRank: 4.1383,
-  softCover: 5.4257,
+  fileSupport: 0.1847,
+  fusedLogRank: 1.2844,
+  softCover: 6.1017,
+  bm25Norm: 1.678,
+  vectorNorm: 1.2855,
+  vectorCos: 0.3821,
 };
 
-export const LOCAL_RERANKER_PROVENANCE = "fitted on 924 training queries (file-level and function-level, from webpack, eslint, ioredis) with keel-code-v1";
+export const LOCAL_RERANKER_PROVENANCE = "fitted on 2244 training queries (file-level; function-level doc- and web-shaped, JavaScript and Python) from webpack, eslint, ioredis, python3-boltons, python3-toolz, python3-arrow with keel-code-v1";

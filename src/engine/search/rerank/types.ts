@@ -15,6 +15,21 @@ export interface RerankCandidate {
   /** 1-based ranks in the keyword and vector lists (undefined where the chunk was absent). */
   bm25Rank?: number;
   vectorRank?: number;
+  /**
+   * The retrievers' own scores (BM25, cosine), undefined where the chunk was absent from that list.
+   * RRF keeps only ranks; a re-ranker can use how FAR ahead a candidate is (a near-tie at rank 1 and
+   * a clear winner look the same to RRF).
+   */
+  bm25Score?: number;
+  vectorScore?: number;
+  /** The highest and lowest score in each retriever's list, to put the scores on a per-query scale. */
+  bm25Range?: ScoreRange;
+  vectorRange?: ScoreRange;
+}
+
+export interface ScoreRange {
+  max: number;
+  min: number;
 }
 
 export interface RerankContext {

@@ -93,6 +93,8 @@ async function main(): Promise<void> {
       // Model selection without touching the evaluation sets: fit on two thirds of the TRAINING
       // queries (by a hash of their id), report MRR@10 on the other third, per training set.
       holdout: { type: 'boolean', default: false },
+      // How many fused candidates the re-ranker sees (hybrid's DEFAULT_CANDIDATES unless set).
+      candidates: { type: 'string' },
     },
   });
   for (const n of values.fix?.split(',').filter(Boolean) ?? []) FIXED.add(n);
@@ -125,7 +127,11 @@ async function main(): Promise<void> {
         return candidates.map((c) => -c.fusedRank);
       },
     };
-    await hybridSearch(q.corpus.source, q.query, { mode: embedder ? 'hybrid' : 'bm25', reranker: capture });
+    await hybridSearch(q.corpus.source, q.query, {
+      mode: embedder ? 'hybrid' : 'bm25',
+      reranker: capture,
+      ...(values.candidates ? { candidates: Number(values.candidates) } : {}),
+    });
     if (group && group.positive.some(Boolean) && !group.positive.every(Boolean)) groups.push(group);
   }
   const names = [...FEATURE_NAMES];

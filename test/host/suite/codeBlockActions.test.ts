@@ -1,0 +1,85 @@
+/**
+ * The extension side of the chat's code-block buttons, in a real host: what the webview asks for
+ * (copyCode / insertCode / applyCode messages) arrives through the same dispatch the view uses. Copy
+ * fills the clipboard; Insert replaces the editor's selection; Apply never writes by itself — it shows a
+ * diff against a `keel-proposed:` document, and a dismissed question leaves the file as it was.
+ * Only untitled documents are edited, so no fixture on disk can change.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { keelApi, waitFor } from './helpers';
+
+async function scratch(text: string): Promise<vscode.TextEditor> {
+  const document = await vscode.workspace.openTextDocument({ language: 'typescript', content: text });
+  return vscode.window.showTextDocument(document);
+}
+
+async function closeWithoutSaving(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+}
+
+function proposedDiffTab(): vscode.TabInputTextDiff | undefined {
+  for (const group of vscode.window.tabGroups.all) {
+    for (const tab of group.tabs) {
+      if (tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.scheme === 'keel-proposed') return tab.input;
+    }
+  }
+  return undefined;
+}
+
+describe('chat: code-block actions', () => {
+  it('Copy puts the code on the clipboard', async () => {
+    const api = await keelApi();
+    const code = `const copied = ${Date.now()};`;
+    await api.chatView.dispatch({ type: 'copyCode', code });
+    assert.equal(await vscode.env.clipboard.readText(), code);
+  });
+
+  it('Insert replaces the selection of the active editor', async () => {
+    const api = await keelApi();
+    const editor = await scratch('const a = 1;\nconst b = OLD;\n');
+    try {
+      const start = editor.document.getText().indexOf('OLD');
+      editor.selection = new vscode.Selection(editor.document.positionAt(start), editor.document.positionAt(start + 3));
+      await api.chatView.dispatch({ type: 'insertCode', code: 'fetchB()' });
+      assert.equal(editor.document.getText(), 'const a = 1;\nconst b = fetchB();\n');
+    } finally {
+      await closeWithoutSaving();
+    }
+  });
+
+  it('Apply shows the proposal as a diff and writes nothing unless the user applies it', async () => {
+    const api = await keelApi();
+    const original = 'export function total(items) {\n  return 0;\n}\n';
+    const editor = await scratch(original);
+    const document = editor.document;
+    try {
+      const body = original.indexOf('return 0;');
+      editor.selection = new vscode.Selection(document.positionAt(body), document.positionAt(body + 'return 0;'.length));
+      // Settles only once the Apply / Discard question is answered, so it is not awaited yet.
+      const applying = api.chatView.dispatch({ type: 'applyCode', code: 'return items.reduce((s, i) => s + i.price, 0);', language: 'typescript' });
+      const diff = await waitFor(proposedDiffTab, 'the diff editor with the proposal');
+      assert.equal(diff.original.toString(), document.uri.toString(), 'the diff is against the document being changed');
+      const proposed = await vscode.workspace.openTextDocument(diff.modified);
+      assert.equal(proposed.getText(), 'export function total(items) {\n  return items.reduce((s, i) => s + i.price, 0);\n}\n');
+      assert.equal(document.getText(), original, 'nothing is written while the question is open');
+
+      // Dismissing the question is not "Apply". It is asked just after the diff opens, so keep
+      // clearing notifications until the handler has seen the dismissal.
+      let settled = false;
+      void applying.finally(() => (settled = true));
+      await waitFor(async () => {
+        await vscode.commands.executeCommand('notifications.clearAll');
+        return settled;
+      }, 'the apply handler to finish after the question was dismissed');
+      await applying;
+      assert.equal(document.getText(), original, 'a dismissed proposal leaves the file unchanged');
+    } finally {
+      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff);
+      await vscode.window.tabGroups.close(tabs);
+      // Untitled and dirty: revert-and-close, never a save prompt.
+      await vscode.window.showTextDocument(document);
+      await closeWithoutSaving();
+    }
+  });
+});

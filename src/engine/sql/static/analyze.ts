@@ -1,7 +1,7 @@
 /**
- * SQL injection, statement checks and N+1 for Go and Java (see spec.ts). Reports only; the
- * parameterise/eager-load fixes exist for TS/JS and Python, here the suppression fix and
- * "Explain & fix with AI" apply.
+ * SQL injection, statement checks and N+1 for Go and Java (see spec.ts). Go injection findings carry
+ * the parameterise fix (goParameterize.ts); otherwise the suppression fix and "Explain & fix with AI"
+ * apply (Java's fix would turn a Statement into a PreparedStatement across several lines — not done).
  */
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import { related, type FileContext, type RawFinding } from '../model';
@@ -10,6 +10,7 @@ import { looksLikeSqlFragment, looksLikeSqlStatement } from '../sqlText';
 import { statementFindings } from '../statementFindings';
 import { StaticConstness } from './constness';
 import { GO } from './go';
+import { goParameterizeFixes } from './goParameterize';
 import { JAVA } from './java';
 import type { Callee, StaticSpec } from './spec';
 
@@ -29,7 +30,7 @@ export function analyzeStatic(file: FileContext, index: NodeIndex, spec: StaticS
     if (callee) calls.push({ node, callee });
   }
   const out: RawFinding[] = [];
-  for (const { callee } of calls) {
+  for (const { node: call, callee } of calls) {
     const shape = spec.sinkShape(callee);
     if (!shape) continue;
     for (const arg of callee.args) {
@@ -47,7 +48,7 @@ export function analyzeStatic(file: FileContext, index: NodeIndex, spec: StaticS
           node: arg,
           message: `SQL injection: \`${culprit.text.replace(/\s+/g, ' ').slice(0, 40)}\` is built into the SQL text passed to ${[...callee.receiver, callee.name].join('.')}(). Pass it as a bound parameter (${spec.language === 'go' ? '$1 / ? placeholders with the value as an argument' : 'a PreparedStatement with ? and setString/setLong, or named parameters'}) instead.`,
           related: rel,
-          fixes: [],
+          fixes: spec.language === 'go' && shape === 'statement' ? goParameterizeFixes(file, { call, callee, sqlArg: arg }, constness) : [],
         });
       }
       out.push(...statementFindings(text, arg));

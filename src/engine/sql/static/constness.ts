@@ -14,7 +14,8 @@ export interface StaticTaint {
   origin?: SyntaxNode;
 }
 
-type Part = { kind: 'text'; value: string } | { kind: 'expr'; node: SyntaxNode; safe?: boolean };
+export type StaticPart = { kind: 'text'; value: string } | { kind: 'expr'; node: SyntaxNode; safe?: boolean };
+type Part = StaticPart;
 
 interface Binding {
   name: string;
@@ -136,17 +137,24 @@ export class StaticConstness {
 
   /** SQL text pieces of `expr` (following `sql := …; sql += …`), or [] if it is not string building. */
   pieces(expr: SyntaxNode): Part[][] {
+    return this.sources(expr).map((source) => (source === expr ? this.flatten(expr)! : this.flatten(source) ?? [{ kind: 'expr', node: source }]));
+  }
+
+  /**
+   * The expression each of `pieces(expr)` came from, in the same order: `expr` itself, or the values
+   * a variable took (`q := …`, `q += …`). A fix rewrites these nodes.
+   */
+  sources(expr: SyntaxNode): SyntaxNode[] {
     if (expr.type === 'identifier') {
-      let pieces: Part[][] = [];
+      let out: SyntaxNode[] = [];
       for (const b of this.lookup(expr)) {
         if (!b.value) return [];
-        if (b.kind === 'assign') pieces = [];
-        pieces.push(this.flatten(b.value) ?? [{ kind: 'expr', node: b.value }]);
+        if (b.kind === 'assign') out = [];
+        out.push(b.value);
       }
-      return pieces;
+      return out;
     }
-    const parts = this.flatten(expr);
-    return parts ? [parts] : [];
+    return this.flatten(expr) ? [expr] : [];
   }
 
   private flatten(expr: SyntaxNode): Part[] | null {

@@ -1,7 +1,8 @@
 /**
- * SQL injection, statement checks and N+1 for Go and Java (see spec.ts). Go injection findings carry
- * the parameterise fix (goParameterize.ts); otherwise the suppression fix and "Explain & fix with AI"
- * apply (Java's fix would turn a Statement into a PreparedStatement across several lines — not done).
+ * SQL injection, statement checks and N+1 for Go and Java (see spec.ts). Injection findings at calls
+ * that take bound values carry the parameterise fix (parameterize.ts); the suppression fix and
+ * "Explain & fix with AI" always apply. (Plain JDBC `Statement.executeQuery(sql)` gets no rewrite: it
+ * would become a PreparedStatement across several lines.)
  */
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import { related, type FileContext, type RawFinding } from '../model';
@@ -10,7 +11,7 @@ import { looksLikeSqlFragment, looksLikeSqlStatement } from '../sqlText';
 import { statementFindings } from '../statementFindings';
 import { StaticConstness } from './constness';
 import { GO } from './go';
-import { goParameterizeFixes } from './goParameterize';
+import { parameterizeFixes } from './parameterize';
 import { JAVA } from './java';
 import type { Callee, StaticSpec } from './spec';
 
@@ -48,7 +49,7 @@ export function analyzeStatic(file: FileContext, index: NodeIndex, spec: StaticS
           node: arg,
           message: `SQL injection: \`${culprit.text.replace(/\s+/g, ' ').slice(0, 40)}\` is built into the SQL text passed to ${[...callee.receiver, callee.name].join('.')}(). Pass it as a bound parameter (${spec.language === 'go' ? '$1 / ? placeholders with the value as an argument' : 'a PreparedStatement with ? and setString/setLong, or named parameters'}) instead.`,
           related: rel,
-          fixes: spec.language === 'go' && shape === 'statement' ? goParameterizeFixes(file, { call, callee, sqlArg: arg }, constness) : [],
+          fixes: shape === 'statement' ? parameterizeFixes(file, { call, callee, sqlArg: arg }, constness, spec) : [],
         });
       }
       out.push(...statementFindings(text, arg));

@@ -7,6 +7,11 @@ const STATEMENT_SINKS = new Set([
   'Select', 'Get', 'MustExec', 'Queryx', 'QueryRowx', 'NamedExec', 'NamedQuery', 'SelectContext', 'GetContext', 'Raw',
 ]);
 const FRAGMENT_SINKS = new Set(['Where', 'Or', 'Not', 'Order', 'Having', 'Joins', 'Group']);
+const PREPARE = /^Prepare/;
+
+// The placeholder is the driver's, and the call does not name the driver: the file's imports may.
+const DOLLAR_DRIVERS = /"github\.com\/(?:lib\/pq|jackc\/pgx[^"]*)"/;
+const QUESTION_DRIVERS = /"(?:github\.com\/go-sql-driver\/mysql|github\.com\/mattn\/go-sqlite3|modernc\.org\/sqlite|gorm\.io\/[^"]*|github\.com\/jinzhu\/gorm)"/;
 
 function pathOf(node: SyntaxNode | null): string[] {
   const out: string[] = [];
@@ -121,6 +126,20 @@ export const GO: StaticSpec = {
     const receiver = scope.childForFieldName('receiver');
     for (const p of receiver?.namedChildren ?? []) for (const id of p?.namedChildren ?? []) if (id?.type === 'identifier') out.push(id.text);
     return out;
+  },
+
+  bindSite(call, callee, sqlArgIndex, sqlText, fileText) {
+    // Prepare takes no values (they go to the statement's Exec/Query); `args...` cannot take one more.
+    if (PREPARE.test(callee.name) || call.childForFieldName('arguments')?.text.trimEnd().endsWith('...)')) return null;
+    const firstValueArg = sqlArgIndex + 1;
+    if (/\$\d/.test(sqlText)) return { styles: ['dollar'], firstValueArg };
+    if (/\?/.test(sqlText.replace(/'[^']*'/g, ''))) return { styles: ['question'], firstValueArg };
+    // gorm's Raw always takes ?, whatever the database.
+    if (callee.name === 'Raw') return { styles: ['question'], firstValueArg };
+    const dollar = DOLLAR_DRIVERS.test(fileText);
+    const question = QUESTION_DRIVERS.test(fileText);
+    if (dollar !== question) return { styles: [dollar ? 'dollar' : 'question'], firstValueArg };
+    return { styles: ['dollar', 'question'], firstValueArg };
   },
 
   loop(node) {

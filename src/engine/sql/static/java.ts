@@ -7,6 +7,11 @@ const STATEMENT_SINKS = new Set([
   'query', 'queryForObject', 'queryForList', 'queryForMap', 'queryForRowSet', 'queryForStream', 'update', 'batchUpdate',
   'createQuery', 'createNativeQuery', 'createSQLQuery',
 ]);
+// Spring JdbcTemplate methods whose last parameter is `Object... args`, bound to the SQL's ?s.
+const JDBC_TEMPLATE_VALUES = new Set(['update', 'query', 'queryForObject', 'queryForList', 'queryForMap', 'queryForRowSet', 'queryForStream']);
+// …and those whose second parameter says what to make of the rows (a Class, a RowMapper …).
+const JDBC_TEMPLATE_SHAPED = new Set(['query', 'queryForObject', 'queryForList', 'queryForStream']);
+const SHAPE_ARG = /^(class_literal|lambda_expression|method_reference|object_creation_expression)$/;
 const REPOSITORY_OPS = /^(find|get|read|query|count|exists|load)(By\w*|One|All|ById)?$|^(save|saveAndFlush|delete|deleteById)$/;
 
 function pathOf(node: SyntaxNode | null): string[] {
@@ -100,6 +105,16 @@ export const JAVA: StaticSpec = {
       if (name) out.push(name.text);
     }
     return out;
+  },
+
+  bindSite(_call, callee, sqlArgIndex) {
+    // JdbcTemplate only: a plain JDBC Statement would have to become a PreparedStatement.
+    if (!/(jdbc|template)$/i.test(callee.receiver[callee.receiver.length - 1] ?? '') || !JDBC_TEMPLATE_VALUES.has(callee.name) || sqlArgIndex !== 0) return null;
+    const second = callee.args[1];
+    if (!JDBC_TEMPLATE_SHAPED.has(callee.name) || !second) return { styles: ['question'], firstValueArg: 1 };
+    if (SHAPE_ARG.test(second.type) || /(mapper|extractor|handler|callback)$/i.test(second.text)) return { styles: ['question'], firstValueArg: 2 };
+    // queryForList(sql, value…) binds from the second argument on; for the others it is unclear.
+    return callee.name === 'queryForList' ? { styles: ['question'], firstValueArg: 1 } : null;
   },
 
   loop(node) {

@@ -14,6 +14,9 @@ export interface Callee {
   args: SyntaxNode[];
 }
 
+/** `$1, $2` (PostgreSQL drivers) or `?` (MySQL, SQLite, gorm, JDBC). */
+export type PlaceholderStyle = 'dollar' | 'question';
+
 export interface StaticSpec {
   language: 'go' | 'java';
   callType: string;
@@ -40,6 +43,11 @@ export interface StaticSpec {
   /** Names bound by a binding node, with the value each takes (null: unknown/untrusted source). */
   bindings(node: SyntaxNode): Array<{ name: string; value: SyntaxNode | null; kind: 'assign' | 'append' | 'opaque' }>;
   params(scope: SyntaxNode): string[];
+  /**
+   * Where a statement sink takes bound values: the placeholder style(s) it may expect (two: cannot
+   * tell, offer both) and the index of its first bound-value argument. Null: no parameterise fix.
+   */
+  bindSite?(call: SyntaxNode, callee: Callee, sqlArgIndex: number, sqlText: string, fileText: string): { styles: PlaceholderStyle[]; firstValueArg: number } | null;
   /** A loop's body and per-item names, or null if it is not a per-item loop. */
   loop(node: SyntaxNode): { body: SyntaxNode; items: string[]; iterable?: SyntaxNode } | null;
 }

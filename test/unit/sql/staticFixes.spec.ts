@@ -8,22 +8,22 @@ function goFile(imports: string[], body: string): string {
   return `package store\n\nimport (\n${imports.map((i) => `\t"${i}"`).join('\n')}\n)\n\n${body}\n`;
 }
 
-async function injection(text: string): Promise<Finding> {
-  const f = (await analyzeSource({ path: 'store.go', text })).find((x) => x.code === 'KEEL-SQL-INJECTION');
+async function injection(text: string, path = 'store.go'): Promise<Finding> {
+  const f = (await analyzeSource({ path, text })).find((x) => x.code === 'KEEL-SQL-INJECTION');
   assert.ok(f, 'the injection is found');
   return f;
 }
 
 /** Applies the fix, checks the result parses and is no longer flagged, and returns it. */
-async function applied(text: string, fix: Finding['fixes'][number]): Promise<string> {
+async function applied(text: string, fix: Finding['fixes'][number], path = 'store.go'): Promise<string> {
   const fixed = applyEdits(text, fix.edits);
-  const tree = await parse('go', fixed);
+  const tree = await parse(path.endsWith('.java') ? 'java' : 'go', fixed);
   try {
     assert.equal(tree.rootNode.hasError, false, `the fix breaks the syntax:\n${fixed}`);
   } finally {
     tree.delete();
   }
-  assert.deepEqual((await analyzeSource({ path: 'store.go', text: fixed })).filter((x) => x.code === 'KEEL-SQL-INJECTION'), []);
+  assert.deepEqual((await analyzeSource({ path, text: fixed })).filter((x) => x.code === 'KEEL-SQL-INJECTION'), []);
   return fixed;
 }
 
@@ -71,6 +71,45 @@ describe('sql fixes: Go parameterise', () => {
       const f = await injection(goFile(['database/sql', 'fmt'], body));
       assert.deepEqual(parameterize(f), [], body);
       assert.ok(f.fixes.some((x) => x.kind === 'suppress'), 'the suppression is still offered');
+    }
+  });
+});
+
+function javaFile(body: string): string {
+  return `import org.springframework.jdbc.core.JdbcTemplate;\n\nclass Dao {\n    private JdbcTemplate jdbcTemplate;\n\n${body}\n}\n`;
+}
+
+describe('sql fixes: Java (JdbcTemplate) parameterise', () => {
+  it('binds after the RowMapper / result class, and before the values of later ?s', async () => {
+    const cases: Array<[string, RegExp]> = [
+      [
+        `    User byName(String name) {\n        return jdbcTemplate.queryForObject("SELECT * FROM users WHERE name = '" + name + "'", userMapper);\n    }`,
+        /jdbcTemplate\.queryForObject\("SELECT \* FROM users WHERE name = \?", userMapper, name\)/,
+      ],
+      [
+        `    List<User> byCity(String city, int age) {\n        return jdbcTemplate.query(String.format("SELECT * FROM users WHERE city = '%s' AND age > ?", city), (rs, i) -> new User(rs), age);\n    }`,
+        /jdbcTemplate\.query\("SELECT \* FROM users WHERE city = \? AND age > \?", \(rs, i\) -> new User\(rs\), city, age\)/,
+      ],
+      [
+        `    int rename(long id, String name) {\n        return jdbcTemplate.update("UPDATE users SET name = '" + name + "' WHERE id = ?", id);\n    }`,
+        /jdbcTemplate\.update\("UPDATE users SET name = \? WHERE id = \?", name, id\)/,
+      ],
+    ];
+    for (const [body, expected] of cases) {
+      const src = javaFile(body);
+      const [fix, ...rest] = parameterize(await injection(src, 'Dao.java'));
+      assert.ok(fix && rest.length === 0 && fix.isPreferred, body);
+      assert.match(await applied(src, fix, 'Dao.java'), expected);
+    }
+  });
+
+  it('gives no rewrite for a plain JDBC Statement or values passed as an array', async () => {
+    for (const body of [
+      `    ResultSet byName(java.sql.Statement stmt, String name) throws Exception {\n        return stmt.executeQuery("SELECT id FROM users WHERE name = '" + name + "'");\n    }`,
+      `    int rename(Object[] args, String name) {\n        return jdbcTemplate.update("UPDATE users SET name = '" + name + "' WHERE id = ? AND org = ?", args);\n    }`,
+    ]) {
+      const f = await injection(javaFile(body), 'Dao.java');
+      assert.deepEqual(parameterize(f), [], body);
     }
   });
 });

@@ -1,48 +1,43 @@
 /**
- * The "parameterise" fix for Go: SQL built with `+` or fmt.Sprintf becomes a plain string with
- * placeholders, and the values become arguments of the query call — database/sql, sqlx and pgx bind
- * them; nothing is formatted into the text any more.
+ * The "parameterise" fix for Go and Java: SQL built with `+` or a format call (fmt.Sprintf,
+ * String.format) becomes a plain string with placeholders, and the values become arguments of the
+ * query call — database/sql, sqlx, pgx, gorm and Spring's JdbcTemplate bind them; nothing is formatted
+ * into the text any more. Which calls take bound values after the SQL, and which placeholder they
+ * expect, is the language's `bindSite` (go.ts, java.ts); the rewrite itself is shared.
  *
- * The placeholder depends on the driver, which the call does not name: `$n` for PostgreSQL (lib/pq,
- * pgx), `?` for MySQL, SQLite and gorm. Keel follows, in order, the placeholders the statement already
- * uses, gorm's own rule, and the driver the file imports. When none of these settles it, both fixes are
- * offered and neither is preferred — picking one silently would produce a query that fails at run time.
+ * When the placeholder cannot be told (a Go file that names no driver), both fixes are offered and
+ * neither is preferred — picking one silently would produce a query that fails at run time.
  *
- * No fix (only the suppression and "Explain & fix with AI") where a rewrite would be a guess: a value
- * in an identifier position (ORDER BY, table names), inside IN (…), a Sprintf that also formats
- * non-SQL-value verbs, or a call whose arguments end in a `args...` spread.
+ * No fix (only the suppression and "Explain & fix with AI") where a rewrite would be a guess: a value in
+ * an identifier position (ORDER BY, table names), inside IN (…), a format call that also formats a name,
+ * or bound values that do not line up one-to-one with the statement's placeholders (`args...`, arrays).
  */
 import type { FixWire, TextEditWire } from '../../../protocol';
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import { insertAt, replaceNode, type FileContext } from '../model';
 import { inIdentifierPosition, liftQuotedValue, type OutPart } from '../spliceRewrite';
 import type { StaticConstness, StaticPart } from './constness';
-import type { Callee } from './spec';
+import type { Callee, PlaceholderStyle, StaticSpec } from './spec';
 
-type Style = 'dollar' | 'question';
-
-const DOLLAR_DRIVERS = /"github\.com\/(?:lib\/pq|jackc\/pgx[^"]*)"/;
-const QUESTION_DRIVERS = /"(?:github\.com\/go-sql-driver\/mysql|github\.com\/mattn\/go-sqlite3|modernc\.org\/sqlite|gorm\.io\/[^"]*|github\.com\/jinzhu\/gorm)"/;
-const GORM_SINKS = new Set(['Raw', 'Where', 'Or', 'Not', 'Having', 'Joins', 'Order', 'Group']);
-
-export interface GoSink {
+export interface SqlSink {
   call: SyntaxNode;
   callee: Callee;
   /** The argument that carries the SQL text. */
   sqlArg: SyntaxNode;
 }
 
-export function goParameterizeFixes(file: FileContext, sink: GoSink, constness: StaticConstness): FixWire[] {
+export function parameterizeFixes(file: FileContext, sink: SqlSink, constness: StaticConstness, spec: StaticSpec): FixWire[] {
   const sources = constness.sources(sink.sqlArg);
   const pieces = constness.pieces(sink.sqlArg);
-  if (sources.length === 0 || sources.length !== pieces.length) return [];
   const argIndex = sink.callee.args.findIndex((a) => a.id === sink.sqlArg.id);
-  const extra = sink.callee.args.slice(argIndex + 1);
-  if (argIndex < 0 || sink.call.childForFieldName('arguments')?.text.trimEnd().endsWith('...)')) return [];
-
-  const rewrites = placeholderStyles(file, sink, pieces)
-    .map((style) => ({ style, edits: rewrite(file, sink, sources, pieces, constness, style, extra) }))
-    .filter((r): r is { style: Style; edits: TextEditWire[] } => r.edits !== null);
+  if (sources.length === 0 || sources.length !== pieces.length || argIndex < 0) return [];
+  const site = spec.bindSite?.(sink.call, sink.callee, argIndex, sqlText(pieces), file.text);
+  if (!site) return [];
+  const values = sink.callee.args.slice(site.firstValueArg);
+  const rewrites = site.styles
+    .filter((style) => placeholderCount(sqlText(pieces), style) === values.length)
+    .map((style) => ({ style, edits: rewrite(file, sink, sources, pieces, constness, style, values) }))
+    .filter((r): r is { style: PlaceholderStyle; edits: TextEditWire[] } => r.edits !== null);
   return rewrites.map(({ style, edits }) => ({
     title:
       rewrites.length === 1
@@ -54,25 +49,25 @@ export function goParameterizeFixes(file: FileContext, sink: GoSink, constness: 
   }));
 }
 
-function placeholderStyles(file: FileContext, sink: GoSink, pieces: StaticPart[][]): Style[] {
-  const text = pieces.flatMap((p) => p.map((x) => (x.kind === 'text' ? x.value : ' '))).join('');
-  if (/\$\d/.test(text)) return ['dollar'];
-  if (/\?/.test(text.replace(/'[^']*'/g, ''))) return ['question'];
-  if (GORM_SINKS.has(sink.callee.name) && !/\b(?:sqlx|pgx)\b/.test(sink.callee.receiver.join('.'))) return ['question'];
-  const dollar = DOLLAR_DRIVERS.test(file.text);
-  const question = QUESTION_DRIVERS.test(file.text);
-  if (dollar !== question) return [dollar ? 'dollar' : 'question'];
-  return ['dollar', 'question'];
+/** The statement's text, values as blanks. */
+function sqlText(pieces: StaticPart[][]): string {
+  return pieces.flatMap((p) => p.map((x) => (x.kind === 'text' ? x.value : ' '))).join('');
+}
+
+/** How many values the statement's own placeholders take ($n: the highest n; ?: each one outside quotes). */
+function placeholderCount(text: string, style: PlaceholderStyle): number {
+  if (style === 'dollar') return Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+  return (text.replace(/'[^']*'/g, '').match(/\?/g) ?? []).length;
 }
 
 function rewrite(
   file: FileContext,
-  sink: GoSink,
+  sink: SqlSink,
   sources: SyntaxNode[],
   pieces: StaticPart[][],
   constness: StaticConstness,
-  style: Style,
-  extra: SyntaxNode[],
+  style: PlaceholderStyle,
+  bound: SyntaxNode[],
 ): TextEditWire[] | null {
   const allText = pieces.flatMap((p) => p.map((x) => (x.kind === 'text' ? x.value : ''))).join('');
   let dollar = Math.max(0, ...[...allText.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
@@ -128,22 +123,24 @@ function rewrite(
     if (changed) edits.push(replaceNode(file, sources[s], emitGo(out)));
   }
   if (inserts.length === 0) return null;
-  edits.push(...argumentEdits(file, sink, extra, inserts));
+  edits.push(...argumentEdits(file, sink, bound, inserts));
   return edits;
 }
 
 /** New values into the call's arguments: appended (`$n`), or before the value of the first later `?`. */
-function argumentEdits(file: FileContext, sink: GoSink, extra: SyntaxNode[], inserts: Array<{ at: number; text: string }>): TextEditWire[] {
+function argumentEdits(file: FileContext, sink: SqlSink, bound: SyntaxNode[], inserts: Array<{ at: number; text: string }>): TextEditWire[] {
   const byAnchor = new Map<number, string[]>();
   inserts.forEach((v, k) => {
     // `at` counts the `?`s before this one, new ones included; minus the new ones before it = the old argument index.
-    const anchor = v.at === Number.MAX_SAFE_INTEGER ? extra.length : Math.min(extra.length, v.at - inserts.slice(0, k).filter((x) => x.at !== Number.MAX_SAFE_INTEGER).length);
+    const anchor = v.at === Number.MAX_SAFE_INTEGER ? bound.length : Math.min(bound.length, v.at - inserts.slice(0, k).filter((x) => x.at !== Number.MAX_SAFE_INTEGER).length);
     byAnchor.set(anchor, [...(byAnchor.get(anchor) ?? []), v.text]);
   });
   const out: TextEditWire[] = [];
   for (const [anchor, values] of byAnchor) {
-    if (anchor >= extra.length) out.push(insertAt(file, (extra[extra.length - 1] ?? sink.sqlArg).endIndex, `, ${values.join(', ')}`));
-    else out.push(insertAt(file, extra[anchor].startIndex, `${values.join(', ')}, `));
+    // After the call's last argument: the last bound value, or whatever precedes the values (the SQL,
+    // a RowMapper) when there are none yet.
+    if (anchor >= bound.length) out.push(insertAt(file, sink.callee.args[sink.callee.args.length - 1].endIndex, `, ${values.join(', ')}`));
+    else out.push(insertAt(file, bound[anchor].startIndex, `${values.join(', ')}, `));
   }
   return out;
 }

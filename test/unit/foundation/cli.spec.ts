@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { runKeel } from '../../helpers/cli';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { REPO_ROOT, runKeel } from '../../helpers/cli';
 import { version } from '../../../package.json';
 
 describe('keel CLI basics', function () {
@@ -22,6 +25,25 @@ describe('keel CLI basics', function () {
     const r = runKeel(['frobnicate']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /unknown command "frobnicate"/);
+  });
+
+  it('keel index takes the directory as an argument or as --dir (as search and ask spell it), not two different ones', () => {
+    const store = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-cli-index-'));
+    try {
+      const dir = path.join(REPO_ROOT, 'test', 'fixtures', 'sql', 'go');
+      const byArg = runKeel(['index', dir, '--store', path.join(store, 'a'), '--json']);
+      const byOption = runKeel(['index', '--dir', dir, '--store', path.join(store, 'b'), '--json']);
+      assert.equal(byArg.code, 0, byArg.stderr);
+      assert.equal(byOption.code, 0, byOption.stderr);
+      const [a, b] = [JSON.parse(byArg.stdout), JSON.parse(byOption.stdout)];
+      assert.ok(a.files > 0 && a.chunks > 0);
+      assert.deepEqual([b.files, b.chunks, b.skipped], [a.files, a.chunks, a.skipped]);
+      const both = runKeel(['index', dir, '--dir', path.join(REPO_ROOT, 'src'), '--store', path.join(store, 'c'), '--json']);
+      assert.notEqual(both.code, 0);
+      assert.equal(JSON.parse(both.stdout).error.code, 'INVALID_PARAMS');
+    } finally {
+      fs.rmSync(store, { recursive: true, force: true });
+    }
   });
 
   it('a bad option is a coded usage error, as JSON with --json', () => {

@@ -233,9 +233,15 @@ describe('vscode-lm provider over the engine ⇄ host bridge', () => {
       assert.ok(!sent.includes(secret), 'the key reached the host');
       assert.match(sent, /\[REDACTED:/);
       const entries = served.engine.services.get(EgressGateKey).audit!.read(10);
-      assert.equal(entries.at(-1)!.provider, 'vscode-lm');
-      assert.equal(entries.at(-1)!.outcome, 'ok');
-      assert.ok(entries.at(-1)!.tokens!.input > 0);
+      const line = entries.at(-1)!;
+      assert.equal(line.provider, 'vscode-lm');
+      assert.equal(line.outcome, 'ok');
+      assert.ok(line.tokens!.input > 0);
+      // Like an HTTP call's line: where it went, how big it was (what the host received), what was redacted.
+      assert.equal(line.host, 'vscode.lm');
+      assert.equal(line.requests, 1);
+      assert.equal(line.redactions, 1);
+      assert.equal(line.bytes, Buffer.byteLength(JSON.stringify(served.received[0])));
     });
   });
 

@@ -41,6 +41,12 @@ export interface CallMeta {
 export interface EgressCall {
   /** Add to the SDK request's headers; the gate strips it before sending. */
   readonly headers: Record<string, string>;
+  /**
+   * For calls that do not go through the gate's fetch (VS Code's language models travel over the
+   * extension host): record what was sent, as the fetch would have — the audit line then shows where
+   * the payload went and how big it was, like every other line.
+   */
+  sent(request: { host: string; bytes: number; redactions: number }): void;
   finish(result: { usage?: Usage; error?: KeelError }): void;
 }
 
@@ -98,6 +104,16 @@ export class EgressGate {
     let finished = false;
     return {
       headers: { [CALL_HEADER]: id },
+      sent: ({ host, bytes, redactions }) => {
+        const call = this.calls.get(id);
+        if (!call) return;
+        call.host = host;
+        call.bytes += bytes;
+        call.requests++;
+        call.redactions += redactions;
+        this.stats.requests++;
+        this.stats.redactions += redactions;
+      },
       finish: ({ usage, error }) => {
         if (finished) return;
         finished = true;

@@ -88,7 +88,7 @@ export class VscodeLmProvider implements LlmProvider {
     if (!host.serves('host/lm/chat')) throw notInVscode();
     await this.options.guard?.(request);
 
-    const messages = this.hostMessages(request);
+    const { messages, redactions } = this.hostMessages(request);
     const call = gate.beginCall({ provider: PROVIDER, model: request.model || '(host default)', purpose: request.purpose ?? 'chat', files: request.files });
     // Our own controller: a consumer that stops reading early must stop the host's request too.
     const controller = new AbortController();
@@ -99,6 +99,7 @@ export class VscodeLmProvider implements LlmProvider {
     let finished = false;
     try {
       const params: HostLmChatParams = { model: request.model, messages, justification: this.options.justification };
+      call.sent({ host: LM_HOST, bytes: Buffer.byteLength(JSON.stringify(params)), redactions });
       const result = host.request('host/lm/chat', params, { signal: controller.signal, onChunk: (chunk) => stream.push(chunk.text) });
       result.then(() => stream.end(), (error: unknown) => stream.fail(error));
       for await (const text of stream) {
@@ -131,13 +132,22 @@ export class VscodeLmProvider implements LlmProvider {
   }
 
   /** vscode.lm has no system role: instructions, then retrieved context, lead as user messages. */
-  private hostMessages(request: ChatRequest): ChatMessage[] {
+  private hostMessages(request: ChatRequest): { messages: ChatMessage[]; redactions: number } {
     const lead: ChatMessage[] = [];
     if (request.system) lead.push({ role: 'user', content: request.system });
     if (request.context) lead.push({ role: 'user', content: request.context });
-    return [...lead, ...request.messages].map((m) => ({ role: m.role, content: this.redactor.redactText(m.content).text }));
+    let redactions = 0;
+    const messages = [...lead, ...request.messages].map((m) => {
+      const redacted = this.redactor.redactText(m.content);
+      redactions += redacted.count;
+      return { role: m.role, content: redacted.text };
+    });
+    return { messages, redactions };
   }
 }
+
+/** What the audit log names as the destination: the model is reached through VS Code, not a URL. */
+export const LM_HOST = 'vscode.lm';
 
 function notInVscode(): KeelError {
   return new KeelError(

@@ -40,6 +40,8 @@ const DEFAULT_MAX_FILE_KB = 1024;
 
 export class IndexService {
   private readonly open = new Map<string, OpenEntry>();
+  /** Opens in flight, by store. */
+  private readonly opening = new Map<string, Promise<OpenEntry>>();
 
   constructor(private readonly options: IndexServiceOptions) {}
 
@@ -117,8 +119,22 @@ export class IndexService {
 
   private async openIndex(roots: string[], storeParam: string | undefined, embedderId: string | undefined): Promise<OpenEntry> {
     const store = this.storeFor(roots, storeParam);
+    // One open per store at a time. The editor's first build and a question typed right after it
+    // both arrive here before either has opened the store; the second must wait and share the first's
+    // index, not open the store again (its lock would refuse: INDEX_LOCKED).
+    for (let pending = this.opening.get(store); pending; pending = this.opening.get(store)) await pending.catch(() => undefined);
     const existing = this.open.get(store);
     if (existing && sameRoots(existing.index.roots, roots) && (!embedderId || existing.index.embedder?.id === embedderId)) return existing;
+    const opening = this.reopen(store, roots, embedderId, existing);
+    this.opening.set(store, opening);
+    try {
+      return await opening;
+    } finally {
+      if (this.opening.get(store) === opening) this.opening.delete(store);
+    }
+  }
+
+  private async reopen(store: string, roots: string[], embedderId: string | undefined, existing: OpenEntry | undefined): Promise<OpenEntry> {
     const embedder = await this.resolveEmbedder(embedderId);
     if (existing) {
       await existing.queue.flush();

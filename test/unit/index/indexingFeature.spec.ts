@@ -64,6 +64,22 @@ describe('indexing feature (engine protocol)', () => {
     await e2.shutdown();
   });
 
+  it('a search that arrives while the first build is still opening the index shares it (no INDEX_LOCKED)', async () => {
+    // The editor starts a build on activation; a question typed at once must not open the same store a
+    // second time (the in-process lock would refuse it).
+    const e = engine();
+    const service = e.services.get(IndexServiceKey);
+    const [summary, opened, again] = await Promise.all([
+      call(e, 'index/build', { roots: [tree.dir] }),
+      service.openFor([tree.dir]),
+      service.openFor([tree.dir]),
+    ]);
+    assert.equal(summary.files, 2);
+    assert.equal(opened, again, 'one open index per store');
+    assert.equal(service.forPath(tree.dir), opened);
+    await e.shutdown();
+  });
+
   it('answers bad params with coded errors', async () => {
     const e = engine();
     const code = async (p: Promise<unknown>) => p.then(() => 'ok', (err: KeelError) => err.code);

@@ -2,15 +2,21 @@
  * Keeps the workspace index fresh from VS Code: indexes on activation (unless disabled or the
  * workspace is untrusted), shows progress in the status bar, forwards file-system events to the engine
  * (which debounces and coalesces them — a branch switch arrives as one batch), and implements
- * `Keel: Index Workspace` and `Keel: Show Index Status`.
+ * `Keel: Index Workspace` and `Keel: Show Index Status`. While the machine saves power (battery saver,
+ * low battery: powerState.ts) the BACKGROUND work waits — the first build and watcher updates — and
+ * catches up when it ends; `Keel: Index Workspace` always runs.
  */
 import * as vscode from 'vscode';
 import type { IndexProgress, IndexStatus, IndexSummary } from '../protocol';
 import { toKeelError } from '../engine/errors';
 import type { KeelContext } from './context';
+import { DeferredWork } from './deferredWork';
+import { readPowerState } from './powerState';
 
 /** Client-side batching window for watcher events: one message per burst instead of one per file. */
 const EVENT_BATCH_MS = 150;
+/** How often the power state is read: a file read or two, and pausing a minute late costs little. */
+const POWER_POLL_MS = 60_000;
 
 export class IndexingSurface {
   private readonly status = vscode.window.createStatusBarItem('keel.index', vscode.StatusBarAlignment.Left, 90);
@@ -18,6 +24,8 @@ export class IndexingSurface {
   private changed = new Set<string>();
   private deleted = new Set<string>();
   private flushTimer: NodeJS.Timeout | undefined;
+  /** Background indexing work, held while the machine saves power. */
+  readonly background = new DeferredWork();
 
   constructor(private readonly ctx: KeelContext) {
     this.status.name = 'Keel Index';
@@ -91,8 +99,41 @@ export class IndexingSurface {
     this.ctx.disposables.push(watcher, { dispose: () => clearTimeout(this.flushTimer) });
   }
 
+  /**
+   * Reads the power state now and every POWER_POLL_MS; stops on platforms that cannot tell. Resolves
+   * after the first reading, so that a build started at activation already knows whether to wait.
+   */
+  watchPower(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const check = async (): Promise<void> => {
+      const enabled = vscode.workspace.getConfiguration('keel').get('index.pauseOnBatterySaver', true);
+      const state = enabled ? await readPowerState() : { saving: false };
+      if (!state) return; // unknown platform: never pause, stop asking
+      if (state.saving !== this.background.isPaused) {
+        this.ctx.log.info(state.saving ? `background indexing paused: ${state.reason ?? 'power saving'}` : 'background indexing resumed');
+        if (state.saving) this.showPaused(state.reason);
+        else this.status.hide();
+        this.background.setPaused(state.saving);
+      }
+      timer = setTimeout(() => void check(), POWER_POLL_MS);
+    };
+    this.ctx.disposables.push({ dispose: () => clearTimeout(timer) });
+    return check();
+  }
+
+  private showPaused(reason: string | undefined): void {
+    this.status.text = '$(debug-pause) Keel index paused';
+    this.status.tooltip = `Keel waits with background indexing while the machine saves power (${reason ?? 'battery saver'}); it catches up afterwards. Keel: Index Workspace runs it now; keel.index.pauseOnBatterySaver turns pausing off.`;
+    this.status.show();
+  }
+
   private flush(): void {
     this.flushTimer = undefined;
+    if (this.background.isPaused) {
+      // Events keep collecting in changed/deleted; they go to the engine as one batch on resume.
+      this.background.run('update', () => this.flush());
+      return;
+    }
     const changed = [...this.changed];
     const deleted = [...this.deleted];
     this.changed.clear();
@@ -142,8 +183,10 @@ function renderStatus(status: IndexStatus): string {
 export function registerIndexing(ctx: KeelContext): IndexingSurface {
   const surface = new IndexingSurface(ctx);
   surface.watch();
+  const powerKnown = surface.watchPower();
   const start = (): void => {
-    if (vscode.workspace.getConfiguration('keel').get('index.onActivation', true)) void surface.index(false);
+    if (!vscode.workspace.getConfiguration('keel').get('index.onActivation', true)) return;
+    void powerKnown.then(() => surface.background.run('build', () => void surface.index(false)));
   };
   // Off the activation path: the engine worker does the work; this only sends the request.
   setImmediate(start);

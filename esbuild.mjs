@@ -53,10 +53,10 @@ const node = {
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: OUT },
-  { ...node, entryPoints: { engineWorker: 'src/engine/worker.ts' }, outdir: OUT },
   // Reading and chunking run on their own threads during indexing (src/engine/index/chunkPool.ts).
   { ...node, entryPoints: { chunkWorker: 'src/engine/index/chunkWorker.ts' }, outdir: OUT },
-  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: OUT },
+  // The CLI and the engine worker are one bundle (src/keel.ts picks the role by thread).
+  { ...node, entryPoints: { cli: 'src/keel.ts' }, outdir: OUT },
   {
     ...base,
     platform: 'browser',

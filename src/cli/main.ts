@@ -1,5 +1,4 @@
-#!/usr/bin/env node
-/** `keel` — Keel's engine on the command line (bundled to dist/cli.js). */
+/** `keel` — Keel's engine on the command line (bundled into dist/cli.js through src/keel.ts). */
 import { VERSION } from '../engine/version';
 import type { CliCommand } from './command';
 import { commands } from './commands/all';
@@ -76,7 +75,8 @@ function readStdin(): Promise<Buffer> {
   });
 }
 
-if (require.main === module) {
+/** Runs `keel` with this process's arguments and sets its exit code. */
+export function runCliProcess(): void {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -1,29 +1,8 @@
 /**
- * Entry point of the engine worker thread (bundled to dist/engineWorker.js). The extension host starts
- * it so that indexing, embedding and analysis never block the editor; everything arrives and leaves as
- * protocol messages over postMessage.
+ * Entry point of the engine worker thread when run from source (tests, benchmarks). The extension
+ * host starts the shipped bundle instead (dist/cli.js, see src/keel.ts), which runs the same
+ * startEngineWorker on a worker thread.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { createEngine } from './createEngine';
-import { createLogger, type LogLevel } from './log';
-import { portTransport, type PortLike } from './rpc/transport';
-import { serveEngine } from './rpc/serveEngine';
+import { startEngineWorker } from './workerServer';
 
-interface WorkerInit {
-  storageDir?: string;
-  globalStorageDir?: string;
-  logLevel?: LogLevel;
-}
-
-if (!parentPort) throw new Error('engineWorker must run in a worker thread');
-const port = parentPort as unknown as PortLike;
-const transport = portTransport(port);
-const init = (workerData ?? {}) as WorkerInit;
-const log = createLogger(
-  (level, message) => transport.send({ jsonrpc: '2.0', method: 'log', params: { level, message } }),
-  init.logLevel ?? 'info',
-);
-const engine = createEngine({ host: 'worker', log, storageDir: init.storageDir, globalStorageDir: init.globalStorageDir });
-serveEngine(engine, transport, { onShutdown: () => setImmediate(() => process.exit(0)) });
-process.on('unhandledRejection', (reason) => log.error(`unhandled rejection in engine: ${String((reason as Error)?.stack ?? reason)}`));
-log.info(`engine ${engine.options.version} started in worker (pid ${process.pid})`);
+startEngineWorker();

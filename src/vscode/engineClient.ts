@@ -40,7 +40,8 @@ export class EngineClient implements vscode.Disposable {
 
   static forExtension(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): EngineClient {
     const storage = context.storageUri?.fsPath ?? context.globalStorageUri.fsPath;
-    return new EngineClient(path.join(context.extensionPath, 'dist', 'engineWorker.js'), storage, context.globalStorageUri.fsPath, log);
+    // dist/cli.js is the engine bundle: on a worker thread it serves the engine (src/keel.ts).
+    return new EngineClient(path.join(context.extensionPath, 'dist', 'cli.js'), storage, context.globalStorageUri.fsPath, log);
   }
 
   request<M extends RequestMethod>(method: M, params: ParamsOf<M>, options: EngineRequestOptions<ChunkOf<M>> = {}): Promise<ResultOf<M>> {

@@ -3,7 +3,8 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import * as path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
-const MAIN = path.join(REPO_ROOT, 'src', 'cli', 'main.ts');
+// The same entry as the shipped dist/cli.js: the CLI on the main thread.
+const MAIN = path.join(REPO_ROOT, 'src', 'keel.ts');
 const TSX = require.resolve('tsx/cjs');
 
 export interface CliResult {

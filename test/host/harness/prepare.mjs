@@ -21,7 +21,7 @@ export function ensureHost(log = console.error) {
   if (r.status !== 0) throw new Error(`scripts/setup-host.sh failed (exit ${r.status ?? r.signal})`);
 }
 
-const BUNDLES = ['dist/extension.js', 'dist/engineWorker.js', 'dist/webview/chat.js'];
+const BUNDLES = ['dist/extension.js', 'dist/cli.js', 'dist/webview/chat.js'];
 const SOURCES = ['src', 'media', 'package.json', 'esbuild.mjs'];
 
 function newestMtime(p) {

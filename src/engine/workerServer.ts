@@ -1,0 +1,31 @@
+/**
+ * The engine as a worker thread: everything arrives and leaves as protocol messages over the thread's
+ * port. Started by src/engine/worker.ts (the worker file in development and tests) and by the shipped
+ * bundle's entry (src/keel.ts), which is the CLI on a main thread and this on a worker thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createEngine } from './createEngine';
+import { createLogger, type LogLevel } from './log';
+import { portTransport, type PortLike } from './rpc/transport';
+import { serveEngine } from './rpc/serveEngine';
+
+interface WorkerInit {
+  storageDir?: string;
+  globalStorageDir?: string;
+  logLevel?: LogLevel;
+}
+
+export function startEngineWorker(): void {
+  if (!parentPort) throw new Error('the Keel engine worker must run in a worker thread');
+  const port = parentPort as unknown as PortLike;
+  const transport = portTransport(port);
+  const init = (workerData ?? {}) as WorkerInit;
+  const log = createLogger(
+    (level, message) => transport.send({ jsonrpc: '2.0', method: 'log', params: { level, message } }),
+    init.logLevel ?? 'info',
+  );
+  const engine = createEngine({ host: 'worker', log, storageDir: init.storageDir, globalStorageDir: init.globalStorageDir });
+  serveEngine(engine, transport, { onShutdown: () => setImmediate(() => process.exit(0)) });
+  process.on('unhandledRejection', (reason) => log.error(`unhandled rejection in engine: ${String((reason as Error)?.stack ?? reason)}`));
+  log.info(`engine ${engine.options.version} started in worker (pid ${process.pid})`);
+}

@@ -11,10 +11,11 @@
  *   - hybrid (no re-rank): query embedding + BM25 + vector scan + RRF + passages, end to end;
  *   - hybrid + local re-ranker;
  *   - the PRODUCT path at the largest size: the same chunks in a real WorkspaceIndex (vectra shards on
- *     disk, what `search/query` uses) searched through IndexSource — vector leg alone and hybrid.
+ *     disk, what `search/query` uses) searched through IndexSource — vector leg alone, keyword leg
+ *     alone (bm25 mode) and hybrid.
  *     (--product false skips it; building it writes the vectors to a temp store first.)
  * The machine is shared: wall-clock p95 includes time other processes held the CPU, so the CPU time
- * of the hybrid query (process.cpuUsage) is printed beside it.
+ * of the hybrid query (process.cpuUsage) is printed beside it, for both paths.
  * Last line: one JSON object.
  */
 import * as fs from 'node:fs';
@@ -25,7 +26,7 @@ import type { Embedder } from '../../src/engine/embed/types';
 import { WorkspaceIndex } from '../../src/engine/index/workspaceIndex';
 import { IndexSource } from '../../src/engine/search/indexSource';
 import { chunkFile } from '../../src/engine/index/chunker';
-import { topK } from '../../src/engine/search/flatVectors';
+import { topK } from '../../src/engine/search/topK';
 import { hybridSearch } from '../../src/engine/search/hybrid';
 import { LocalReranker } from '../../src/engine/search/rerank/local';
 import { MemorySource, type MemoryChunk } from '../../src/engine/search/source';
@@ -159,19 +160,35 @@ async function productPath(embedder: Embedder, base: MemoryChunk[], size: number
     log(`\nproduct path: ${index.catalog.chunkCount} chunks in a WorkspaceIndex (vectra shards), built and persisted in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const source = new IndexSource(index);
     const vectorOnly: number[] = [];
+    const keyword: number[] = [];
     const hybrid: number[] = [];
+    const hybridCpu: number[] = [];
     for (const q of queries.slice(0, 10)) await hybridSearch(source, q, {}); // warm-up
     for (let qi = 0; qi < queries.length; qi++) {
       let t = performance.now();
       await index.vectorSearch(Array.from(queryVectors[qi]), 50);
       vectorOnly.push(performance.now() - t);
       t = performance.now();
+      await hybridSearch(source, queries[qi], { mode: 'bm25' });
+      keyword.push(performance.now() - t);
+      t = performance.now();
+      const cpu = process.cpuUsage();
       await hybridSearch(source, queries[qi], {});
       hybrid.push(performance.now() - t);
+      const used = process.cpuUsage(cpu);
+      hybridCpu.push((used.user + used.system) / 1000);
     }
-    const row = { chunks: index.catalog.chunkCount, vectraVectorSearch: stats(vectorOnly), hybrid: stats(hybrid) };
+    const row = {
+      chunks: index.catalog.chunkCount,
+      vectraVectorSearch: stats(vectorOnly),
+      hybrid: stats(hybrid),
+      hybridCpu: stats(hybridCpu),
+      bm25: stats(keyword),
+    };
     log(`  vectra vector search (top 50)  p50 ${row.vectraVectorSearch.p50}  p95 ${row.vectraVectorSearch.p95} ms`);
+    log(`  bm25 via IndexSource           p50 ${row.bm25.p50}  p95 ${row.bm25.p95} ms`);
     log(`  hybrid via IndexSource         p50 ${row.hybrid.p50}  p95 ${row.hybrid.p95} ms`);
+    log(`  hybrid via IndexSource, CPU    p50 ${row.hybridCpu.p50}  p95 ${row.hybridCpu.p95} ms`);
     await index.close();
     return row;
   } finally {

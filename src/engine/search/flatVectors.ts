@@ -9,12 +9,35 @@
  * query touches only a handful of buckets, so about half the columns are never read.
  */
 
+import { topK } from './topK';
+
 export interface VectorHit {
   id: string;
   score: number;
 }
 
+/** A query reduced to its non-zero components: prepared once, scored against many matrices (shards). */
+export interface SparseQuery {
+  dims: Int32Array;
+  weights: Float64Array;
+}
+
+export function sparseQuery(query: ArrayLike<number>, scale = 1): SparseQuery {
+  const dims: number[] = [];
+  const weights: number[] = [];
+  for (let d = 0; d < query.length; d++) {
+    const w = query[d] * scale;
+    if (w !== 0) {
+      dims.push(d);
+      weights.push(w);
+    }
+  }
+  return { dims: Int32Array.from(dims), weights: Float64Array.from(weights) };
+}
+
 const BLOCK = 8;
+/** Rows per tile when converting between layouts: a tile's rows stay in cache while every column is visited. */
+const TRANSPOSE_TILE = 64;
 
 export class FlatVectors {
   /** Column d occupies [d * capacity, d * capacity + size). */
@@ -28,8 +51,61 @@ export class FlatVectors {
     this.data = new Float32Array(dimensions * this.capacity);
   }
 
+  /**
+   * From vectors stored row after row (the on-disk layout), with no growth slack. Transposes in
+   * tiles of rows so both the reads and the column writes stay within a few cache lines.
+   */
+  static fromRowMajor(dimensions: number, ids: readonly string[], rowMajor: Float32Array): FlatVectors {
+    const n = ids.length;
+    if (rowMajor.length !== n * dimensions) throw new Error(`${rowMajor.length} values for ${n} vectors of ${dimensions} dimensions`);
+    const flat = new FlatVectors(dimensions, n);
+    const cap = flat.capacity;
+    const data = flat.data;
+    for (let r0 = 0; r0 < n; r0 += TRANSPOSE_TILE) {
+      const r1 = Math.min(n, r0 + TRANSPOSE_TILE);
+      for (let d = 0; d < dimensions; d++) {
+        const col = d * cap;
+        for (let r = r0; r < r1; r++) data[col + r] = rowMajor[r * dimensions + d];
+      }
+    }
+    flat.ids = ids.slice();
+    ids.forEach((id, row) => flat.rows.set(id, row));
+    if (flat.rows.size !== n) throw new Error('duplicate vector ids');
+    return flat;
+  }
+
   get size(): number {
     return this.ids.length;
+  }
+
+  /** Row of `id`, or undefined. Rows are dense 0..size-1 and change when another id is deleted. */
+  rowOf(id: string): number | undefined {
+    return this.rows.get(id);
+  }
+
+  idAt(row: number): string {
+    return this.ids[row];
+  }
+
+  /** A copy of the vector in `row`. */
+  vectorAt(row: number): Float32Array {
+    const out = new Float32Array(this.dimensions);
+    for (let d = 0; d < this.dimensions; d++) out[d] = this.data[d * this.capacity + row];
+    return out;
+  }
+
+  /** The vectors of `rows`, in that order, row after row (the on-disk layout). */
+  toRowMajor(rows: readonly number[]): Float32Array {
+    const dims = this.dimensions;
+    const out = new Float32Array(rows.length * dims);
+    for (let j0 = 0; j0 < rows.length; j0 += TRANSPOSE_TILE) {
+      const j1 = Math.min(rows.length, j0 + TRANSPOSE_TILE);
+      for (let d = 0; d < dims; d++) {
+        const col = d * this.capacity;
+        for (let j = j0; j < j1; j++) out[j * dims + d] = this.data[col + rows[j]];
+      }
+    }
+    return out;
   }
 
   /** Adds or replaces the vector of `id`. */
@@ -38,7 +114,7 @@ export class FlatVectors {
     let row = this.rows.get(id);
     if (row === undefined) {
       row = this.ids.length;
-      if (row >= this.capacity) this.grow();
+      if (row >= this.capacity) this.resize(this.capacity * 2);
       this.ids.push(id);
       this.rows.set(id, row);
     }
@@ -62,88 +138,55 @@ export class FlatVectors {
     return true;
   }
 
+  /** Drops growth slack beyond a quarter (a matrix that is mostly read after loading). */
+  trim(): void {
+    const needed = Math.max(16, this.ids.length);
+    if (this.capacity > needed * 1.25) this.resize(needed);
+  }
+
   /** The `k` most similar vectors (dot product = cosine for unit vectors), best first. */
   search(query: ArrayLike<number>, k: number, filter?: (id: string) => boolean): VectorHit[] {
     if (query.length !== this.dimensions) throw new Error(`query has ${query.length} dimensions, expected ${this.dimensions}`);
     if (this.ids.length === 0 || k <= 0) return [];
-    const scores = this.scores(query);
+    const scores = new Float32Array(this.ids.length);
+    this.scoreInto(sparseQuery(query), scores);
     return topK(scores, k, filter ? (row) => filter(this.ids[row]) : undefined).map((row) => ({ id: this.ids[row], score: scores[row] }));
   }
 
-  private scores(query: ArrayLike<number>): Float32Array {
+  /**
+   * Adds each row's dot product with `query` to out[row] (out must hold `size` entries, normally zero).
+   * Callers holding several matrices score them all into one buffer and rank once.
+   */
+  scoreInto(query: SparseQuery, out: Float32Array): void {
     const n = this.ids.length;
+    if (out.length < n) throw new Error(`score buffer holds ${out.length} rows, expected ${n}`);
     const cap = this.capacity;
     const data = this.data;
-    const dims: number[] = [];
-    for (let d = 0; d < this.dimensions; d++) if (query[d] !== 0) dims.push(d);
-    const out = new Float32Array(n);
-    const col = (d: number): Float32Array => data.subarray(d * cap, d * cap + n);
+    const { dims, weights: w } = query;
+    // Columns are addressed by offset into the one array, not by subarray views: a view per column per
+    // block is 8 allocations a pass, and the offset form measured ~25% faster at 50k × 512.
     let i = 0;
     for (; i + BLOCK <= dims.length; i += BLOCK) {
-      const c0 = col(dims[i]), c1 = col(dims[i + 1]), c2 = col(dims[i + 2]), c3 = col(dims[i + 3]);
-      const c4 = col(dims[i + 4]), c5 = col(dims[i + 5]), c6 = col(dims[i + 6]), c7 = col(dims[i + 7]);
-      const w0 = query[dims[i]], w1 = query[dims[i + 1]], w2 = query[dims[i + 2]], w3 = query[dims[i + 3]];
-      const w4 = query[dims[i + 4]], w5 = query[dims[i + 5]], w6 = query[dims[i + 6]], w7 = query[dims[i + 7]];
+      const o0 = dims[i] * cap, o1 = dims[i + 1] * cap, o2 = dims[i + 2] * cap, o3 = dims[i + 3] * cap;
+      const o4 = dims[i + 4] * cap, o5 = dims[i + 5] * cap, o6 = dims[i + 6] * cap, o7 = dims[i + 7] * cap;
+      const w0 = w[i], w1 = w[i + 1], w2 = w[i + 2], w3 = w[i + 3];
+      const w4 = w[i + 4], w5 = w[i + 5], w6 = w[i + 6], w7 = w[i + 7];
       for (let r = 0; r < n; r++) {
-        out[r] += w0 * c0[r] + w1 * c1[r] + w2 * c2[r] + w3 * c3[r] + w4 * c4[r] + w5 * c5[r] + w6 * c6[r] + w7 * c7[r];
+        out[r] += w0 * data[o0 + r] + w1 * data[o1 + r] + w2 * data[o2 + r] + w3 * data[o3 + r]
+          + w4 * data[o4 + r] + w5 * data[o5 + r] + w6 * data[o6 + r] + w7 * data[o7 + r];
       }
     }
     for (; i < dims.length; i++) {
-      const c = col(dims[i]);
-      const w = query[dims[i]];
-      for (let r = 0; r < n; r++) out[r] += w * c[r];
+      const o = dims[i] * cap;
+      const wi = w[i];
+      for (let r = 0; r < n; r++) out[r] += wi * data[o + r];
     }
-    return out;
   }
 
-  private grow(): void {
-    const next = this.capacity * 2;
+  private resize(next: number): void {
     const data = new Float32Array(this.dimensions * next);
     for (let d = 0; d < this.dimensions; d++) data.set(this.data.subarray(d * this.capacity, d * this.capacity + this.ids.length), d * next);
     this.data = data;
     this.capacity = next;
-  }
-}
-
-/**
- * Rows of the `k` highest scores, best first, skipping rows `keep` rejects. A bounded min-heap: O(n log k)
- * with no allocation per row, instead of sorting every score.
- */
-export function topK(scores: ArrayLike<number>, k: number, keep?: (row: number) => boolean): number[] {
-  const heap: number[] = [];
-  const less = (a: number, b: number): boolean => scores[a] < scores[b] || (scores[a] === scores[b] && a > b);
-  for (let row = 0; row < scores.length; row++) {
-    if (heap.length === k && !less(heap[0], row)) continue;
-    if (keep && !keep(row)) continue;
-    if (heap.length < k) {
-      heap.push(row);
-      siftUp(heap, heap.length - 1, less);
-    } else {
-      heap[0] = row;
-      siftDown(heap, 0, less);
-    }
-  }
-  return heap.sort((a, b) => (less(a, b) ? 1 : less(b, a) ? -1 : 0));
-}
-
-function siftUp(heap: number[], i: number, less: (a: number, b: number) => boolean): void {
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if (!less(heap[i], heap[parent])) break;
-    [heap[i], heap[parent]] = [heap[parent], heap[i]];
-    i = parent;
-  }
-}
-
-function siftDown(heap: number[], i: number, less: (a: number, b: number) => boolean): void {
-  for (;;) {
-    const l = 2 * i + 1;
-    const r = l + 1;
-    let m = i;
-    if (l < heap.length && less(heap[l], heap[m])) m = l;
-    if (r < heap.length && less(heap[r], heap[m])) m = r;
-    if (m === i) return;
-    [heap[i], heap[m]] = [heap[m], heap[i]];
-    i = m;
   }
 }

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { KeelError } from '../../../src/engine/errors';
 import { chunkFilter, globToRegExp } from '../../../src/engine/search/filters';
-import { FlatVectors, topK } from '../../../src/engine/search/flatVectors';
+import { FlatVectors } from '../../../src/engine/search/flatVectors';
+import { topK } from '../../../src/engine/search/topK';
 import { diversify, toPassages } from '../../../src/engine/search/passages';
 
 function rng(seed: number): () => number {

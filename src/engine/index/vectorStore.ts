@@ -269,7 +269,8 @@ export class VectorStore {
    * than the row-major gather it replaced. All shards score into one buffer and are ranked once, ties
    * to the earlier shard and row, as before.
    */
-  async query(vector: ArrayLike<number>, k: number): Promise<VectorHit[]> {
+  /** Cosine top-k; `keep` (by id) is asked only about rows that would enter the top k, so it stays exact and cheap. */
+  async query(vector: ArrayLike<number>, k: number, keep?: (id: string) => boolean): Promise<VectorHit[]> {
     await this.load();
     let norm = 0;
     for (let d = 0; d < this.dims; d++) norm += vector[d] * vector[d];
@@ -282,11 +283,12 @@ export class VectorStore {
       shard.vectors.scoreInto(q, scores.subarray(offset, offset + shard.count));
       offset += shard.count;
     }
-    return topK(scores, k).map((row) => {
+    const idOf = (row: number): string => {
       let s = starts.length - 1;
       while (starts[s] > row) s--; // the last shard starting at or before `row` (empty shards share starts)
-      return { id: this.shards[s].id(row - starts[s]), score: scores[row] };
-    });
+      return this.shards[s].id(row - starts[s]);
+    };
+    return topK(scores, k, keep && ((row) => keep(idOf(row)))).map((row) => ({ id: idOf(row), score: scores[row] }));
   }
 }
 

@@ -260,11 +260,15 @@ export class WorkspaceIndex {
     return c && { root: c.root, path: c.path, startLine: c.startLine, endLine: c.endLine, symbol: c.symbol, language: c.language, hash: c.hash };
   }
 
-  /** Vector search; empty if the index has no embedder. */
-  async vectorSearch(query: string | ArrayLike<number>, k: number, signal?: AbortSignal): Promise<ScoredChunk[]> {
+  /** Vector search; empty if the index has no embedder. `filter` is applied inside the scan: k hits that pass it. */
+  async vectorSearch(query: string | ArrayLike<number>, k: number, signal?: AbortSignal, filter?: (chunk: ScoredChunk['chunk']) => boolean): Promise<ScoredChunk[]> {
     if (!this.vectors || !this.embedder) return [];
     const vector = typeof query === 'string' ? (await this.embedder.embed([query], signal))[0] : query;
-    const hits = await this.vectors.query(vector, k);
+    const keep = filter && ((id: string): boolean => {
+      const chunk = this.catalog.chunk(id);
+      return chunk !== undefined && filter(chunk);
+    });
+    const hits = await this.vectors.query(vector, k, keep);
     return hits.flatMap((h) => {
       const chunk = this.catalog.chunk(h.id);
       return chunk ? [{ chunk, score: h.score }] : [];

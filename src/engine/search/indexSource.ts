@@ -8,8 +8,6 @@ import type { ChunkLocation } from '../index/catalog';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
 import type { ScoredChunk, SearchSource, SourceChunk } from './source';
 
-/** Over-fetch factor for filtered vector searches: enough for a filter that keeps ~1 in 4. */
-const FILTER_OVERFETCH = 4;
 
 export class IndexSource implements SearchSource {
   constructor(readonly index: WorkspaceIndex) {}
@@ -27,9 +25,7 @@ export class IndexSource implements SearchSource {
   }
 
   async vectorSearch(query: string, k: number, signal?: AbortSignal, filter?: (chunk: SourceChunk) => boolean): Promise<ScoredChunk[]> {
-    if (!filter) return this.index.vectorSearch(query, k, signal);
-    const hits = await this.index.vectorSearch(query, k * FILTER_OVERFETCH, signal);
-    return hits.filter((h) => filter(h.chunk)).slice(0, k);
+    return this.index.vectorSearch(query, k, signal, filter);
   }
 
   readChunkText(chunk: SourceChunk): Promise<string | undefined> {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { syncIndex } from '../../../src/engine/index/indexer';
 import { applyFileChanges } from '../../../src/engine/index/liveUpdates';
 import { WorkspaceIndex } from '../../../src/engine/index/workspaceIndex';
+import { IndexSource } from '../../../src/engine/search/indexSource';
 import { KeelError } from '../../../src/engine/errors';
 import { makeTree } from '../workspace/helpers';
 import { HashingTestEmbedder } from './testEmbedder';
@@ -32,6 +33,26 @@ describe('WorkspaceIndex + syncIndex', () => {
   });
 
   const open = (embedder = new HashingTestEmbedder()) => WorkspaceIndex.open({ store, roots: [tree.dir], embedder });
+
+  it('a filtered vector search is exact: the k best chunks that pass the filter, however rare they are', async () => {
+    // 60 TypeScript files and 3 Python ones: a language filter keeps 1 chunk in ~20, which an
+    // over-fetch-then-filter search would mostly miss.
+    for (let i = 0; i < 60; i++) fs.writeFileSync(path.join(tree.dir, 'src', `orders${i}.ts`), `export function loadOrders${i}(customerId: string) {\n  return db.orders.findMany({ where: { customerId } });\n}\n`);
+    fs.mkdirSync(path.join(tree.dir, 'py'));
+    for (let i = 0; i < 3; i++) fs.writeFileSync(path.join(tree.dir, 'py', `jobs${i}.py`), `def send_invoice_${i}(invoice):\n    mailer.send(invoice.customer_email, invoice.total)\n`);
+    const index = await open();
+    await syncIndex(index, OPTS);
+    const isPython = (c: { language: string }): boolean => c.language === 'python';
+    const hits = await index.vectorSearch('load orders for a customer', 3, undefined, isPython);
+    assert.deepEqual(hits.map((h) => h.chunk.path).sort(), ['py/jobs0.py', 'py/jobs1.py', 'py/jobs2.py']);
+    // …and they are the best Python chunks, in the unfiltered order.
+    const all = await index.vectorSearch('load orders for a customer', 1000);
+    assert.deepEqual(hits.map((h) => h.chunk.id), all.filter((h) => isPython(h.chunk)).slice(0, 3).map((h) => h.chunk.id));
+    // Search's source (what search/query and chat use) gets the same.
+    const viaSource = await new IndexSource(index).vectorSearch('load orders for a customer', 3, undefined, isPython);
+    assert.deepEqual(viaSource.map((h) => h.chunk.id), hits.map((h) => h.chunk.id));
+    await index.close();
+  });
 
   it('builds, answers keyword and vector queries, and reopens to the same answers', async () => {
     const embedder = new HashingTestEmbedder();

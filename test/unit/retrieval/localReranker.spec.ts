@@ -65,6 +65,14 @@ describe('local re-ranker features', () => {
     for (let r = 1; r < 50; r++) assert.ok(prior(r) >= prior(r + 1), `prior(${r}) >= prior(${r + 1})`);
   });
 
+  it("ignores the language's name in the query: in that language's code it says nothing", () => {
+    const cands = [cand('a.py', 'sort_by_value', 'def sort_by_value(d): return sorted(d.items(), key=lambda kv: kv[1])', 1, 'python'), cand('b.py', 'banner', 'print("Python 3 required")', 2, 'python')];
+    const [withWord, banner] = extractFeatures('python sort dict by value', cands);
+    const [without] = extractFeatures('sort dict by value', cands);
+    assert.equal(f(banner, 'coverage'), 0, 'mentioning "python" is not a match');
+    assert.equal(f(withWord, 'coverage'), f(without, 'coverage'));
+  });
+
   it('counts support from other candidates of the same file', () => {
     const cands = [cand('a.ts', 'x', 'alpha', 1), cand('b.ts', 'y', 'beta', 2), cand('a.ts', 'z', 'gamma', 4)];
     const [a1, b, a2] = extractFeatures('alpha', cands);

@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { launchBrowser, mirrorExtensionHostConsole } from './browser.mjs';
 import { smokeTestDriverArgs, startCodeServer } from './codeServer.mjs';
-import { checkKeelViewShowing, PANEL_SCREENSHOT_REQUEST, SCREENSHOT_REQUEST } from './workbench.mjs';
+import { checkKeelViewShowing, clickNotificationButton, CLICK_NOTIFICATION_REQUEST, PANEL_SCREENSHOT_REQUEST, SCREENSHOT_REQUEST } from './workbench.mjs';
 
 function parseArgs(argv) {
   const devPaths = [];
@@ -82,6 +82,18 @@ async function takePanelScreenshot(page, name) {
   }
 }
 
+async function answerNotification(page, id, label) {
+  const report = await clickNotificationButton(page, label).then(
+    () => ({ ok: true, detail: `clicked "${label}"` }),
+    (e) => ({ ok: false, detail: `could not click "${label}": ${e.message}` }),
+  );
+  if (process.env.KEEL_SHOT_REPORT) {
+    const file = `${process.env.KEEL_SHOT_REPORT}.click-${id}`;
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(report));
+    fs.renameSync(`${file}.tmp`, file);
+  }
+}
+
 let server;
 let context;
 let code = 1;
@@ -116,8 +128,10 @@ try {
   let screenshot;
   mirrorExtensionHostConsole(page, (text) => {
     const panel = new RegExp(`${PANEL_SCREENSHOT_REQUEST.replace(/[[\]]/g, '\\$&')} ([\\w-]+)`).exec(text);
+    const click = new RegExp(`${CLICK_NOTIFICATION_REQUEST.replace(/[[\]]/g, '\\$&')} ([\\w-]+) (.+)$`).exec(text.trim());
     if (text.includes(SCREENSHOT_REQUEST)) screenshot ??= takeScreenshot(page);
     else if (panel) void takePanelScreenshot(page, panel[1]);
+    else if (click) void answerNotification(page, click[1], click[2]);
     else console.log(text);
   });
   // The workbench calls window.codeAutomationExit(code) once the extension host's run() settled.

@@ -4,6 +4,19 @@
 export const SCREENSHOT_REQUEST = '[keel-host] screenshot please';
 /** Logged as `${PANEL_SCREENSHOT_REQUEST} <name>`: photograph the side bar only, as test-results/panel-<name>.png. */
 export const PANEL_SCREENSHOT_REQUEST = '[keel-host] panel screenshot';
+/**
+ * Logged as `${CLICK_NOTIFICATION_REQUEST} <id> <label>`: click the button `label` of a visible
+ * notification, as a user answering it would (an extension test cannot answer its own
+ * showInformationMessage). The result goes to `<KEEL_SHOT_REPORT>.click-<id>`.
+ */
+export const CLICK_NOTIFICATION_REQUEST = '[keel-host] click notification';
+
+/** Clicks the first visible notification button labelled `label`. */
+export async function clickNotificationButton(page, label) {
+  const button = page.locator('.notifications-toasts .notification-toast .monaco-button', { hasText: label }).first();
+  await button.waitFor({ state: 'visible', timeout: 15_000 });
+  await button.click();
+}
 
 const KEEL_ACTIVITY = '.activitybar .action-item:has(a[aria-label^="Keel"])';
 const KEEL_VIEWLET = '[id="workbench.view.extension.keel"]';

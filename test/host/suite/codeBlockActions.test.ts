@@ -2,12 +2,13 @@
  * The extension side of the chat's code-block buttons, in a real host: what the webview asks for
  * (copyCode / insertCode / applyCode messages) arrives through the same dispatch the view uses. Copy
  * fills the clipboard; Insert replaces the editor's selection; Apply never writes by itself — it shows a
- * diff against a `keel-proposed:` document, and a dismissed question leaves the file as it was.
+ * diff against a `keel-proposed:` document, and changes the file only when the user clicks Apply (the
+ * harness clicks it in the workbench, as a user would); a dismissed question leaves the file as it was.
  * Only untitled documents are edited, so no fixture on disk can change.
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { keelApi, waitFor } from './helpers';
+import { clickNotification, keelApi, waitFor } from './helpers';
 
 async function scratch(text: string): Promise<vscode.TextEditor> {
   const document = await vscode.workspace.openTextDocument({ language: 'typescript', content: text });
@@ -44,6 +45,28 @@ describe('chat: code-block actions', () => {
       await api.chatView.dispatch({ type: 'insertCode', code: 'fetchB()' });
       assert.equal(editor.document.getText(), 'const a = 1;\nconst b = fetchB();\n');
     } finally {
+      await closeWithoutSaving();
+    }
+  });
+
+  it('Apply writes the proposal once the user clicks Apply in the question', async () => {
+    const api = await keelApi();
+    const original = 'export const limit = 10;\n';
+    const editor = await scratch(original);
+    const document = editor.document;
+    try {
+      const at = original.indexOf('10');
+      editor.selection = new vscode.Selection(document.positionAt(at), document.positionAt(at + 2));
+      const applying = api.chatView.dispatch({ type: 'applyCode', code: 'Number(process.env.LIMIT ?? 10)', language: 'typescript' });
+      await waitFor(proposedDiffTab, 'the diff editor with the proposal');
+      assert.equal(document.getText(), original, 'nothing is written before the answer');
+      await clickNotification('Apply');
+      await applying;
+      assert.equal(document.getText(), 'export const limit = Number(process.env.LIMIT ?? 10);\n');
+    } finally {
+      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff);
+      await vscode.window.tabGroups.close(tabs);
+      await vscode.window.showTextDocument(document);
       await closeWithoutSaving();
     }
   });

@@ -54,3 +54,22 @@ export async function panelScreenshot(name: string): Promise<boolean> {
   if (!result.ok) throw new Error(result.detail);
   return true;
 }
+
+/** Must match CLICK_NOTIFICATION_REQUEST in test/host/harness/workbench.mjs. */
+const CLICK_NOTIFICATION_REQUEST = '[keel-host] click notification';
+
+/**
+ * Ask the harness to click a notification's button (`label`), as a user would; resolves once it has.
+ * Outside the harness nobody can click: throws, so a test that needs the answer fails rather than hangs.
+ */
+export async function clickNotification(label: string): Promise<void> {
+  const report = process.env.KEEL_SHOT_REPORT;
+  if (!report) throw new Error('no harness to click notifications (KEEL_SHOT_REPORT is not set): run npm run test:host');
+  const id = `n${Date.now().toString(36)}`;
+  const file = `${report}.click-${id}`;
+  fs.rmSync(file, { force: true });
+  console.log(`${CLICK_NOTIFICATION_REQUEST} ${id} ${label}`);
+  await waitFor(() => fs.existsSync(file), `the harness to click "${label}"`, 30_000);
+  const result = JSON.parse(fs.readFileSync(file, 'utf8')) as { ok: boolean; detail: string };
+  if (!result.ok) throw new Error(result.detail);
+}

@@ -1,7 +1,8 @@
 /**
- * Language-neutral steps of the parameterise fix, shared by the JavaScript and Python rewriters:
- * where a spliced value sits in the SQL text (a value can be bound; an identifier cannot), how a value
- * spliced inside '…' loses its quotes, and fresh names for the bound values.
+ * Language-neutral steps of the parameterise fix, shared by the JavaScript, Python and Go/Java
+ * rewriters: where a spliced value sits in the SQL text (a value can be bound; an identifier cannot),
+ * how a value spliced inside '…' loses its quotes, the placeholders a statement already has, and
+ * fresh names for the bound values.
  */
 
 /** An element of the rewritten SQL: literal text, or an expression that becomes a bound value. */
@@ -45,4 +46,14 @@ export function freshName(base: string, taken: Set<string>): string {
   for (let i = 2; taken.has(name); i++) name = `${clean}${i}`;
   taken.add(name);
   return name;
+}
+
+/** The highest `$n` placeholder in `text` (0 if none): new ones continue from there. */
+export function highestDollarPlaceholder(text: string): number {
+  return Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+}
+
+/** How many `?` placeholders `text` has outside '…' literals. */
+export function questionPlaceholders(text: string): number {
+  return (text.replace(/'[^']*'/g, '').match(/\?/g) ?? []).length;
 }

@@ -13,7 +13,7 @@ import type { JsConstness } from './constness';
 import type { Part, SqlPiece } from './pieces';
 import type { JsSink } from './sinks';
 import { argumentsOf, calleeOf, calleeName, unwrap } from './syntax';
-import { freshName, inIdentifierPosition, liftQuotedValue, type OutPart } from '../spliceRewrite';
+import { freshName, highestDollarPlaceholder, inIdentifierPosition, liftQuotedValue, type OutPart } from '../spliceRewrite';
 
 type Style = 'dollar' | 'question' | 'named' | 'tagged';
 
@@ -25,7 +25,7 @@ export function parameterizeFix(file: FileContext, sink: JsSink, pieces: readonl
   if (style === 'tagged' && safeHoleInIdentifierPosition(pieces, constness)) style = 'dollar';
 
   const allText = pieces.flatMap((p) => p.parts.filter((x): x is Extract<Part, { kind: 'text' }> => x.kind === 'text').map((x) => x.value)).join(' ');
-  let nextDollar = Math.max(0, ...[...allText.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+  let nextDollar = highestDollarPlaceholder(allText);
   if (style === 'question' && allText.includes('?')) return null; // existing positional binds: order unknowable
   const values: string[] = [];
   const names = new Set<string>();

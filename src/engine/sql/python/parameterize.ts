@@ -12,7 +12,7 @@ import type { PyConstness } from './constness';
 import type { PyPiece } from './pieces';
 import type { PySink } from './sinks';
 import { positionalArgs, unwrapPy } from './syntax';
-import { freshName, inIdentifierPosition, liftQuotedValue, type OutPart } from '../spliceRewrite';
+import { freshName, highestDollarPlaceholder, inIdentifierPosition, liftQuotedValue, type OutPart } from '../spliceRewrite';
 
 
 
@@ -28,7 +28,7 @@ export function pyParameterizeFix(file: FileContext, sink: PySink, pieces: reado
   if (pieces.some((p) => p.form === 'opaque' && constness.check(p.expr))) return null;
 
   const allText = pieces.flatMap((p) => p.parts.map((x) => (x.kind === 'text' ? x.value : ''))).join('');
-  let nextDollar = Math.max(0, ...[...allText.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+  let nextDollar = highestDollarPlaceholder(allText);
   const values: Array<{ name: string; text: string }> = [];
   const taken = new Set<string>();
   const edits: TextEditWire[] = [];

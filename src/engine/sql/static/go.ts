@@ -1,5 +1,6 @@
 /** The Go description for the static-language analyzer: database/sql, sqlx, pgx, gorm. */
 import type { SyntaxNode } from '../../syntax/treeSitter';
+import { questionPlaceholders } from '../spliceRewrite';
 import type { Callee, StaticSpec } from './spec';
 
 const STATEMENT_SINKS = new Set([
@@ -133,7 +134,7 @@ export const GO: StaticSpec = {
     if (PREPARE.test(callee.name) || call.childForFieldName('arguments')?.text.trimEnd().endsWith('...)')) return null;
     const firstValueArg = sqlArgIndex + 1;
     if (/\$\d/.test(sqlText)) return { styles: ['dollar'], firstValueArg };
-    if (/\?/.test(sqlText.replace(/'[^']*'/g, ''))) return { styles: ['question'], firstValueArg };
+    if (questionPlaceholders(sqlText) > 0) return { styles: ['question'], firstValueArg };
     // gorm's Raw always takes ?, whatever the database.
     if (callee.name === 'Raw') return { styles: ['question'], firstValueArg };
     const dollar = DOLLAR_DRIVERS.test(fileText);

@@ -15,7 +15,7 @@
 import type { FixWire, TextEditWire } from '../../../protocol';
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import { insertAt, replaceNode, type FileContext } from '../model';
-import { inIdentifierPosition, liftQuotedValue, type OutPart } from '../spliceRewrite';
+import { highestDollarPlaceholder, inIdentifierPosition, liftQuotedValue, questionPlaceholders, type OutPart } from '../spliceRewrite';
 import type { StaticConstness, StaticPart } from './constness';
 import type { Callee, PlaceholderStyle, StaticSpec } from './spec';
 
@@ -31,11 +31,12 @@ export function parameterizeFixes(file: FileContext, sink: SqlSink, constness: S
   const pieces = constness.pieces(sink.sqlArg);
   const argIndex = sink.callee.args.findIndex((a) => a.id === sink.sqlArg.id);
   if (sources.length === 0 || sources.length !== pieces.length || argIndex < 0) return [];
-  const site = spec.bindSite?.(sink.call, sink.callee, argIndex, sqlText(pieces), file.text);
+  const text = sqlText(pieces);
+  const site = spec.bindSite?.(sink.call, sink.callee, argIndex, text, file.text);
   if (!site) return [];
   const values = sink.callee.args.slice(site.firstValueArg);
   const rewrites = site.styles
-    .filter((style) => placeholderCount(sqlText(pieces), style) === values.length)
+    .filter((style) => (style === 'dollar' ? highestDollarPlaceholder(text) : questionPlaceholders(text)) === values.length)
     .map((style) => ({ style, edits: rewrite(file, sink, sources, pieces, constness, style, values) }))
     .filter((r): r is { style: PlaceholderStyle; edits: TextEditWire[] } => r.edits !== null);
   return rewrites.map(({ style, edits }) => ({
@@ -54,12 +55,6 @@ function sqlText(pieces: StaticPart[][]): string {
   return pieces.flatMap((p) => p.map((x) => (x.kind === 'text' ? x.value : ' '))).join('');
 }
 
-/** How many values the statement's own placeholders take ($n: the highest n; ?: each one outside quotes). */
-function placeholderCount(text: string, style: PlaceholderStyle): number {
-  if (style === 'dollar') return Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
-  return (text.replace(/'[^']*'/g, '').match(/\?/g) ?? []).length;
-}
-
 function rewrite(
   file: FileContext,
   sink: SqlSink,
@@ -69,8 +64,7 @@ function rewrite(
   style: PlaceholderStyle,
   bound: SyntaxNode[],
 ): TextEditWire[] | null {
-  const allText = pieces.flatMap((p) => p.map((x) => (x.kind === 'text' ? x.value : ''))).join('');
-  let dollar = Math.max(0, ...[...allText.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+  let dollar = highestDollarPlaceholder(pieces.flatMap((p) => p.map((x) => (x.kind === 'text' ? x.value : ''))).join(''));
   // `?` binds by position: a new value goes after the arguments of the `?`s before it.
   const inserts: Array<{ at: number; text: string }> = [];
   const edits: TextEditWire[] = [];
@@ -90,7 +84,7 @@ function rewrite(
         skip = null;
         out.push({ kind: 'text', value });
         before += value;
-        questionsBefore += (value.replace(/'[^']*'/g, '').match(/\?/g) ?? []).length;
+        questionsBefore += questionPlaceholders(value);
         parity = (parity + [...value].filter((c) => c === "'").length) % 2;
         continue;
       }
@@ -111,7 +105,7 @@ function rewrite(
         if (!lifted) return null;
         skip = lifted.suffix;
         parity = 0;
-        if (lifted.prefix || lifted.suffix) value = [goString(lifted.prefix), value, goString(lifted.suffix)].filter((x) => x !== '""').join(' + ');
+        if (lifted.prefix || lifted.suffix) value = [stringLiteral(lifted.prefix), value, stringLiteral(lifted.suffix)].filter((x) => x !== '""').join(' + ');
       }
       const placeholder = style === 'dollar' ? `$${++dollar}` : '?';
       out.push({ kind: 'text', value: placeholder });
@@ -120,7 +114,7 @@ function rewrite(
       if (style === 'question') questionsBefore++;
       changed = true;
     }
-    if (changed) edits.push(replaceNode(file, sources[s], emitGo(out)));
+    if (changed) edits.push(replaceNode(file, sources[s], emitConcatenation(out)));
   }
   if (inserts.length === 0) return null;
   edits.push(...argumentEdits(file, sink, bound, inserts));
@@ -145,31 +139,31 @@ function argumentEdits(file: FileContext, sink: SqlSink, bound: SyntaxNode[], in
   return out;
 }
 
-/** `%%` and the text around it arrive as separate parts; the quote logic needs them as one. */
-function mergeText(parts: StaticPart[]): StaticPart[] {
-  const out: StaticPart[] = [];
+/**
+ * Adjacent text parts joined into one: `%%` and the text around it arrive as separate parts (the quote
+ * logic needs them as one), and so do a placeholder and the text after it (one literal, not `"a" + "b"`).
+ */
+function mergeText<P extends StaticPart | OutPart>(parts: readonly P[]): P[] {
+  const out: P[] = [];
   for (const p of parts) {
     const last = out[out.length - 1];
-    if (p.kind === 'text' && last?.kind === 'text') out[out.length - 1] = { kind: 'text', value: last.value + p.value };
+    if (p.kind === 'text' && last?.kind === 'text') out[out.length - 1] = { kind: 'text', value: last.value + p.value } as P;
     else out.push(p);
   }
   return out;
 }
 
-function emitGo(parts: OutPart[]): string {
-  const merged: OutPart[] = [];
-  for (const p of parts) {
-    const last = merged[merged.length - 1];
-    if (p.kind === 'text' && last?.kind === 'text') last.value += p.value;
-    else merged.push({ ...p });
-  }
-  return merged
-    .filter((p) => p.kind === 'expr' || p.value !== '')
-    .map((p) => (p.kind === 'text' ? goString(p.value) : p.text))
-    .join(' + ') || '""';
+/** The rewritten SQL as a `+` chain of string literals and the constants that stay spliced. */
+function emitConcatenation(parts: OutPart[]): string {
+  return (
+    mergeText(parts)
+      .filter((p) => p.kind === 'expr' || p.value !== '')
+      .map((p) => (p.kind === 'text' ? stringLiteral(p.value) : p.text))
+      .join(' + ') || '""'
+  );
 }
 
-/** A Go interpreted string literal (JSON's escapes are all valid Go escapes). */
-function goString(text: string): string {
+/** A Go interpreted / Java string literal (JSON's escapes are valid escapes in both). */
+function stringLiteral(text: string): string {
   return JSON.stringify(text);
 }

@@ -19,6 +19,21 @@ async function closeWithoutSaving(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 }
 
+/** Selects the first occurrence of `text` in the editor. */
+function select(editor: vscode.TextEditor, text: string): void {
+  const at = editor.document.getText().indexOf(text);
+  assert.ok(at >= 0, `"${text}" is in the document`);
+  editor.selection = new vscode.Selection(editor.document.positionAt(at), editor.document.positionAt(at + text.length));
+}
+
+/** Closes the diff editors an Apply opened, then the scratch document — untitled and dirty: revert, never a save prompt. */
+async function closeDiffsAndDiscard(document: vscode.TextDocument): Promise<void> {
+  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff);
+  await vscode.window.tabGroups.close(tabs);
+  await vscode.window.showTextDocument(document);
+  await closeWithoutSaving();
+}
+
 function proposedDiffTab(): vscode.TabInputTextDiff | undefined {
   for (const group of vscode.window.tabGroups.all) {
     for (const tab of group.tabs) {
@@ -40,8 +55,7 @@ describe('chat: code-block actions', () => {
     const api = await keelApi();
     const editor = await scratch('const a = 1;\nconst b = OLD;\n');
     try {
-      const start = editor.document.getText().indexOf('OLD');
-      editor.selection = new vscode.Selection(editor.document.positionAt(start), editor.document.positionAt(start + 3));
+      select(editor, 'OLD');
       await api.chatView.dispatch({ type: 'insertCode', code: 'fetchB()' });
       assert.equal(editor.document.getText(), 'const a = 1;\nconst b = fetchB();\n');
     } finally {
@@ -55,8 +69,7 @@ describe('chat: code-block actions', () => {
     const editor = await scratch(original);
     const document = editor.document;
     try {
-      const at = original.indexOf('10');
-      editor.selection = new vscode.Selection(document.positionAt(at), document.positionAt(at + 2));
+      select(editor, '10');
       const applying = api.chatView.dispatch({ type: 'applyCode', code: 'Number(process.env.LIMIT ?? 10)', language: 'typescript' });
       await waitFor(proposedDiffTab, 'the diff editor with the proposal');
       assert.equal(document.getText(), original, 'nothing is written before the answer');
@@ -64,10 +77,7 @@ describe('chat: code-block actions', () => {
       await applying;
       assert.equal(document.getText(), 'export const limit = Number(process.env.LIMIT ?? 10);\n');
     } finally {
-      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff);
-      await vscode.window.tabGroups.close(tabs);
-      await vscode.window.showTextDocument(document);
-      await closeWithoutSaving();
+      await closeDiffsAndDiscard(document);
     }
   });
 
@@ -77,8 +87,7 @@ describe('chat: code-block actions', () => {
     const editor = await scratch(original);
     const document = editor.document;
     try {
-      const body = original.indexOf('return 0;');
-      editor.selection = new vscode.Selection(document.positionAt(body), document.positionAt(body + 'return 0;'.length));
+      select(editor, 'return 0;');
       // Settles only once the Apply / Discard question is answered, so it is not awaited yet.
       const applying = api.chatView.dispatch({ type: 'applyCode', code: 'return items.reduce((s, i) => s + i.price, 0);', language: 'typescript' });
       const diff = await waitFor(proposedDiffTab, 'the diff editor with the proposal');
@@ -98,11 +107,7 @@ describe('chat: code-block actions', () => {
       await applying;
       assert.equal(document.getText(), original, 'a dismissed proposal leaves the file unchanged');
     } finally {
-      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff);
-      await vscode.window.tabGroups.close(tabs);
-      // Untitled and dirty: revert-and-close, never a save prompt.
-      await vscode.window.showTextDocument(document);
-      await closeWithoutSaving();
+      await closeDiffsAndDiscard(document);
     }
   });
 });

@@ -106,13 +106,7 @@ export class EgressGate {
       headers: { [CALL_HEADER]: id },
       sent: ({ host, bytes, redactions }) => {
         const call = this.calls.get(id);
-        if (!call) return;
-        call.host = host;
-        call.bytes += bytes;
-        call.requests++;
-        call.redactions += redactions;
-        this.stats.requests++;
-        this.stats.redactions += redactions;
+        if (call) this.countSent(call, host, bytes, redactions);
       },
       finish: ({ usage, error }) => {
         if (finished) return;
@@ -164,16 +158,8 @@ export class EgressGate {
     // The body may have changed length; let the transport compute it.
     headers.delete('content-length');
     const bytes = redaction.text === undefined ? 0 : Buffer.byteLength(redaction.text);
-    this.stats.requests++;
-    this.stats.redactions += redaction.count;
-    if (call) {
-      call.host = url.hostname;
-      call.bytes += bytes;
-      call.requests++;
-      call.redactions += redaction.count;
-    } else {
-      this.writeUntagged(purpose, provider, url, bytes, redaction.count, modelOf(redaction.text), 'sent');
-    }
+    this.countSent(call, url.hostname, bytes, redaction.count);
+    if (!call) this.writeUntagged(purpose, provider, url, bytes, redaction.count, modelOf(redaction.text), 'sent');
 
     const response = await this.baseFetch(url, {
       method: init?.method ?? request?.method ?? 'GET',
@@ -187,6 +173,17 @@ export class EgressGate {
       throw new KeelError('EGRESS_BLOCKED', `Refused to follow a redirect from ${url.hostname} (HTTP ${response.status}).`);
     }
     return response;
+  }
+
+  /** One request sent: the gate's counters, and the open call's audit figures when it belongs to one. */
+  private countSent(call: OpenCall | undefined, host: string, bytes: number, redactions: number): void {
+    this.stats.requests++;
+    this.stats.redactions += redactions;
+    if (!call) return;
+    call.host = host;
+    call.bytes += bytes;
+    call.requests++;
+    call.redactions += redactions;
   }
 
   private writeUntagged(purpose: string, provider: string, url: URL, bytes: number, redactions: number, model: string | null, outcome: string): void {

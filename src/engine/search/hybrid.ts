@@ -115,7 +115,6 @@ export async function hybridSearch(source: SearchSource, query: string, options:
   throwIfCancelled(signal);
 
   let candidates = fuse(mode, keyword, vector, options, depth);
-  const ranges = { bm25Range: range(keyword), vectorRange: range(vector) };
   const phrases = quotedPhrases(text);
   let texts: Map<string, string> | undefined;
   if (phrases.length || options.reranker) texts = await readTexts(source, candidates);
@@ -124,6 +123,7 @@ export async function hybridSearch(source: SearchSource, query: string, options:
   let rerankMs = 0;
   if (options.reranker && candidates.length > 1) {
     const t = performance.now();
+    const ranges = { bm25Range: range(keyword), vectorRange: range(vector) };
     candidates = await rerank(options.reranker, text, candidates, texts!, ranges, { ...options.rerankContext, signal });
     rerankMs = performance.now() - t;
   }

@@ -13,9 +13,9 @@
  *
  * This file must never import 'vscode' (a unit test enforces it) and holds types only.
  */
-import type { WireError } from './engine/errors';
+import type { WireError } from './common/errors';
 
-export type { WireError, ErrorCode } from './engine/errors';
+export type { WireError, ErrorCode } from './common/errors';
 
 // ---------------------------------------------------------------------------------------------
 // JSON-RPC 2.0 envelopes

@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { call, type Engine } from '../engine/engine';
 import { createEngine } from '../engine/createEngine';
-import { KeelError, toKeelError } from '../engine/errors';
+import { KeelError, toKeelError } from '../common/errors';
 import { stderrLogger } from '../engine/log';
 import type { CliCommand, CliIO, ParsedArgs } from './command';
 

@@ -12,7 +12,7 @@ import type {
   RequestMethod,
   ResultOf,
 } from '../protocol';
-import { KeelError, throwIfCancelled } from './errors';
+import { KeelError, throwIfCancelled } from '../common/errors';
 import type { Logger } from './log';
 import { ServiceRegistry } from './services';
 

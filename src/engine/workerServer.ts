@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createEngine } from './createEngine';
 import { createLogger, type LogLevel } from './log';
-import { portTransport, type PortLike } from './rpc/transport';
+import { portTransport, type PortLike } from '../common/rpc/transport';
 import { serveEngine } from './rpc/serveEngine';
 
 interface WorkerInit {

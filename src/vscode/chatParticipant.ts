@@ -3,7 +3,7 @@
  * engine request the chat panel uses (`chat/ask`): no second implementation of retrieval or answering.
  */
 import * as vscode from 'vscode';
-import { toKeelError } from '../engine/errors';
+import { toKeelError } from '../common/errors';
 import { resolveWorkspacePath } from './chatActions';
 import type { KeelContext } from './context';
 

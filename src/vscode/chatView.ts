@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { ChatViewRenderInfo } from '../api';
 import type { ChatAskResult, ChatChunk, Tier } from '../protocol';
-import { KeelError, toKeelError } from '../engine/errors';
+import { KeelError, toKeelError } from '../common/errors';
 import type { ChatTurn, ContextPill, FromChatView, ToChatView } from '../webviewProtocol';
 import { applyAsDiff, copyCode, insertCode, openLink, openLocation, registerProposalProvider } from './chatActions';
 import { ChatHistory } from './chatHistory';

@@ -3,7 +3,7 @@
  * commands whose feature has not landed yet say so plainly instead of pretending.
  */
 import * as vscode from 'vscode';
-import { toKeelError } from '../engine/errors';
+import { toKeelError } from '../common/errors';
 import type { KeelContext } from './context';
 import { CHAT_VIEW_ID } from './chatView';
 import { setApiKey } from './secrets';

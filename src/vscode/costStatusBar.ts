@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { CostSummary } from '../protocol';
-import { toKeelError } from '../engine/errors';
+import { toKeelError } from '../common/errors';
 import type { KeelContext } from './context';
 import { statusLevel, statusText, tooltipMarkdown } from './costFormat';
 import type { FromCostReport, ToCostReport } from './costReportMessages';

@@ -1,7 +1,7 @@
 /** `Keel: Show Egress Log`: what left this machine, when, to whom and why — as a readable table. */
 import * as vscode from 'vscode';
 import type { EgressLogEntry } from '../protocol';
-import { toKeelError } from '../engine/errors';
+import { toKeelError } from '../common/errors';
 import type { KeelContext } from './context';
 
 export async function showEgressLog(ctx: KeelContext): Promise<void> {

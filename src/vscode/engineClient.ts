@@ -7,9 +7,9 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import type { ChunkOf, EngineNotificationMap, HostMethod, ParamsOf, RequestMethod, ResultOf } from '../protocol';
-import { KeelError } from '../engine/errors';
-import { RpcClient, type HostRequestHandler } from '../engine/rpc/rpcClient';
-import { portTransport } from '../engine/rpc/transport';
+import { KeelError } from '../common/errors';
+import { RpcClient, type HostRequestHandler } from '../common/rpc/rpcClient';
+import { portTransport } from '../common/rpc/transport';
 
 export interface EngineRequestOptions<C> {
   token?: vscode.CancellationToken;

@@ -8,7 +8,7 @@
  */
 import * as vscode from 'vscode';
 import type { IndexProgress, IndexStatus, IndexSummary } from '../protocol';
-import { toKeelError } from '../engine/errors';
+import { toKeelError } from '../common/errors';
 import type { KeelContext } from './context';
 import { DeferredWork } from './deferredWork';
 import { readPowerState } from './powerState';

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { HostLmChatParams, HostLmModel } from '../protocol';
-import { KeelError } from '../engine/errors';
+import { KeelError } from '../common/errors';
 import type { KeelContext } from './context';
 import { lmErrorToKeel } from './lmErrors';
 

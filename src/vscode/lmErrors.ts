@@ -4,7 +4,7 @@
  * their `name`/`code`, which is how they look after crossing extension boundaries anyway), so the
  * mapping is unit-tested in plain Node.
  */
-import { KeelError, isAbortError } from '../engine/errors';
+import { KeelError, isAbortError } from '../common/errors';
 
 const PROVIDER = 'vscode-lm';
 

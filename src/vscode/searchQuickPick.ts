@@ -5,7 +5,7 @@
  * passed as signals to the local re-ranker.
  */
 import * as vscode from 'vscode';
-import { toKeelError } from '../engine/errors';
+import { toKeelError } from '../common/errors';
 import type { SearchHit } from '../protocol';
 import type { KeelContext } from './context';
 import { hitItem, resolveHitPath, type HitItem } from './searchQuickPickItems';

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Finding } from '../protocol';
-import { toKeelError } from '../engine/errors';
+import { toKeelError } from '../common/errors';
 import { previewAndApply } from './chatActions';
 import type { KeelContext } from './context';
 

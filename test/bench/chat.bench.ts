@@ -12,8 +12,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { RpcClient } from '../../src/engine/rpc/rpcClient';
-import { portTransport } from '../../src/engine/rpc/transport';
+import { RpcClient } from '../../src/common/rpc/rpcClient';
+import { portTransport } from '../../src/common/rpc/transport';
 
 const REPO = path.resolve(__dirname, '../..');
 const DEMO = path.join(REPO, 'test/fixtures/demo-backend');

@@ -12,9 +12,9 @@ import { createEngine } from '../../src/engine/createEngine';
 import { silentLogger } from '../../src/engine/log';
 import { LlmProviderKey } from '../../src/engine/llm/services';
 import type { ChatRequest } from '../../src/engine/llm/types';
-import { RpcClient } from '../../src/engine/rpc/rpcClient';
+import { RpcClient } from '../../src/common/rpc/rpcClient';
 import { serveEngine } from '../../src/engine/rpc/serveEngine';
-import { portTransport, type PortLike } from '../../src/engine/rpc/transport';
+import { portTransport, type PortLike } from '../../src/common/rpc/transport';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

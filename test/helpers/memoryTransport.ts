@@ -1,6 +1,6 @@
 /** Two connected in-memory transports, for protocol tests without a worker or a process. */
 import type { RpcMessage } from '../../src/protocol';
-import type { MessageTransport } from '../../src/engine/rpc/transport';
+import type { MessageTransport } from '../../src/common/rpc/transport';
 
 export function memoryTransportPair(): [MessageTransport, MessageTransport] {
   const make = () => ({ listeners: [] as Array<(m: RpcMessage) => void>, close: [] as Array<() => void>, closed: false });

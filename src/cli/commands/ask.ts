@@ -8,7 +8,7 @@
  */
 import * as path from 'node:path';
 import type { AskResult, ProviderId, Tier } from '../../protocol';
-import { KeelError } from '../../engine/errors';
+import { KeelError } from '../../common/errors';
 import type { CliCommand, CliIO } from '../command';
 
 const PROVIDERS = ['openai', 'anthropic', 'openai-compatible', 'none'] as const;

@@ -3,7 +3,7 @@
  * vector) per line on stdout, in order. For debugging and for evaluating Keel's vectors with outside
  * tools. All input is validated before anything is written, so bad input never yields partial output.
  */
-import { KeelError } from '../../engine/errors';
+import { KeelError } from '../../common/errors';
 import type { CliCommand } from '../command';
 
 /** Lines per engine request: bounds memory on large inputs while keeping per-call overhead negligible. */

@@ -4,7 +4,7 @@
  * accepted too, as `keel search` and `keel ask` spell it.
  */
 import * as path from 'node:path';
-import { KeelError } from '../../engine/errors';
+import { KeelError } from '../../common/errors';
 import type { IndexProgress } from '../../protocol';
 import type { CliCommand } from '../command';
 

@@ -5,7 +5,7 @@
  * scanning. Exit code 1 when a finding is at or above `--fail-on` (default: error).
  */
 import type { Finding, FindingSeverity } from '../../protocol';
-import { KeelError } from '../../engine/errors';
+import { KeelError } from '../../common/errors';
 import { toSarif } from '../../engine/sql/sarif';
 import { VERSION } from '../../engine/version';
 import type { CliCommand } from '../command';

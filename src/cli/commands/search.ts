@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import type { IndexProgress, SearchMode } from '../../protocol';
-import { KeelError } from '../../engine/errors';
+import { KeelError } from '../../common/errors';
 import type { CliCommand } from '../command';
 
 const MODES: readonly SearchMode[] = ['hybrid', 'bm25', 'vector'];

@@ -3,10 +3,10 @@
  * with LSP-style Content-Length framing, so other editors can host Keel like a language server.
  */
 import { createEngine } from '../../engine/createEngine';
-import { KeelError } from '../../engine/errors';
+import { KeelError } from '../../common/errors';
 import { createLogger } from '../../engine/log';
 import { serveEngine } from '../../engine/rpc/serveEngine';
-import { streamTransport } from '../../engine/rpc/stdioTransport';
+import { streamTransport } from '../../common/rpc/stdioTransport';
 import type { CliCommand } from '../command';
 
 export const serveCommand: CliCommand = {

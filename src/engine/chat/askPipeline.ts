@@ -4,7 +4,7 @@
  * providers against the local wire servers and with no engine around it.
  */
 import type { ChatAskParams, ChatAskResult, ChatChunk, ContextPassage, ProviderId, Tier, Usage } from '../../protocol';
-import { KeelError, throwIfCancelled } from '../errors';
+import { KeelError, throwIfCancelled } from '../../common/errors';
 import type { Logger } from '../log';
 import type { SemanticCache } from '../llm/cache';
 import type { HashFiles } from '../llm/cache/types';

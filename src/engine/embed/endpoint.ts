@@ -5,7 +5,7 @@
  * makes a misconfigured embedder fail at creation with a clear message instead of mid-index.
  */
 import { isIP } from 'node:net';
-import { KeelError } from '../errors';
+import { KeelError } from '../../common/errors';
 
 export interface EndpointPolicy {
   localOnly: boolean;

@@ -12,7 +12,7 @@
  *   i8[V × dims] vectors            dense rows, quantised per row (value = int8 × rowScale)
  * int8 with a per-row scale keeps 40k × 256 under 11 MB, and costs < 0.5% cosine error.
  */
-import { KeelError } from '../errors';
+import { KeelError } from '../../common/errors';
 
 const MAGIC = 'KEELEMB1';
 

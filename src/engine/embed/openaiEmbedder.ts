@@ -7,7 +7,7 @@
  * with RATE_LIMITED + retryAfterS, so the caller (indexer, UI) can say when to try again.
  */
 import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { KeelError, throwIfCancelled } from '../errors';
+import { KeelError, throwIfCancelled } from '../../common/errors';
 import { checkEndpointAllowed } from './endpoint';
 import type { Embedder } from './types';
 

@@ -6,7 +6,7 @@
  *   openai-compatible:<model>[@<dims>] a self-hosted server at options.baseURL (Ollama, vLLM, TEI …)
  * Construction is cheap and never loads the model or touches the network.
  */
-import { KeelError } from '../errors';
+import { KeelError } from '../../common/errors';
 import { OpenAIEmbedder, type OpenAIEmbedderOptions } from './openaiEmbedder';
 import { StaticEmbedder } from './staticEmbedder';
 import type { Embedder } from './types';

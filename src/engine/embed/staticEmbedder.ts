@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 import { assetPath } from '../assets';
-import { KeelError, throwIfCancelled } from '../errors';
+import { KeelError, throwIfCancelled } from '../../common/errors';
 import { decodeModel, type ModelData, type ModelHeader } from './modelFile';
 import { modelTokens } from './tokenize';
 import type { Embedder } from './types';

@@ -5,7 +5,7 @@ import { ask } from '../chat/askPipeline';
 import { retrieveForChat, sqlFindingsIn } from '../chat/retrieve';
 import { ConfigKey } from '../config';
 import type { Engine } from '../engine';
-import { KeelError } from '../errors';
+import { KeelError } from '../../common/errors';
 import { contentHash } from '../llm/cache';
 import { defaultTierModels } from '../llm/router';
 import { CostLedgerKey, priceOverrides, SemanticCacheKey } from '../llm/runtime';

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { ConfigKey } from '../config';
 import type { Engine } from '../engine';
 import { EmbedderKey } from '../embed/service';
-import { KeelError } from '../errors';
+import { KeelError } from '../../common/errors';
 import { SemanticCache } from '../llm/cache';
 import { CostLedger } from '../llm/ledger';
 import { budgetConfig, CostLedgerKey, priceOverrides, SemanticCacheKey } from '../llm/runtime';

@@ -3,7 +3,7 @@ import { ConfigKey } from '../config';
 import { EmbedderKey, embedderOptionsFromConfig, provideEmbedder } from '../embed/service';
 import { createEmbedder } from '../embed/registry';
 import type { Engine } from '../engine';
-import { KeelError } from '../errors';
+import { KeelError } from '../../common/errors';
 
 /** Bounds one request's memory: 10k texts × 512 dims is ~40 MB of JSON already. */
 const MAX_TEXTS = 10_000;

@@ -1,7 +1,7 @@
 /** Liveness, configuration and lifecycle requests every host needs. */
 import { ConfigKey, EngineConfig } from '../config';
 import type { Engine } from '../engine';
-import { KeelError, throwIfCancelled } from '../errors';
+import { KeelError, throwIfCancelled } from '../../common/errors';
 
 export function registerEngineFeature(engine: Engine): void {
   engine.services.provide(ConfigKey, () => new EngineConfig());

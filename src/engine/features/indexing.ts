@@ -7,7 +7,7 @@ import { ConfigKey } from '../config';
 import { createEmbedder } from '../embed/registry';
 import { EmbedderKey, embedderOptionsFromConfig } from '../embed/service';
 import type { Engine } from '../engine';
-import { KeelError } from '../errors';
+import { KeelError } from '../../common/errors';
 import { IndexService, IndexServiceKey } from '../index/indexService';
 
 export function registerIndexingFeature(engine: Engine): void {

@@ -3,7 +3,7 @@
  * the SQL review use the provider through `engine.services.get(LlmProviderKey)`.
  */
 import type { Engine } from '../engine';
-import { KeelError } from '../errors';
+import { KeelError } from '../../common/errors';
 import { provideLlmRuntime } from '../llm/runtime';
 import { EgressGateKey, provideLlmServices } from '../llm/services';
 import { workspaceStateDir } from '../stateDir';

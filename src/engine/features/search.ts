@@ -6,7 +6,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { IndexSummary, SearchHit, SearchQueryParams, SearchQueryResult } from '../../protocol';
 import type { Engine, RequestContext } from '../engine';
-import { KeelError } from '../errors';
+import { KeelError } from '../../common/errors';
 import { IndexServiceKey } from '../index/indexService';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
 import { hybridSearch } from '../search/hybrid';

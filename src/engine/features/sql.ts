@@ -5,7 +5,7 @@ import { defaultTierModels } from '../llm/router';
 import { CostLedgerKey, priceOverrides } from '../llm/runtime';
 import { LlmProviderKey } from '../llm/services';
 import { runAiFix } from '../sql/aiFixCall';
-import { throwIfCancelled } from '../errors';
+import { throwIfCancelled } from '../../common/errors';
 import { buildAiFixRequest } from '../sql/aiFix';
 import { analyzeSource } from '../sql/analyze';
 import { scanPaths } from '../sql/scan';

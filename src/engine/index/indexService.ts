@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import type { IndexBuildParams, IndexStatus, IndexSummary, IndexUpdateParams, IndexUpdateResult, IndexProgress } from '../../protocol';
 import type { Embedder } from '../embed/types';
-import { KeelError } from '../errors';
+import { KeelError } from '../../common/errors';
 import type { Logger } from '../log';
 import { serviceKey } from '../services';
 import { syncIndex, type SyncOptions } from './indexer';

@@ -7,7 +7,7 @@
  * content hash matches is not re-chunked. Everything is cancellable between files and batches.
  */
 import type { IndexProgress, IndexSummary, SkippedFile } from '../../protocol';
-import { throwIfCancelled } from '../errors';
+import { throwIfCancelled } from '../../common/errors';
 import { displayPath, walkWorkspace, type WalkedFile } from '../workspace/walker';
 import { createFilePreparer } from './chunkPool';
 import type { PreparedFile } from './prepareFile';

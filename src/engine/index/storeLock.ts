@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KeelError } from '../errors';
+import { KeelError } from '../../common/errors';
 
 /** Stores locked by this process: a second open in the same process is refused too. */
 const heldHere = new Set<string>();

@@ -10,7 +10,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { IndexStatus, SkippedFile } from '../../protocol';
 import type { Embedder } from '../embed/types';
-import { KeelError } from '../errors';
+import { KeelError } from '../../common/errors';
 import { silentLogger, type Logger } from '../log';
 import { Bm25Index } from '../search/bm25';
 import { Catalog, type ChunkLocation, type ChunkRecord } from './catalog';

@@ -5,7 +5,7 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { KeelError, isAbortError, type ErrorCode } from '../errors';
+import { KeelError, isAbortError, type ErrorCode } from '../../common/errors';
 
 export interface ErrorContext {
   provider: string;

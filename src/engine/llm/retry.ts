@@ -4,7 +4,7 @@
  * repeat (`canRetry`), and streams that already produced output never come back here (see
  * providers/streamRunner.ts).
  */
-import { KeelError, throwIfCancelled } from '../errors';
+import { KeelError, throwIfCancelled } from '../../common/errors';
 
 export interface RetryPolicy {
   /** Total attempts including the first (1 = no retry). */

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import type { Usage } from '../../protocol';
-import { KeelError } from '../errors';
+import { KeelError } from '../../common/errors';
 import type { ChatRequest } from './types';
 
 export interface StructuredSchema<T> {

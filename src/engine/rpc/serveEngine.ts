@@ -10,10 +10,10 @@
  */
 import type { ClientNotificationMap, HostMethod, RequestId, RequestMethod, RpcMessage } from '../../protocol';
 import type { Engine } from '../engine';
-import { KeelError } from '../errors';
+import { KeelError } from '../../common/errors';
 import { HostBridgeKey, type HostBridge } from './hostBridge';
-import { IncomingCalls, isNotification, isRequest, isResponse, OutgoingCalls } from './peer';
-import type { MessageTransport } from './transport';
+import { IncomingCalls, isNotification, isRequest, isResponse, OutgoingCalls } from '../../common/rpc/peer';
+import type { MessageTransport } from '../../common/rpc/transport';
 
 export interface ServeOptions {
   /** Called after `engine/shutdown` has been answered (the host decides how to exit). */

@@ -3,7 +3,7 @@
  * path segment), `**` (any number of segments), `?`, `{a,b}` and character classes — compiled once per
  * query to a RegExp. A glob without a slash matches the file name anywhere (`*.ts`), like .gitignore.
  */
-import { KeelError } from '../errors';
+import { KeelError } from '../../common/errors';
 import type { SourceChunk } from './source';
 
 export interface SearchFilters {

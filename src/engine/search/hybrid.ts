@@ -6,7 +6,7 @@
  * that contain them are moved ahead of those that do not.
  */
 import type { SearchMode } from '../../protocol';
-import { KeelError, throwIfCancelled, toKeelError } from '../errors';
+import { KeelError, throwIfCancelled, toKeelError } from '../../common/errors';
 import { chunkFilter, type SearchFilters } from './filters';
 import { diversify, toPassages, type Passage } from './passages';
 import type { RerankCandidate, RerankContext, Reranker, ScoreRange } from './rerank/types';

@@ -6,7 +6,7 @@
  */
 import type { Finding, SqlAiFixRequest } from '../../protocol';
 import { z } from 'zod';
-import { KeelError } from '../errors';
+import { KeelError } from '../../common/errors';
 import { defineSchema } from '../llm/structured';
 
 /** Lines of context either side of the finding. */

@@ -4,7 +4,7 @@
  * in the cost ledger like every other model call. Security fixes are never sent to the fast tier.
  */
 import type { Finding, SqlAiFixResult } from '../../protocol';
-import { KeelError } from '../errors';
+import { KeelError } from '../../common/errors';
 import type { CostLedger } from '../llm/ledger';
 import { costUsd, type PriceTable } from '../llm/pricing';
 import type { TierModels } from '../llm/router';

@@ -3,7 +3,7 @@
  * rule settings and suppression comments and convert to the public 1-based `Finding` shape.
  */
 import type { Finding } from '../../protocol';
-import { KeelError } from '../errors';
+import { KeelError } from '../../common/errors';
 import { grammarForPath, parse, type GrammarLanguage, type SyntaxNode } from '../syntax/treeSitter';
 import { analyzeJsSql } from './js/injection';
 import { callInfos, JS_INDEX_TYPES } from './js/syntax';

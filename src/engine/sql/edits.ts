@@ -3,7 +3,7 @@
  * native edit API. Edits must not overlap; they are applied back to front so offsets stay valid.
  */
 import type { TextEditWire } from '../../protocol';
-import { KeelError } from '../errors';
+import { KeelError } from '../../common/errors';
 
 export function offsetOf(text: string, line: number, column: number): number {
   let offset = 0;

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Finding, SkippedFile, SqlScanParams, SqlScanResult } from '../../protocol';
-import { KeelError, throwIfCancelled } from '../errors';
+import { KeelError, throwIfCancelled } from '../../common/errors';
 import { readSourceFile } from '../workspace/sourceFile';
 import { walkWorkspace } from '../workspace/walker';
 import { analyzeSource, sqlLanguageFor } from './analyze';

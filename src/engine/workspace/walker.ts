@@ -7,7 +7,7 @@ import * as fs from 'node:fs/promises';
 import type { Dirent, Stats } from 'node:fs';
 import * as path from 'node:path';
 import type { SkippedFile } from '../../protocol';
-import { throwIfCancelled } from '../errors';
+import { throwIfCancelled } from '../../common/errors';
 import { DEFAULT_EXCLUDES, isIgnored, isSecretFile, ruleSet, type RuleSet } from './ignoreRules';
 
 export interface WalkedFile {

@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { KeelError } from '../../../src/engine/errors';
+import type { KeelError } from '../../../src/common/errors';
 import { keelApi, within } from './helpers';
 
 describe('vscode-lm provider (engine ⇄ extension host bridge)', function () {

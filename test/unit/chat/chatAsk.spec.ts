@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { ChatChunk } from '../../../src/protocol';
 import { call, type Engine } from '../../../src/engine/engine';
 import { createEngine } from '../../../src/engine/createEngine';
-import type { KeelError } from '../../../src/engine/errors';
+import type { KeelError } from '../../../src/common/errors';
 import { silentLogger } from '../../../src/engine/log';
 import { OpenAIChatServer } from '../../servers/openaiChat';
 

@@ -5,7 +5,7 @@ import { DEFAULT_MODEL_FILE } from '../../../src/engine/embed/registry';
 import { call } from '../../../src/engine/engine';
 import { createEngine } from '../../../src/engine/createEngine';
 import { assetPath } from '../../../src/engine/assets';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 import { createLogger } from '../../../src/engine/log';
 import { runKeel } from '../../helpers/cli';
 import { EmbeddingsServer } from '../../servers/openaiEmbeddings';

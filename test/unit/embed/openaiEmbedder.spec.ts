@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { OpenAIEmbedder, type OpenAIEmbedderOptions } from '../../../src/engine/embed/openaiEmbedder';
 import { createEmbedder } from '../../../src/engine/embed/registry';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 import { DEFAULT_DIMS, EmbeddingsServer, fakeVector } from '../../servers/openaiEmbeddings';
 
 function norm(v: ArrayLike<number>): number {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { OpenAIEmbedder } from '../../../src/engine/embed/openaiEmbedder';
 import { createEmbedder, DEFAULT_EMBEDDER_ID } from '../../../src/engine/embed/registry';
 import { StaticEmbedder } from '../../../src/engine/embed/staticEmbedder';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 
 const code = (fn: () => unknown): string => {
   try {

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeModel, encodeModel, quantizeRows, type ModelData, type ModelHeader } from '../../../src/engine/embed/modelFile';
 import { lexicalShareFor, StaticEmbedder, signedBucket, unloadModels } from '../../../src/engine/embed/staticEmbedder';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 
 const D = 8;
 /** A tiny hand-made model: "user"/"account" share a direction, "parse"/"json" another, "the" is near-weightless. */

@@ -2,11 +2,11 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createEngine } from '../../../src/engine/createEngine';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 import { silentLogger } from '../../../src/engine/log';
-import { RpcClient } from '../../../src/engine/rpc/rpcClient';
+import { RpcClient } from '../../../src/common/rpc/rpcClient';
 import { serveEngine } from '../../../src/engine/rpc/serveEngine';
-import { portTransport } from '../../../src/engine/rpc/transport';
+import { portTransport } from '../../../src/common/rpc/transport';
 import { memoryTransportPair } from '../../helpers/memoryTransport';
 
 /** The same protocol contract, checked on every transport Keel ships. */

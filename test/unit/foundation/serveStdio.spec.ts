@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { RpcMessage } from '../../../src/protocol';
-import { KeelError } from '../../../src/engine/errors';
-import { RpcClient } from '../../../src/engine/rpc/rpcClient';
-import { encodeFrame, FrameDecoder, streamTransport } from '../../../src/engine/rpc/stdioTransport';
+import { KeelError } from '../../../src/common/errors';
+import { RpcClient } from '../../../src/common/rpc/rpcClient';
+import { encodeFrame, FrameDecoder, streamTransport } from '../../../src/common/rpc/stdioTransport';
 import { spawnKeel } from '../../helpers/cli';
 
 describe('Content-Length framing', () => {

@@ -8,7 +8,7 @@ import { runCommand } from '../../../src/cli/runner';
 import { EmbedderKey } from '../../../src/engine/embed/service';
 import { call } from '../../../src/engine/engine';
 import { createEngine } from '../../../src/engine/createEngine';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 import { IndexServiceKey } from '../../../src/engine/index/indexService';
 import { silentLogger } from '../../../src/engine/log';
 import type { IndexProgress } from '../../../src/protocol';

@@ -6,7 +6,7 @@ import { syncIndex } from '../../../src/engine/index/indexer';
 import { applyFileChanges } from '../../../src/engine/index/liveUpdates';
 import { WorkspaceIndex } from '../../../src/engine/index/workspaceIndex';
 import { IndexSource } from '../../../src/engine/search/indexSource';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 import { makeTree } from '../workspace/helpers';
 import { HashingTestEmbedder } from './testEmbedder';
 

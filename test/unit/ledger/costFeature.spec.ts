@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { CostRecordInput, CostSummary } from '../../../src/protocol';
 import { createEngine } from '../../../src/engine/createEngine';
 import { call, type Engine } from '../../../src/engine/engine';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 import { createLogger } from '../../../src/engine/log';
 import { EmbedderKey } from '../../../src/engine/embed/service';
 import { SemanticCache } from '../../../src/engine/llm/cache';

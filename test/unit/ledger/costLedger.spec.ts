@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CostRecordInput } from '../../../src/protocol';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 import { CostLedger, dayKey, LEDGER_FILE } from '../../../src/engine/llm/ledger';
 
 const NOON = new Date(2026, 10, 25, 12, 0, 0).getTime(); // local time, 25 Nov 2026

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { z } from 'zod';
 import type { AnthropicServer } from '../../servers/anthropic';
 import { AnthropicProvider } from '../../../src/engine/llm/providers/anthropic';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 import { costUsd, priceFor } from '../../../src/engine/llm/pricing';
 import { defineSchema } from '../../../src/engine/llm/structured';
 import type { ChatMessage } from '../../../src/engine/llm/types';

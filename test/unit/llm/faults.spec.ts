@@ -4,7 +4,7 @@
  * retry after output was produced — and the counts table is printed as part of the test output.
  */
 import assert from 'node:assert/strict';
-import { KeelError, type ErrorCode } from '../../../src/engine/errors';
+import { KeelError, type ErrorCode } from '../../../src/common/errors';
 import type { LlmProvider } from '../../../src/engine/llm/types';
 import type { Fault, FaultMode, WireServer } from '../../servers/harness';
 import { anthropicFixture, openaiFixture } from './helpers';

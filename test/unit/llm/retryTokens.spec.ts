@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 import { retryAfterSeconds } from '../../../src/engine/llm/providerErrors';
 import { retryDelayMs, withRetry, type RetryPolicy } from '../../../src/engine/llm/retry';
 import { countMessageTokens, countTokens } from '../../../src/engine/llm/tokens';

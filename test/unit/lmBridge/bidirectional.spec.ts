@@ -9,9 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ChatChunk, HostLmChatParams, RpcMessage } from '../../../src/protocol';
-import { KeelError } from '../../../src/engine/errors';
-import { RpcClient } from '../../../src/engine/rpc/rpcClient';
-import { portTransport } from '../../../src/engine/rpc/transport';
+import { KeelError } from '../../../src/common/errors';
+import { RpcClient } from '../../../src/common/rpc/rpcClient';
+import { portTransport } from '../../../src/common/rpc/transport';
 import { memoryTransportPair } from '../../helpers/memoryTransport';
 
 describe('engine → host requests at the message level', () => {

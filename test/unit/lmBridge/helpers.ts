@@ -8,7 +8,7 @@ import { call, type Engine } from '../../../src/engine/engine';
 import { silentLogger } from '../../../src/engine/log';
 import { LlmProviderKey } from '../../../src/engine/llm/services';
 import type { VscodeLmProvider } from '../../../src/engine/llm/providers/vscodeLm';
-import { RpcClient, type HostRequestContext } from '../../../src/engine/rpc/rpcClient';
+import { RpcClient, type HostRequestContext } from '../../../src/common/rpc/rpcClient';
 import { serveEngine } from '../../../src/engine/rpc/serveEngine';
 import { memoryTransportPair } from '../../helpers/memoryTransport';
 

@@ -1,6 +1,6 @@
 /** LanguageModelError → KeelError on the host side (src/vscode/lmErrors.ts has no vscode import). */
 import * as assert from 'node:assert/strict';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 import { lmErrorToKeel } from '../../../src/vscode/lmErrors';
 
 /** What vscode.LanguageModelError looks like: name 'LanguageModelError', code = the factory's name. */

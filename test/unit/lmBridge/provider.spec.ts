@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { createEngine } from '../../../src/engine/createEngine';
 import { call } from '../../../src/engine/engine';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 import { silentLogger } from '../../../src/engine/log';
 import { EgressGateKey, LlmProviderKey } from '../../../src/engine/llm/services';
 import { defineSchema } from '../../../src/engine/llm/structured';

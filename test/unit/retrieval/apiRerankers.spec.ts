@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 import { EgressGate } from '../../../src/engine/llm/egress/gate';
 import { ApiReranker } from '../../../src/engine/search/rerank/apiReranker';
 import type { RerankCandidate } from '../../../src/engine/search/rerank/types';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 import { hybridSearch, quotedPhrases } from '../../../src/engine/search/hybrid';
 import type { Reranker } from '../../../src/engine/search/rerank/types';
 import { MemorySource } from '../../../src/engine/search/source';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 import { LlmReranker } from '../../../src/engine/search/rerank/llmReranker';
 import type { RerankCandidate } from '../../../src/engine/search/rerank/types';
 import { anthropicFixture, openaiFixture } from '../llm/helpers';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 import { extractFeatures, FEATURE_NAMES } from '../../../src/engine/search/rerank/features';
 import { LocalReranker } from '../../../src/engine/search/rerank/local';
 import { LOCAL_RERANKER_WEIGHTS } from '../../../src/engine/search/rerank/localWeights';

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { call, type Engine } from '../../../src/engine/engine';
 import { createEngine } from '../../../src/engine/createEngine';
-import type { KeelError } from '../../../src/engine/errors';
+import type { KeelError } from '../../../src/common/errors';
 import { silentLogger } from '../../../src/engine/log';
 import { REPO_ROOT, runKeel } from '../../helpers/cli';
 import { OpenAIChatServer } from '../../servers/openaiChat';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 import { chunkFilter, globToRegExp } from '../../../src/engine/search/filters';
 import { FlatVectors } from '../../../src/engine/search/flatVectors';
 import { topK } from '../../../src/engine/search/topK';

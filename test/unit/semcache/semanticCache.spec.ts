@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 import { CACHE_FILE, contentHash, normalizeQuestion, SemanticCache, type CacheRequest, type CacheScope } from '../../../src/engine/llm/cache';
 import { HashingEmbedder } from './hashingEmbedder';
 

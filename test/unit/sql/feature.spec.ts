@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { call, Engine } from '../../../src/engine/engine';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 import { registerSqlFeature } from '../../../src/engine/features/sql';
 import { createLogger } from '../../../src/engine/log';
 import { clearTreeCache } from '../../../src/engine/sql/treeCache';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 import { buildAiFixRequest } from '../../../src/engine/sql/aiFix';
 import { analyzeSource, MAX_ANALYZE_CHARS } from '../../../src/engine/sql/analyze';
 import { RULES } from '../../../src/engine/sql/rules';

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { scanCommand } from '../../../src/cli/commands/scan';
 import type { CliIO, ParsedArgs } from '../../../src/cli/command';
-import { KeelError } from '../../../src/engine/errors';
+import { KeelError } from '../../../src/common/errors';
 import { toSarif } from '../../../src/engine/sql/sarif';
 import { scanPaths } from '../../../src/engine/sql/scan';
 import type { Finding } from '../../../src/protocol';

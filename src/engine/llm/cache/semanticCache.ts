@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { TaskKind } from '../../../protocol';
 import { cacheMarginFor, cacheThresholdFor } from '../../embed/thresholds';
 import type { Embedder } from '../../embed/types';
-import { throwIfCancelled } from '../../errors';
+import { throwIfCancelled } from '../../../common/errors';
 import { CACHE_FILE, loadCacheFile, saveCacheFile } from './cacheFile';
 import { identifiersOf, sameIdentifiers } from './identifiers';
 import { normalizeQuestion, type Normalization } from './normalize';

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Usage } from '../../../protocol';
-import { KeelError } from '../../errors';
+import { KeelError } from '../../../common/errors';
 import { AuditLog, type AuditEntry } from './auditLog';
 import { isAllowListed, isLoopbackHost } from './hosts';
 import { Redactor } from './redact';

@@ -3,7 +3,7 @@
  * applies — warn only, downgrade to the fast tier, or refuse with BUDGET_EXCEEDED.
  */
 import type { BudgetAction, BudgetLine, BudgetState, Tier } from '../../../protocol';
-import { KeelError } from '../../errors';
+import { KeelError } from '../../../common/errors';
 
 export interface BudgetConfig {
   /** 0 or less: no cap. */

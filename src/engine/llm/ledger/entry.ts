@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CostEntry, CostRecordInput, CostSavings, ProviderId, TaskKind, Tier, Usage } from '../../../protocol';
-import { KeelError } from '../../errors';
+import { KeelError } from '../../../common/errors';
 import { costUsd, type PriceTable } from '../pricing';
 
 const TASK_KINDS: ReadonlySet<string> = new Set<TaskKind>(['completion', 'chat', 'summarize', 'rerank', 'classify', 'extract', 'commit-message', 'sql-review', 'code-review']);

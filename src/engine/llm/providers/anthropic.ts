@@ -4,7 +4,7 @@
  * Schema and the tool input is the answer.
  */
 import Anthropic from '@anthropic-ai/sdk';
-import { KeelError } from '../../errors';
+import { KeelError } from '../../../common/errors';
 import { anthropicMessages, anthropicSystem } from '../promptCache';
 import type { StructuredSchema } from '../structured';
 import { mergeAnthropicUsage, type AnthropicUsageFields } from '../usage';

@@ -3,7 +3,7 @@
  * standard environment variables for the CLI — see `providerSettingsFromEnv`), never from settings.
  */
 import type { ProviderId } from '../../../protocol';
-import { KeelError } from '../../errors';
+import { KeelError } from '../../../common/errors';
 import type { LlmProvider } from '../types';
 import { AnthropicProvider } from './anthropic';
 import { OpenAIProvider } from './openai';

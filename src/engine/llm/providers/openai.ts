@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import OpenAI from 'openai';
-import { KeelError } from '../../errors';
+import { KeelError } from '../../../common/errors';
 import { openaiSystemText } from '../promptCache';
 import type { StructuredSchema } from '../structured';
 import { countMessageTokens, countTokens } from '../tokens';

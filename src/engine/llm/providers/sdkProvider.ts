@@ -4,7 +4,7 @@
  * to open its SDK stream and how to decode its events.
  */
 import type { ProviderId } from '../../../protocol';
-import { KeelError, toKeelError } from '../../errors';
+import { KeelError, toKeelError } from '../../../common/errors';
 import type { EgressGate } from '../egress/gate';
 import { DEFAULT_RETRY, type RetryHooks, type RetryPolicy } from '../retry';
 import { repairRequest, schemaViolation, validate, type StructuredSchema } from '../structured';

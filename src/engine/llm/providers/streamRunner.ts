@@ -7,7 +7,7 @@
  *   is surfaced, never silently retried — the caller would otherwise get duplicated text and pay twice.
  */
 import type { ProviderId } from '../../../protocol';
-import { KeelError } from '../../errors';
+import { KeelError } from '../../../common/errors';
 import { toProviderError } from '../providerErrors';
 import { abortableSleep, retryDelayMs, type RetryHooks, type RetryPolicy } from '../retry';
 import type { ChatFinal } from '../types';

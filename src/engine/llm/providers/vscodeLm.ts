@@ -16,7 +16,7 @@
  *   refused in local-only mode (the models are remote), secrets redacted, each call audited.
  */
 import type { HostLmChatParams, HostLmModel } from '../../../protocol';
-import { KeelError, throwIfCancelled } from '../../errors';
+import { KeelError, throwIfCancelled } from '../../../common/errors';
 import type { HostBridge } from '../../rpc/hostBridge';
 import { Redactor } from '../egress/redact';
 import { repairRequest, schemaViolation, validate, type StructuredSchema } from '../structured';

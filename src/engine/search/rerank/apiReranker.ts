@@ -5,7 +5,7 @@
  * with the LLM layer's codes (AUTH_FAILED, RATE_LIMITED with retryAfterS, PROVIDER_UNAVAILABLE …) and
  * transient ones are retried with its backoff policy.
  */
-import { KeelError } from '../../errors';
+import { KeelError } from '../../../common/errors';
 import { toProviderError } from '../../llm/providerErrors';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../../llm/retry';
 import type { RerankCandidate, RerankContext, Reranker } from './types';

@@ -4,7 +4,7 @@
  * API is configured but a chat provider is; the egress gate sees it like any other model call.
  */
 import { z } from 'zod';
-import { KeelError } from '../../errors';
+import { KeelError } from '../../../common/errors';
 import { defineSchema } from '../../llm/structured';
 import type { LlmProvider } from '../../llm/types';
 import type { RerankCandidate, RerankContext, Reranker } from './types';

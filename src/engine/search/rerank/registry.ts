@@ -4,7 +4,7 @@
  * Remote ones need their dependencies injected — the egress gate's fetch, keys, the fast-tier
  * provider — and fail with a coded error when one is missing rather than falling back silently.
  */
-import { KeelError } from '../../errors';
+import { KeelError } from '../../../common/errors';
 import type { LlmProvider } from '../../llm/types';
 import { ApiReranker } from './apiReranker';
 import { LlmReranker } from './llmReranker';

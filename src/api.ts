@@ -4,7 +4,7 @@
  */
 import type { EngineClient } from './vscode/engineClient';
 import type { CostSummary } from './protocol';
-import type { FromChatView, ToChatView } from './webviewProtocol';
+import type { FromChatView, ToChatView } from './protocol';
 
 export interface ChatViewRenderInfo {
   /** The webview's script tags all carried the per-load nonce. */

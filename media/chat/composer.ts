@@ -3,7 +3,7 @@
  * `#problems` mentions complete from a list the extension supplies, and the Ask button turns into Stop
  * while an answer streams.
  */
-import type { MentionItem } from '../../src/webviewProtocol';
+import type { MentionItem } from '../../src/protocol/webview';
 import { el } from './dom';
 import { post } from './vscodeApi';
 

@@ -2,7 +2,7 @@
  * Chat webview entry: wires the transcript, the composer and the extension messages together. The
  * transcript is restored from the extension's per-workspace history on load.
  */
-import type { ChatTurn, ToChatView } from '../../src/webviewProtocol';
+import type { ChatTurn, ToChatView } from '../../src/protocol/webview';
 import { Composer } from './composer';
 import { el, iconButton } from './dom';
 import { TurnView } from './turnView';

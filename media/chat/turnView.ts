@@ -3,7 +3,7 @@
  * markdown with citation chips and code-block actions), and the footer with model, tier, cost.
  */
 import type { Citation, WireError } from '../../src/protocol';
-import type { AnswerFooter, ChatTurn, ContextPill } from '../../src/webviewProtocol';
+import type { AnswerFooter, ChatTurn, ContextPill } from '../../src/protocol/webview';
 import { el, iconButton } from './dom';
 import { CITATION_PATTERN, renderMarkdown } from './markdown';
 import { post } from './vscodeApi';

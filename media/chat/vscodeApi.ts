@@ -1,5 +1,5 @@
-/** The webview's only channel to the extension; typed by src/webviewProtocol.ts. */
-import type { FromChatView } from '../../src/webviewProtocol';
+/** The webview's only channel to the extension; typed by src/protocol/webview.ts. */
+import type { FromChatView } from '../../src/protocol/webview';
 
 interface VsCodeApi {
   postMessage(message: FromChatView): void;

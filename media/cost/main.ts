@@ -4,7 +4,7 @@
  * model and feature names are data and only ever reach the page as text nodes.
  */
 import type { CostSummary } from '../../src/protocol';
-import type { FromCostReport, ToCostReport } from '../../src/vscode/costReportMessages';
+import type { FromCostReport, ToCostReport } from '../../src/protocol/webview';
 import { columns, fillDays, formatUsd, rows } from './layout';
 import { svg, titled } from './svg';
 

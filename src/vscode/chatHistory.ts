@@ -4,7 +4,7 @@
  * it sends to models separately.
  */
 import type * as vscode from 'vscode';
-import type { ChatTurn } from '../webviewProtocol';
+import type { ChatTurn } from '../protocol';
 
 const KEY = 'keel.chat.history.v1';
 const MAX_TURNS = 100;

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { ChatAttachment } from '../protocol';
-import type { MentionItem } from '../webviewProtocol';
+import type { MentionItem } from '../protocol';
 import { resolveWorkspacePath } from './chatActions';
 
 const MAX_FILE_CHARS = 40_000;

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { ChatViewRenderInfo } from '../api';
 import type { ChatAskResult, ChatChunk, Tier } from '../protocol';
 import { KeelError, toKeelError } from '../common/errors';
-import type { ChatTurn, ContextPill, FromChatView, ToChatView } from '../webviewProtocol';
+import type { ChatTurn, ContextPill, FromChatView, ToChatView } from '../protocol';
 import { applyAsDiff, copyCode, insertCode, openLink, openLocation, registerProposalProvider } from './chatActions';
 import { ChatHistory } from './chatHistory';
 import { completeMentions, resolveMentions } from './chatMentions';

@@ -8,7 +8,7 @@ import type { CostSummary } from '../protocol';
 import { toKeelError } from '../common/errors';
 import type { KeelContext } from './context';
 import { statusLevel, statusText, tooltipMarkdown } from './costFormat';
-import type { FromCostReport, ToCostReport } from './costReportMessages';
+import type { FromCostReport, ToCostReport } from '../protocol';
 import { localResourceRoots, renderPage } from './webviewHtml';
 
 export const SHOW_COST_REPORT = 'keel.showCostReport';

@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ToChatView } from '../../../src/webviewProtocol';
+import type { ToChatView } from '../../../src/protocol';
 import { OpenAIChatServer } from '../../servers/openaiChat';
 import { keelApi, panelScreenshot, waitFor, within } from './helpers';
 

@@ -1,9 +1,11 @@
 /**
- * Messages between the extension and the chat webview (postMessage). Discriminated unions per
- * direction. Everything the webview renders from these is untrusted text: answers go through the
+ * Messages between the extension and its webviews (postMessage): the chat view and the cost report.
+ * Discriminated unions per direction. Everything the webview renders from these is untrusted text: answers go through the
  * sanitiser, everything else through textContent.
  */
-import type { ChatAskResult, Citation, Tier, WireError } from './protocol';
+import type { WireError } from './rpc';
+import type { ChatAskResult, Citation, Tier } from './chat';
+import type { CostSummary } from './cost';
 
 /** A retrieved passage shown as a removable, clickable pill above the answer. */
 export interface ContextPill {
@@ -60,3 +62,9 @@ export type ToChatView =
   | { type: 'error'; turnId?: string; error: WireError }
   | { type: 'mentions'; items: MentionItem[] }
   | { type: 'prefill'; text: string };
+
+/** Extension → cost report webview (media/cost). */
+export type ToCostReport = { type: 'summary'; summary: CostSummary } | { type: 'error'; message: string };
+
+/** Cost report webview → extension. */
+export type FromCostReport = { type: 'ready' } | { type: 'refresh' };

@@ -1,0 +1,93 @@
+/**
+ * Chat: `chat/ask` (the chat view, `keel ask` and the @keel participant) and the answer's shapes.
+ */
+
+export interface Usage {
+  input: number;
+  cacheWrite: number;
+  cacheRead: number;
+  output: number;
+}
+
+export interface Citation {
+  path: string;
+  startLine: number;
+  endLine: number;
+}
+
+export type Tier = 'fast' | 'reasoning';
+export type ProviderId = 'openai' | 'anthropic' | 'openai-compatible' | 'vscode-lm' | 'none';
+
+/** `keel ask --json` */
+export interface AskResult {
+  answer: string;
+  citations: Citation[];
+  provider: ProviderId;
+  model: string;
+  tier: Tier | 'none';
+  reason: string;
+  usage: Usage;
+  costUsd: number;
+  cached: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chat (issue 10; owner: lead). The chat view, `keel ask` and the @keel participant all use this.
+// ---------------------------------------------------------------------------------------------
+
+/** Content the user attached explicitly (@file, #selection, #problems), resolved by the host. */
+export interface ChatAttachment {
+  kind: 'file' | 'selection' | 'problems' | 'symbol';
+  path?: string;
+  startLine?: number;
+  text: string;
+}
+
+export interface ChatHistoryTurn {
+  question: string;
+  answer: string;
+}
+
+/** A passage of retrieved context as the UI shows it (a "pill") and as citations refer to it. */
+export interface ContextPassage {
+  id: string;
+  path: string;
+  startLine: number;
+  endLine: number;
+  symbol: string;
+  score: number;
+}
+
+export interface ChatAskParams {
+  question: string;
+  /** Workspace root to retrieve from (absolute). */
+  root: string;
+  store?: string;
+  history?: ChatHistoryTurn[];
+  attachments?: ChatAttachment[];
+  /** Passage ids the user removed from the context. */
+  excludedPassages?: string[];
+  tier?: Tier | 'auto';
+  bypassCache?: boolean;
+  provider?: ProviderId;
+  model?: string;
+  localOnly?: boolean;
+}
+
+export type ChatChunk =
+  | { type: 'context'; passages: ContextPassage[]; ms: number }
+  | { type: 'route'; tier: Tier | 'none'; model: string; reason: string }
+  | { type: 'delta'; text: string };
+
+export interface ChatAskResult extends AskResult {
+  /** True for the offline retrieval answer (no provider configured, or local-only without a local model). */
+  offline: boolean;
+  passages: ContextPassage[];
+  /** For a cache hit: the earlier question whose answer was served. */
+  cachedQuestion?: string;
+}
+
+export interface ChatRequests {
+  /** Answer a question grounded in the workspace; streams context, routing and answer deltas. */
+  'chat/ask': { params: ChatAskParams; result: ChatAskResult; chunk: ChatChunk };
+}

@@ -1,0 +1,91 @@
+/**
+ * Workspace index and embeddings: `index/*` and `embed/*` requests and the shapes `keel index` / `keel status` print.
+ */
+
+/** `keel index --json` */
+export interface IndexSummary {
+  files: number;
+  chunks: number;
+  skipped: number;
+  ms: number;
+}
+
+export interface SkippedFile {
+  path: string;
+  reason: string;
+}
+
+/** `keel status --json` */
+export interface IndexStatus {
+  store: string;
+  roots: string[];
+  files: number;
+  chunks: number;
+  bytes: number;
+  embedder: string | null;
+  lastUpdated: string | null;
+  skipped: SkippedFile[];
+}
+
+export interface IndexProgress {
+  phase: 'walk' | 'chunk' | 'embed' | 'write' | 'done';
+  done: number;
+  total: number;
+  message?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Embeddings (issue 5; owner: embedder engineer). RequestMap entries added by interface merging.
+// ---------------------------------------------------------------------------------------------
+
+/** `embed/texts` result: one L2-normalised vector per input text, same order. */
+export interface EmbedResult {
+  /** The embedder's versioned id (what an index built with it stores). */
+  embedder: string;
+  dimensions: number;
+  vectors: number[][];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workspace index (issue 4; owner: workspace-index engineer). RequestMap entries added by interface merging.
+// ---------------------------------------------------------------------------------------------
+
+/** `index/build` params. Progress arrives as `index/progress` notifications; cancel with `$/cancelRequest`. */
+export interface IndexBuildParams {
+  /** Absolute workspace folders (multi-root workspaces pass several). */
+  roots: string[];
+  /** Store folder; default: `<storageDir>/index` in the editor, a per-directory folder under the user cache dir otherwise. */
+  store?: string;
+  /** Embedder id (`keel-code`, `openai:…`); default the engine's configured embedder. */
+  embedder?: string;
+  /** Files above this are skipped with a reason. Default 1024. */
+  maxFileSizeKB?: number;
+  /** Extra excludes in .gitignore syntax. */
+  exclude?: string[];
+}
+
+export interface IndexUpdateParams {
+  /** Absolute paths created or changed (a rename is the old path in `deleted` plus the new one here). */
+  changed: string[];
+  deleted: string[];
+  /** Which open index; default the only / first open one. */
+  store?: string;
+}
+
+export interface IndexUpdateResult {
+  /** Files added, changed or removed by the batch this request's events were coalesced into. */
+  applied: number;
+  /** True if the batch was large (a branch switch) or touched ignore files and ran as an incremental re-walk. */
+  fullSync: boolean;
+}
+
+export interface IndexingRequests {
+  /** Embed texts with the configured embedder (`keel.embedder`) or the one named in `embedder`. */
+  'embed/texts': { params: { texts: string[]; embedder?: string }; result: EmbedResult };
+  /** Build or incrementally update the index of `roots`. */
+  'index/build': { params: IndexBuildParams; result: IndexSummary };
+  /** What an index holds. `roots` default to the open index's roots; without an open index, `store` is read. */
+  'index/status': { params: { store?: string; roots?: string[] }; result: IndexStatus };
+  /** File events from a watcher; debounced and coalesced, resolves when the batch is searchable. */
+  'index/update': { params: IndexUpdateParams; result: IndexUpdateResult };
+}

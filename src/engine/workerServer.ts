@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createEngine } from './createEngine';
 import { createLogger, type LogLevel } from './log';
 import { portTransport, type PortLike } from '../common/rpc/transport';
-import { serveEngine } from './rpc/serveEngine';
+import { serveEngine, type ServedEngine } from './rpc/serveEngine';
 
 interface WorkerInit {
   storageDir?: string;
@@ -20,12 +20,11 @@ export function startEngineWorker(): void {
   const port = parentPort as unknown as PortLike;
   const transport = portTransport(port);
   const init = (workerData ?? {}) as WorkerInit;
-  const log = createLogger(
-    (level, message) => transport.send({ jsonrpc: '2.0', method: 'log', params: { level, message } }),
-    init.logLevel ?? 'info',
-  );
+  // Logs travel as `log` notifications; the engine's logger exists before the engine is served.
+  let served: ServedEngine | undefined;
+  const log = createLogger((level, message) => served?.notify('log', { level, message }), init.logLevel ?? 'info');
   const engine = createEngine({ host: 'worker', log, storageDir: init.storageDir, globalStorageDir: init.globalStorageDir });
-  serveEngine(engine, transport, { onShutdown: () => setImmediate(() => process.exit(0)) });
+  served = serveEngine(engine, transport, { onShutdown: () => process.exit(0) });
   process.on('unhandledRejection', (reason) => log.error(`unhandled rejection in engine: ${String((reason as Error)?.stack ?? reason)}`));
   log.info(`engine ${engine.options.version} started in worker (pid ${process.pid})`);
 }

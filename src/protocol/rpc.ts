@@ -35,18 +35,12 @@ export interface RpcSuccess<R = unknown> {
   result: R;
 }
 
-/** JSON-RPC numeric codes; Keel's own string code travels in `data`. */
-export const RpcErrorCodes = {
-  ParseError: -32700,
-  InvalidRequest: -32600,
-  MethodNotFound: -32601,
-  InvalidParams: -32602,
-  InternalError: -32603,
-  /** LSP's RequestCancelled. */
-  RequestCancelled: -32800,
-  /** Application-defined: see data.code. */
-  KeelError: -32000,
-} as const;
+/**
+ * JSON-RPC numeric codes Keel answers with; Keel's own string code travels in `data`. -32700 parse
+ * error, -32600 invalid request, -32601 method not found, -32602 invalid params, -32603 internal,
+ * -32800 cancelled (LSP's RequestCancelled), -32000 application error (see data.code).
+ */
+export type RpcErrorCode = -32700 | -32600 | -32601 | -32602 | -32603 | -32800 | -32000;
 
 export interface RpcFailure {
   jsonrpc: '2.0';

@@ -1,27 +1,14 @@
 /** Two connected in-memory transports, for protocol tests without a worker or a process. */
-import type { RpcMessage } from '../../src/protocol';
-import type { MessageTransport } from '../../src/common/rpc/transport';
+import { MessageChannel } from 'node:worker_threads';
+import type { MessageTransport, PortLike } from '../../src/common/rpc/transport';
+import { portTransport } from '../../src/common/rpc/transport';
 
+/** A MessageChannel's two ports: structured-clone semantics, delivered asynchronously like a worker's. */
 export function memoryTransportPair(): [MessageTransport, MessageTransport] {
-  const make = () => ({ listeners: [] as Array<(m: RpcMessage) => void>, close: [] as Array<() => void>, closed: false });
-  const a = make();
-  const b = make();
-  const side = (self: ReturnType<typeof make>, other: ReturnType<typeof make>): MessageTransport => ({
-    // Structured-clone semantics, delivered asynchronously like postMessage.
-    send: (message) => {
-      if (self.closed) return;
-      const copy = structuredClone(message);
-      queueMicrotask(() => other.listeners.forEach((l) => l(copy)));
-    },
-    onMessage: (l) => void self.listeners.push(l),
-    onClose: (l) => void self.close.push(l),
-    close: () => {
-      for (const s of [self, other]) {
-        if (s.closed) continue;
-        s.closed = true;
-        s.close.forEach((l) => l());
-      }
-    },
-  });
-  return [side(a, b), side(b, a)];
+  const { port1, port2 } = new MessageChannel();
+  const close = (): void => {
+    port1.close();
+    port2.close();
+  };
+  return [portTransport(port1 as unknown as PortLike, close), portTransport(port2 as unknown as PortLike, close)];
 }

@@ -5,7 +5,7 @@
 import { createEngine } from '../../engine/createEngine';
 import { KeelError } from '../../common/errors';
 import { createLogger } from '../../engine/log';
-import { serveEngine } from '../../engine/rpc/serveEngine';
+import { serveEngine, type ServedEngine } from '../../engine/rpc/serveEngine';
 import { streamTransport } from '../../common/rpc/stdioTransport';
 import type { CliCommand } from '../command';
 
@@ -18,13 +18,16 @@ export const serveCommand: CliCommand = {
     if (!args.values.stdio) throw new KeelError('INVALID_PARAMS', 'keel serve needs --stdio');
     const transport = streamTransport(process.stdin, process.stdout);
     // stdout carries protocol frames only: logs go to stderr and to `log` notifications.
+    let served: ServedEngine | undefined;
     const log = createLogger((level, message) => {
       process.stderr.write(`[keel ${level}] ${message}\n`);
-      transport.send({ jsonrpc: '2.0', method: 'log', params: { level, message } });
+      served?.notify('log', { level, message });
     }, (process.env.KEEL_LOG as 'info') ?? 'info');
     const engine = createEngine({ host: 'stdio', log });
-    serveEngine(engine, transport, { onShutdown: () => setImmediate(() => process.exit(0)) });
-    await new Promise<void>((resolve) => transport.onClose(() => resolve()));
+    const closed = new Promise<void>((resolve) => transport.reader.onClose(() => resolve()));
+    // The answer to engine/shutdown is on its way out (stdout to a pipe is synchronous on POSIX).
+    served = serveEngine(engine, transport, { onShutdown: () => process.exit(0) });
+    await closed;
     await engine.shutdown();
     return 0;
   },

@@ -15,13 +15,11 @@ import type {
   HostParamsOf,
   HostResultOf,
   ParamsOf,
-  RequestId,
   RequestMethod,
   ResultOf,
-  RpcMessage,
 } from '../../protocol';
 import { KeelError } from '../errors';
-import { failureFor, IncomingCalls, isNotification, isRequest, isResponse, OutgoingCalls, type IncomingHandler } from './peer';
+import { RpcPeer, type IncomingContext } from './peer';
 import type { MessageTransport } from './transport';
 
 export interface RequestOptions<C> {
@@ -43,27 +41,29 @@ export type HostRequestHandler<M extends HostMethod> = (
 ) => Promise<HostResultOf<M>>;
 
 type NotificationListener<N extends keyof EngineNotificationMap> = (params: EngineNotificationMap[N]) => void;
+type AnyHostHandler = (params: unknown, ctx: IncomingContext) => Promise<unknown>;
 
 export class RpcClient {
-  private readonly toEngine: OutgoingCalls;
-  private readonly fromEngine: IncomingCalls;
-  private readonly hostHandlers = new Map<string, IncomingHandler>();
-  private readonly listeners = new Map<string, Set<(params: unknown) => void>>();
+  private readonly peer: RpcPeer;
+  private readonly hostHandlers = new Map<string, AnyHostHandler>();
 
-  constructor(private readonly transport: MessageTransport) {
-    const send = (message: RpcMessage): void => transport.send(message);
-    this.toEngine = new OutgoingCalls(send);
-    this.fromEngine = new IncomingCalls(send);
-    transport.onMessage((message) => this.receive(message));
-    transport.onClose((reason) => this.closeAll(reason));
+  constructor(transport: MessageTransport) {
+    this.peer = new RpcPeer(transport, {
+      closedError: () => new KeelError('ENGINE_UNAVAILABLE', 'Keel engine stopped'),
+    });
+    this.peer.handleRequests(async (method, params, ctx) => {
+      const handler = this.hostHandlers.get(method);
+      if (!handler) throw new KeelError('METHOD_NOT_FOUND', `This host does not provide ${method}.`);
+      return handler(params, ctx);
+    });
   }
 
   get closed(): boolean {
-    return this.toEngine.closed;
+    return this.peer.closed;
   }
 
   request<M extends RequestMethod>(method: M, params: ParamsOf<M>, options: RequestOptions<ChunkOf<M>> = {}): Promise<ResultOf<M>> {
-    return this.toEngine.request(method, params, {
+    return this.peer.request(method, params, {
       signal: options.signal,
       onChunk: options.onChunk as ((chunk: unknown) => void) | undefined,
       timeoutMs: options.timeoutMs,
@@ -71,17 +71,13 @@ export class RpcClient {
   }
 
   onNotification<N extends keyof EngineNotificationMap>(method: N, listener: NotificationListener<N>): { dispose(): void } {
-    let set = this.listeners.get(method);
-    if (!set) this.listeners.set(method, (set = new Set()));
-    const fn = listener as (params: unknown) => void;
-    set.add(fn);
-    return { dispose: () => set.delete(fn) };
+    return this.peer.onNotification(method, listener as (params: unknown) => void);
   }
 
   /** Answer the engine's `method` requests with `handler` (one handler per method). */
   onRequest<M extends HostMethod>(method: M, handler: HostRequestHandler<M>): { dispose(): void } {
     if (this.hostHandlers.has(method)) throw new Error(`Host handler for ${method} registered twice`);
-    const fn: IncomingHandler = (params, ctx) => handler(params as HostParamsOf<M>, ctx as HostRequestContext<HostChunkOf<M>>);
+    const fn: AnyHostHandler = (params, ctx) => handler(params as HostParamsOf<M>, ctx as HostRequestContext<HostChunkOf<M>>);
     this.hostHandlers.set(method, fn);
     this.announce();
     return {
@@ -94,37 +90,10 @@ export class RpcClient {
   }
 
   close(): void {
-    this.transport.close();
-    this.closeAll();
+    this.peer.close();
   }
 
   private announce(): void {
-    if (this.closed) return;
-    this.transport.send({ jsonrpc: '2.0', method: 'host/methods', params: { methods: [...this.hostHandlers.keys()] } });
-  }
-
-  private receive(message: RpcMessage): void {
-    if (isRequest(message)) {
-      const handler = this.hostHandlers.get(message.method);
-      if (handler) void this.fromEngine.run(message, handler);
-      else this.transport.send(failureFor(message.id, new KeelError('METHOD_NOT_FOUND', `This host does not provide ${message.method}.`)));
-    } else if (isNotification(message)) {
-      if (message.method === '$/stream') {
-        const { id, chunk } = message.params as EngineNotificationMap['$/stream'];
-        this.toEngine.chunk(id, chunk);
-      } else if (message.method === '$/cancelRequest') {
-        this.fromEngine.cancel((message.params as { id?: RequestId } | undefined)?.id);
-      } else {
-        for (const listener of this.listeners.get(message.method) ?? []) listener(message.params);
-      }
-    } else if (isResponse(message)) {
-      this.toEngine.settle(message);
-    }
-  }
-
-  private closeAll(reason?: Error): void {
-    if (this.closed) return;
-    this.fromEngine.abortAll();
-    this.toEngine.close(new KeelError('ENGINE_UNAVAILABLE', `Keel engine stopped${reason ? `: ${reason.message}` : ''}`));
+    this.peer.notify('host/methods', { methods: [...this.hostHandlers.keys()] });
   }
 }

@@ -1,73 +1,69 @@
 /**
  * Serves an Engine over a transport, language-server style: requests become handler calls with an
  * AbortSignal, `$/cancelRequest` aborts them, streamed chunks travel as `$/stream` notifications and
- * every failure becomes a JSON-RPC error whose `data` is Keel's WireError.
+ * every failure becomes a JSON-RPC error whose `data` is Keel's WireError. Params are checked against
+ * the method's schema here, at the boundary (paramSchemas.ts), before any handler sees them.
  *
  * The protocol is bidirectional: the engine may also send requests to its host (`HostRequestMap`, e.g.
  * `host/lm/chat`) through the HostBridge installed here. Responses and `$/stream` chunks arriving from
  * the host belong to those engine → host requests; `$/cancelRequest` from the host cancels its own
  * requests to the engine.
  */
-import type { ClientNotificationMap, HostMethod, RequestId, RequestMethod, RpcMessage } from '../../protocol';
-import type { Engine } from '../engine';
+import type { ClientNotificationMap, EngineNotificationMap, HostMethod, RequestMethod } from '../../protocol';
 import { KeelError } from '../../common/errors';
-import { HostBridgeKey, type HostBridge } from './hostBridge';
-import { IncomingCalls, isNotification, isRequest, isResponse, OutgoingCalls } from '../../common/rpc/peer';
+import { RpcPeer } from '../../common/rpc/peer';
 import type { MessageTransport } from '../../common/rpc/transport';
+import type { Engine } from '../engine';
+import { HostBridgeKey, type HostBridge } from './hostBridge';
+import { checkParams } from './paramSchemas';
 
 export interface ServeOptions {
   /** Called after `engine/shutdown` has been answered (the host decides how to exit). */
   onShutdown?: () => void;
 }
 
-export function serveEngine(engine: Engine, transport: MessageTransport, options: ServeOptions = {}): void {
-  const send = (message: RpcMessage): void => transport.send(message);
-  const incoming = new IncomingCalls(send, (method, error) =>
-    engine.log.error(`${method} failed: ${(error as Error)?.stack ?? String(error)}`),
-  );
-  const toHost = new OutgoingCalls(send);
+export interface ServedEngine {
+  /** Send an engine → host notification (logs before any request, for example). */
+  notify<N extends keyof EngineNotificationMap>(method: N, params: EngineNotificationMap[N]): void;
+  onClose(listener: () => void): void;
+}
+
+export function serveEngine(engine: Engine, transport: MessageTransport, options: ServeOptions = {}): ServedEngine {
+  const peer = new RpcPeer(transport, {
+    closedError: () => new KeelError('NOT_AVAILABLE', 'The host has disconnected.'),
+    onInternalError: (method, error) => engine.log.error(`${method} failed: ${(error as Error)?.stack ?? String(error)}`),
+    log: (message) => engine.log.debug(`rpc: ${message}`),
+  });
   let announced = new Set<string>();
 
   const bridge: HostBridge = {
-    serves: (method) => announced.has(method) && !toHost.closed,
+    serves: (method) => announced.has(method) && !peer.closed,
     request: (method, params, requestOptions = {}) => {
       if (!bridge.serves(method)) {
         return Promise.reject(new KeelError('NOT_AVAILABLE', `This host does not provide ${method}.`));
       }
       // A host that ignores cancellation must not hold the engine up: settle locally on abort.
-      return toHost.request(method, params, { ...requestOptions, onChunk: requestOptions.onChunk as (c: unknown) => void, settleOnAbort: true }) as never;
+      return peer.request(method, params, { ...requestOptions, onChunk: requestOptions.onChunk as (c: unknown) => void, settleOnAbort: true }) as never;
     },
   };
   engine.services.set(HostBridgeKey, bridge);
 
-  transport.onMessage((message) => {
-    if (isRequest(message)) {
-      void incoming.run(
-        message,
-        (params, ctx) =>
-          engine.dispatch(message.method as RequestMethod, params as never, {
-            ...ctx,
-            notify: (method, notifyParams) => send({ jsonrpc: '2.0', method, params: notifyParams }),
-            log: engine.log,
-          }),
-        message.method === 'engine/shutdown' ? options.onShutdown : undefined,
-      );
-    } else if (isNotification(message)) {
-      if (message.method === '$/cancelRequest') incoming.cancel((message.params as { id?: RequestId } | undefined)?.id);
-      else if (message.method === '$/stream') {
-        const { id, chunk } = message.params as { id: RequestId; chunk: unknown };
-        toHost.chunk(id, chunk);
-      } else if (message.method === 'host/methods') {
-        const methods = (message.params as Partial<ClientNotificationMap['host/methods']> | undefined)?.methods;
-        announced = new Set<HostMethod>(Array.isArray(methods) ? methods : []);
-      }
-    } else if (isResponse(message)) {
-      toHost.settle(message);
-    }
+  peer.handleRequests(async (method, params, ctx) => {
+    if (!engine.has(method)) throw new KeelError('METHOD_NOT_FOUND', `Unknown method: ${method}`);
+    const checked = checkParams(method as RequestMethod, params);
+    if (method === 'engine/shutdown' && options.onShutdown) peer.afterAnswering(ctx.id, options.onShutdown);
+    return engine.dispatch(method as RequestMethod, checked as never, {
+      ...ctx,
+      notify: (m, p) => peer.notify(m, p),
+      log: engine.log,
+    });
+  });
+  peer.onNotification('host/methods', (params) => {
+    announced = new Set<HostMethod>((params as ClientNotificationMap['host/methods']).methods);
   });
 
-  transport.onClose(() => {
-    incoming.abortAll();
-    toHost.close(new KeelError('NOT_AVAILABLE', 'The host has disconnected.'));
-  });
+  return {
+    notify: (method, params) => peer.notify(method, params),
+    onClose: (listener) => peer.onClose(() => listener()),
+  };
 }

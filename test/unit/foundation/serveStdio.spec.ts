@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { RpcMessage } from '../../../src/protocol';
 import { KeelError } from '../../../src/common/errors';
 import { RpcClient } from '../../../src/common/rpc/rpcClient';
-import { encodeFrame, FrameDecoder, streamTransport } from '../../../src/common/rpc/stdioTransport';
+import { encodeFrame, FrameDecoder, FrameError, streamTransport } from '../../../src/common/rpc/stdioTransport';
 import { spawnKeel } from '../../helpers/cli';
 
 describe('Content-Length framing', () => {
@@ -14,14 +14,18 @@ describe('Content-Length framing', () => {
     const bytes = Buffer.concat(messages.map(encodeFrame));
     for (const step of [1, 3, 7, bytes.length]) {
       const decoder = new FrameDecoder();
-      const out: RpcMessage[] = [];
+      const out: unknown[] = [];
       for (let i = 0; i < bytes.length; i += step) out.push(...decoder.push(bytes.subarray(i, i + step)));
       assert.deepEqual(out, messages, `step ${step}`);
     }
   });
 
-  it('rejects a frame without Content-Length', () => {
-    assert.throws(() => new FrameDecoder().push(Buffer.from('X-Foo: 1\r\n\r\n{}')), /Malformed frame header/);
+  it('reports a frame without Content-Length and reads the next frame', () => {
+    const next = { jsonrpc: '2.0', id: 2, method: 'engine/ping', params: {} };
+    const out = new FrameDecoder().push(Buffer.concat([Buffer.from('X-Foo: 1\r\n\r\n{"a":1}'), encodeFrame(next)]));
+    assert.equal(out.length, 2);
+    assert.ok(out[0] instanceof FrameError && /no Content-Length/.test(out[0].message), String(out[0]));
+    assert.deepEqual(out[1], next);
   });
 });
 

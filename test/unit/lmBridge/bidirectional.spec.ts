@@ -12,17 +12,21 @@ import type { ChatChunk, HostLmChatParams, RpcMessage } from '../../../src/proto
 import { KeelError } from '../../../src/common/errors';
 import { RpcClient } from '../../../src/common/rpc/rpcClient';
 import { portTransport } from '../../../src/common/rpc/transport';
+import type { MessageTransport } from '../../../src/common/rpc/transport';
 import { memoryTransportPair } from '../../helpers/memoryTransport';
+
+/** Write one raw protocol message, as the engine side would. */
+const send = (transport: MessageTransport, message: RpcMessage): void => void transport.writer.write(message as never);
 
 describe('engine → host requests at the message level', () => {
   it('the client announces its host methods, and answers unknown ones with METHOD_NOT_FOUND', async () => {
     const [engineSide, clientSide] = memoryTransportPair();
     const seen: RpcMessage[] = [];
-    engineSide.onMessage((m) => seen.push(m));
+    engineSide.reader.listen((m) => void seen.push(m as unknown as RpcMessage));
     const client = new RpcClient(clientSide);
     const registration = client.onRequest('host/lm/models', async () => [{ id: 'm', vendor: 'v', family: 'f', name: 'M', maxInputTokens: 1000 }]);
-    engineSide.send({ jsonrpc: '2.0', id: 7, method: 'host/lm/chat', params: { model: '', messages: [] } });
-    engineSide.send({ jsonrpc: '2.0', id: 8, method: 'host/lm/models', params: {} });
+    send(engineSide, { jsonrpc: '2.0', id: 7, method: 'host/lm/chat', params: { model: '', messages: [] } });
+    send(engineSide, { jsonrpc: '2.0', id: 8, method: 'host/lm/models', params: {} });
     await until(() => seen.filter((m) => 'id' in m).length === 2);
     registration.dispose();
     await until(() => seen.length === 4);
@@ -39,7 +43,7 @@ describe('engine → host requests at the message level', () => {
   it('keeps the code of a KeelError thrown by another bundle’s copy of errors.ts (instanceof fails there)', async () => {
     const [engineSide, clientSide] = memoryTransportPair();
     const seen: RpcMessage[] = [];
-    engineSide.onMessage((m) => seen.push(m));
+    engineSide.reader.listen((m) => void seen.push(m as unknown as RpcMessage));
     const client = new RpcClient(clientSide);
     // Structurally a KeelError, but not an instance of this bundle's class.
     class ForeignKeelError extends Error {
@@ -52,7 +56,7 @@ describe('engine → host requests at the message level', () => {
     client.onRequest('host/lm/chat', async () => {
       throw new ForeignKeelError('No VS Code language models are available');
     });
-    engineSide.send({ jsonrpc: '2.0', id: 3, method: 'host/lm/chat', params: { model: '', messages: [] } });
+    send(engineSide, { jsonrpc: '2.0', id: 3, method: 'host/lm/chat', params: { model: '', messages: [] } });
     await until(() => seen.some((m) => 'id' in m && m.id === 3));
     const answer = seen.find((m) => 'id' in m && m.id === 3) as { error: { data: { code: string; provider: string; message: string } } };
     assert.equal(answer.error.data.code, 'PROVIDER_NOT_CONFIGURED');
@@ -64,14 +68,17 @@ describe('engine → host requests at the message level', () => {
   it('a host handler gets $/cancelRequest as an aborted signal and answers CANCELLED', async () => {
     const [engineSide, clientSide] = memoryTransportPair();
     const seen: RpcMessage[] = [];
-    engineSide.onMessage((m) => seen.push(m));
+    engineSide.reader.listen((m) => void seen.push(m as unknown as RpcMessage));
     const client = new RpcClient(clientSide);
     let aborted = false;
-    client.onRequest('host/lm/chat', (_p, ctx) =>
-      new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => ((aborted = true), reject(new Error('aborted'))))),
-    );
-    engineSide.send({ jsonrpc: '2.0', id: 1, method: 'host/lm/chat', params: { model: '', messages: [] } });
-    engineSide.send({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id: 1 } });
+    let started = false;
+    client.onRequest('host/lm/chat', (_p, ctx) => {
+      started = true;
+      return new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => ((aborted = true), reject(new Error('aborted')))));
+    });
+    send(engineSide, { jsonrpc: '2.0', id: 1, method: 'host/lm/chat', params: { model: '', messages: [] } });
+    await until(() => started);
+    send(engineSide, { jsonrpc: '2.0', method: '$/cancelRequest', params: { id: 1 } });
     await until(() => seen.some((m) => 'id' in m && m.id === 1));
     assert.equal(aborted, true);
     const answer = seen.find((m) => 'id' in m && m.id === 1) as { error: { data: { code: string } } };

@@ -1,0 +1,104 @@
+/**
+ * The shape of every request's params, checked where requests arrive over a transport (serveEngine):
+ * a handler never sees a string where the protocol promises an array. Types only, not policy: ranges
+ * and meanings stay with the handlers, and unknown fields pass (the protocol is extended compatibly).
+ * The map is complete by type, so a new method cannot be served without a schema.
+ */
+import { z } from 'zod';
+import type { RequestMethod } from '../../protocol';
+import { KeelError } from '../../common/errors';
+
+const obj = <T extends z.ZodRawShape>(shape: T) => z.object(shape).passthrough();
+const strings = z.array(z.string());
+const usage = obj({ input: z.number(), cacheWrite: z.number(), cacheRead: z.number(), output: z.number() });
+const store = { store: z.string().optional() };
+const rules = z.record(z.string()).optional();
+const finding = obj({
+  path: z.string(),
+  line: z.number(),
+  column: z.number(),
+  endLine: z.number(),
+  endColumn: z.number(),
+  category: z.string(),
+  code: z.string(),
+  severity: z.string(),
+  message: z.string(),
+  fixes: z.array(z.unknown()),
+});
+
+export const PARAM_SCHEMAS: Record<RequestMethod, z.ZodTypeAny> = {
+  'engine/ping': obj({ echo: z.string().optional() }),
+  'engine/configure': obj({ settings: z.record(z.unknown()).optional(), secrets: z.record(z.string().nullable()).optional() }),
+  'engine/shutdown': obj({}),
+  'engine/countdown': obj({ count: z.number(), delayMs: z.number() }),
+  'embed/texts': obj({ texts: strings, embedder: z.string().optional() }),
+  'index/build': obj({ roots: strings, ...store, embedder: z.string().optional(), maxFileSizeKB: z.number().optional(), exclude: strings.optional() }),
+  'index/status': obj({ ...store, roots: strings.optional() }),
+  'index/update': obj({ changed: strings, deleted: strings, ...store }),
+  'search/query': obj({
+    query: z.string(),
+    dir: z.string(),
+    ...store,
+    ensureIndex: z.boolean().optional(),
+    top: z.number().optional(),
+    mode: z.string().optional(),
+    rerank: z.string().optional(),
+    candidates: z.number().optional(),
+    rrfK: z.number().optional(),
+    weights: obj({ bm25: z.number().optional(), vector: z.number().optional() }).optional(),
+    maxPerFile: z.number().optional(),
+    language: strings.optional(),
+    path: strings.optional(),
+    openFiles: strings.optional(),
+    recentFiles: strings.optional(),
+    preview: z.boolean().optional(),
+  }),
+  'sql/analyze': obj({ path: z.string(), text: z.string(), languageId: z.string().optional(), rules }),
+  'sql/scan': obj({ paths: strings, cwd: z.string(), rules }),
+  'sql/aiFixRequest': obj({ finding, text: z.string() }),
+  'sql/aiFix': obj({ finding, text: z.string() }),
+  'chat/ask': obj({
+    question: z.string(),
+    root: z.string(),
+    ...store,
+    history: z.array(obj({ question: z.string(), answer: z.string() })).optional(),
+    attachments: z.array(obj({ kind: z.string(), path: z.string().optional(), startLine: z.number().optional(), text: z.string() })).optional(),
+    excludedPassages: strings.optional(),
+    tier: z.string().optional(),
+    bypassCache: z.boolean().optional(),
+    provider: z.string().optional(),
+    model: z.string().optional(),
+    localOnly: z.boolean().optional(),
+  }),
+  'cost/summary': obj(store),
+  'cost/record': obj({
+    ...store,
+    call: obj({
+      feature: z.string(),
+      taskKind: z.string(),
+      provider: z.string(),
+      model: z.string(),
+      tier: z.string(),
+      usage,
+      latencyMs: z.number(),
+      time: z.string().optional(),
+      cacheHit: z.boolean().optional(),
+      avoidedUsage: usage.optional(),
+      avoidedModel: z.string().optional(),
+      routedFrom: z.string().optional(),
+      costUsd: z.number().optional(),
+    }),
+  }),
+  'cache/clear': obj(store),
+  'egress/log': obj({ limit: z.number().optional() }),
+};
+
+/** `params` if it fits `method`'s schema (absent params count as `{}`); INVALID_PARAMS otherwise. */
+export function checkParams(method: RequestMethod, params: unknown): unknown {
+  const schema = PARAM_SCHEMAS[method];
+  const result = schema.safeParse(params ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue.path.length ? `\`${issue.path.join('.')}\`` : 'params';
+  throw new KeelError('INVALID_PARAMS', `Invalid params for ${method}: ${where}: ${issue.message}`);
+}

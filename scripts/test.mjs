@@ -1,4 +1,4 @@
-// `npm test`: the whole suite, both tiers — type-check, build, unit tests (mocha in plain Node), then
+// `npm test`: the whole suite, both tiers — type-check, lint, build, unit tests (mocha in plain Node), then
 // host tests inside a real VS Code (code-server) host. Works straight after `npm ci`: the host tier
 // installs what it needs (scripts/setup-host.sh). Ends with one line "N passed, N failed".
 import { spawn } from 'node:child_process';
@@ -39,6 +39,8 @@ const steps = [
   // First, so that both tiers have Chromium (the webview XSS suite runs in the unit tier) and the host.
   ['host setup', 'npm', ['run', '--silent', 'setup:host']],
   ['type-check', 'npm', ['run', '--silent', 'check']],
+  // Layering (import zones, protocol = types, one egress door): eslint.config.mjs.
+  ['lint', 'npm', ['run', '--silent', 'lint']],
   ['unit tier', 'npm', ['run', '--silent', 'test:unit'], { parse: countMocha }],
   ['host tier', 'npm', ['run', '--silent', 'test:host'], { parse: countHost }],
 ];

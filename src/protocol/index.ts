@@ -22,14 +22,14 @@ import type { EngineRequests } from './rpc';
 import type { SearchRequests } from './search';
 import type { SqlRequests } from './sql';
 
-export * from './rpc';
-export * from './indexing';
-export * from './search';
-export * from './sql';
-export * from './chat';
-export * from './cost';
-export * from './host';
-export * from './webview';
+export type * from './rpc';
+export type * from './indexing';
+export type * from './search';
+export type * from './sql';
+export type * from './chat';
+export type * from './cost';
+export type * from './host';
+export type * from './webview';
 
 /** Client → engine requests: every feature's, in one map. */
 export interface RequestMap extends EngineRequests, IndexingRequests, SearchRequests, SqlRequests, ChatRequests, CostRequests {}

@@ -12,6 +12,7 @@ import { createEngine } from '../engine/createEngine';
 import { KeelError, toKeelError } from '../common/errors';
 import { stderrLogger } from '../engine/log';
 import type { CliCommand, CliIO, ParsedArgs } from './command';
+import { safeForTerminal, wantsMachineOutput } from './terminalText';
 
 export const EXIT = { ok: 0, verdict: 1, usage: 2, error: 3 } as const;
 
@@ -27,14 +28,18 @@ export interface RunnerEnv {
 
 export async function runCommand(command: CliCommand, argv: string[], runner: RunnerEnv): Promise<number> {
   const json = argv.includes('--json');
+  // Text mode prints file text and model output: never let it drive the terminal.
+  const text = !wantsMachineOutput(argv);
+  const out = text ? (s: string) => runner.out(safeForTerminal(s)) : runner.out;
+  const err = (s: string) => runner.err(safeForTerminal(s));
   let engine: Engine | undefined;
   try {
     const args = parse(command, argv);
     const io: CliIO = {
       cwd: runner.cwd,
       env: runner.env,
-      out: runner.out,
-      err: runner.err,
+      out,
+      err,
       readStdin: runner.readStdin,
       signal: runner.signal,
       call: (method, params, opts = {}) => {
@@ -45,9 +50,9 @@ export async function runCommand(command: CliCommand, argv: string[], runner: Ru
     return await command.run(args, io);
   } catch (error) {
     const keelError = toKeelError(error);
-    if (keelError.code === 'INTERNAL' && runner.env.KEEL_LOG === 'debug') runner.err(`${(error as Error)?.stack ?? error}\n`);
+    if (keelError.code === 'INTERNAL' && runner.env.KEEL_LOG === 'debug') err(`${(error as Error)?.stack ?? error}\n`);
     if (json) runner.out(`${JSON.stringify({ error: keelError.toWire() })}\n`);
-    else runner.err(`keel ${command.name}: ${keelError.message} [${keelError.code}]\n`);
+    else err(`keel ${command.name}: ${keelError.message} [${keelError.code}]\n`);
     return keelError.code === 'INVALID_PARAMS' || keelError.code === 'NOT_AVAILABLE' ? EXIT.usage : EXIT.error;
   } finally {
     await engine?.shutdown();

@@ -3,6 +3,9 @@
  * engine ⇄ provider) is a KeelError with a stable, machine-readable `code`. Users script against the
  * codes (`keel … --json` prints them), so codes are only ever added, never renamed.
  */
+import type { ErrorCode, WireError } from '../protocol/rpc';
+
+export type { ErrorCode, WireError } from '../protocol/rpc';
 
 export const ERROR_CODES = [
   // generic
@@ -34,19 +37,18 @@ export const ERROR_CODES = [
   'SCHEMA_VIOLATION',
   'BUDGET_EXCEEDED',
   'EGRESS_BLOCKED',
-] as const;
+  // stores and the file system (issue 23)
+  'STORE_CORRUPT',
+  'DISK_FULL',
+  'READ_ONLY',
+  'PERMISSION_DENIED',
+  'PATH_INVALID',
+] as const satisfies readonly ErrorCode[];
 
-export type ErrorCode = (typeof ERROR_CODES)[number];
-
-/** The wire shape of an error: what the protocol, the CLI's `--json` and the UI all see. */
-export interface WireError {
-  code: ErrorCode;
-  message: string;
-  retryable: boolean;
-  retryAfterS?: number;
-  requestId?: string;
-  provider?: string;
-}
+/** Compile-time check that the list and the protocol's ErrorCode union name the same codes. */
+type MissingFromList = Exclude<ErrorCode, (typeof ERROR_CODES)[number]>;
+const everyCodeListed: MissingFromList extends never ? true : MissingFromList = true;
+void everyCodeListed;
 
 /** Codes that are worth retrying by default (the caller may still decide otherwise). */
 const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -124,8 +126,41 @@ export function toKeelError(error: unknown): KeelError {
     return new KeelError(e.code, e.message, { retryable: e.retryable, retryAfterS: e.retryAfterS, requestId: e.requestId, provider: e.provider, cause: error });
   }
   if (isAbortError(error)) return new KeelError('CANCELLED', 'The request was cancelled.');
+  const fsCode = FS_ERROR_CODES[(error as { code?: unknown } | null)?.code as string];
+  if (fsCode && error instanceof Error) return new KeelError(fsCode, fsMessage(fsCode, error), { cause: error });
   const message = error instanceof Error ? error.message : String(error);
   return new KeelError('INTERNAL', message || 'Unexpected error', { cause: error });
+}
+
+/** File-system failures a user can act on, each with its own code instead of INTERNAL. */
+const FS_ERROR_CODES: Partial<Record<string, ErrorCode>> = {
+  ENOSPC: 'DISK_FULL',
+  EDQUOT: 'DISK_FULL',
+  EROFS: 'READ_ONLY',
+  EACCES: 'PERMISSION_DENIED',
+  EPERM: 'PERMISSION_DENIED',
+  ENOENT: 'FILE_NOT_FOUND',
+  ENOTDIR: 'PATH_INVALID',
+  ENAMETOOLONG: 'PATH_INVALID',
+  ELOOP: 'PATH_INVALID',
+  EISDIR: 'PATH_INVALID',
+};
+
+function fsMessage(code: ErrorCode, error: Error): string {
+  const file = (error as { path?: unknown }).path;
+  const where = typeof file === 'string' ? ` (${file})` : '';
+  switch (code) {
+    case 'DISK_FULL':
+      return `The disk is full${where}: free some space and try again.`;
+    case 'READ_ONLY':
+      return `The file system is read-only${where}.`;
+    case 'PERMISSION_DENIED':
+      return `Permission denied${where}.`;
+    case 'FILE_NOT_FOUND':
+      return `No such file or folder${where}.`;
+    default:
+      return `Not a usable path${where}: ${error.message}`;
+  }
 }
 
 /** Throws CANCELLED if the signal has fired. Call at the top of loops that do real work. */

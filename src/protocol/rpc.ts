@@ -4,11 +4,55 @@
  * them into the one RequestMap.
  */
 
-import type { WireError } from '../common/errors';
 import type { IndexProgress } from './indexing';
 import type { HostMethod } from './host';
 
-export type { WireError, ErrorCode } from '../common/errors';
+/**
+ * Keel's stable error codes. Users script against them (`keel … --json` prints them), so codes are only
+ * ever added, never renamed. src/common/errors.ts lists them at run time (checked against this type).
+ */
+export type ErrorCode =
+  | 'INTERNAL'
+  | 'INVALID_PARAMS'
+  | 'METHOD_NOT_FOUND'
+  | 'NOT_AVAILABLE'
+  | 'CANCELLED'
+  | 'TIMEOUT'
+  | 'ENGINE_UNAVAILABLE'
+  | 'BAD_INPUT'
+  | 'FILE_NOT_FOUND'
+  | 'FILE_TOO_LARGE'
+  | 'FILE_BINARY'
+  | 'FILE_UNREADABLE'
+  | 'INDEX_CORRUPT'
+  | 'INDEX_NOT_FOUND'
+  | 'INDEX_LOCKED'
+  | 'EMBEDDER_MISMATCH'
+  | 'RATE_LIMITED'
+  | 'AUTH_FAILED'
+  | 'QUOTA_EXCEEDED'
+  | 'CONTEXT_TOO_LONG'
+  | 'PROVIDER_UNAVAILABLE'
+  | 'PROVIDER_NOT_CONFIGURED'
+  | 'BAD_RESPONSE'
+  | 'SCHEMA_VIOLATION'
+  | 'BUDGET_EXCEEDED'
+  | 'EGRESS_BLOCKED'
+  | 'STORE_CORRUPT'
+  | 'DISK_FULL'
+  | 'READ_ONLY'
+  | 'PERMISSION_DENIED'
+  | 'PATH_INVALID';
+
+/** The wire shape of an error: what the protocol, the CLI's `--json` and the UI all see. */
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  retryable: boolean;
+  retryAfterS?: number;
+  requestId?: string;
+  provider?: string;
+}
 
 // ---------------------------------------------------------------------------------------------
 // JSON-RPC 2.0 envelopes
@@ -74,8 +118,6 @@ export interface EngineRequests {
   };
   /** Graceful stop: flush stores, then answer; the host may terminate the worker afterwards. */
   'engine/shutdown': { params: Record<string, never>; result: { ok: true } };
-  /** Test helper for cancellation and streaming: emits `count` chunks `delayMs` apart. */
-  'engine/countdown': { params: { count: number; delayMs: number }; result: { completed: number }; chunk: { n: number } };
 }
 
 /** Client → engine notifications. */

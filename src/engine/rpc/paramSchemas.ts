@@ -30,7 +30,6 @@ export const PARAM_SCHEMAS: Record<RequestMethod, z.ZodTypeAny> = {
   'engine/ping': obj({ echo: z.string().optional() }),
   'engine/configure': obj({ settings: z.record(z.unknown()).optional(), secrets: z.record(z.string().nullable()).optional() }),
   'engine/shutdown': obj({}),
-  'engine/countdown': obj({ count: z.number(), delayMs: z.number() }),
   'embed/texts': obj({ texts: strings, embedder: z.string().optional() }),
   'index/build': obj({ roots: strings, ...store, embedder: z.string().optional(), maxFileSizeKB: z.number().optional(), exclude: strings.optional() }),
   'index/status': obj({ ...store, roots: strings.optional() }),
@@ -95,7 +94,8 @@ export const PARAM_SCHEMAS: Record<RequestMethod, z.ZodTypeAny> = {
 
 /** `params` if it fits `method`'s schema (absent params count as `{}`); INVALID_PARAMS otherwise. */
 export function checkParams(method: RequestMethod, params: unknown): unknown {
-  const schema = PARAM_SCHEMAS[method];
+  // Methods outside the protocol (tests register some) bring their own checks.
+  const schema = (PARAM_SCHEMAS as Partial<Record<string, z.ZodTypeAny>>)[method] ?? z.object({}).passthrough();
   const result = schema.safeParse(params ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0];

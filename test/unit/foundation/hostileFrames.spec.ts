@@ -41,13 +41,13 @@ describe('keel serve --stdio: hostile frames', function () {
       replies.push(reply);
       for (const wake of waiters.splice(0)) wake();
     });
-    await ping();
+    await ping(90_000); // the first answer waits for the child to start (slow on a loaded machine)
   });
 
   after(() => child?.kill());
 
-  async function nextReply(match: (r: Reply) => boolean, what: string): Promise<Reply> {
-    const deadline = Date.now() + 20_000;
+  async function nextReply(match: (r: Reply) => boolean, what: string, timeoutMs = 20_000): Promise<Reply> {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const i = replies.findIndex(match);
       if (i >= 0) return replies.splice(i, 1)[0];
@@ -60,10 +60,10 @@ describe('keel serve --stdio: hostile frames', function () {
     }
   }
 
-  async function ping(): Promise<void> {
+  async function ping(timeoutMs?: number): Promise<void> {
     const id = nextId++;
     child.stdin.write(frame(JSON.stringify({ jsonrpc: '2.0', id, method: 'engine/ping', params: { echo: `p${id}` } })));
-    const reply = await nextReply((r) => r.id === id, `ping ${id}`);
+    const reply = await nextReply((r) => r.id === id, `ping ${id}`, timeoutMs);
     assert.deepEqual((reply.result as { echo?: string } | undefined)?.echo, `p${id}`, JSON.stringify(reply));
   }
 

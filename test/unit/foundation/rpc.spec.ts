@@ -7,11 +7,17 @@ import { silentLogger } from '../../../src/engine/log';
 import { RpcClient } from '../../../src/common/rpc/rpcClient';
 import { serveEngine } from '../../../src/engine/rpc/serveEngine';
 import { portTransport } from '../../../src/common/rpc/transport';
+import { countdown, registerCountdown } from '../../helpers/countdown';
 import { memoryTransportPair } from '../../helpers/memoryTransport';
+import type { Engine } from '../../../src/engine/engine';
+
+const withCountdown = (engine: Engine): Engine => (registerCountdown(engine), engine);
 
 /** The same protocol contract, checked on every transport Keel ships. */
 function contract(name: string, connect: () => Promise<{ client: RpcClient; close(): Promise<void> }>): void {
-  describe(`protocol over ${name}`, () => {
+  describe(`protocol over ${name}`, function () {
+    // A worker compiles the engine with tsx before its first answer: slow on a loaded 2-core machine.
+    this.timeout(90_000);
     let client: RpcClient;
     let close: () => Promise<void>;
     beforeEach(async () => ({ client, close } = await connect()));
@@ -26,7 +32,7 @@ function contract(name: string, connect: () => Promise<{ client: RpcClient; clos
 
     it('streams chunks tied to the request id, then the result', async () => {
       const chunks: number[] = [];
-      const result = await client.request('engine/countdown', { count: 3, delayMs: 1 }, { onChunk: (c) => chunks.push(c.n) });
+      const result = await countdown(client, { count: 3, delayMs: 1 }, { onChunk: (c) => chunks.push(c.n) });
       assert.deepEqual(chunks, [3, 2, 1]);
       assert.deepEqual(result, { completed: 3 });
     });
@@ -34,7 +40,7 @@ function contract(name: string, connect: () => Promise<{ client: RpcClient; clos
     it('cancels a running request end to end with CANCELLED', async () => {
       const controller = new AbortController();
       const chunks: number[] = [];
-      const pending = client.request('engine/countdown', { count: 1000, delayMs: 5 }, {
+      const pending = countdown(client, { count: 1000, delayMs: 5 }, {
         signal: controller.signal,
         onChunk: (c) => {
           chunks.push(c.n);
@@ -48,7 +54,7 @@ function contract(name: string, connect: () => Promise<{ client: RpcClient; clos
     });
 
     it('turns handler failures into structured, coded errors', async () => {
-      await assert.rejects(client.request('engine/countdown', { count: -1, delayMs: 0 }), (e: KeelError) => {
+      await assert.rejects(countdown(client, { count: -1, delayMs: 0 }), (e: KeelError) => {
         assert.equal(e.code, 'INVALID_PARAMS');
         assert.equal(e.retryable, false);
         assert.ok(e.requestId, 'requestId is set');
@@ -66,13 +72,13 @@ function contract(name: string, connect: () => Promise<{ client: RpcClient; clos
 
 contract('an in-memory transport', async () => {
   const [serverSide, clientSide] = memoryTransportPair();
-  serveEngine(createEngine({ host: 'in-process', log: silentLogger }), serverSide);
+  serveEngine(withCountdown(createEngine({ host: 'in-process', log: silentLogger })), serverSide);
   const client = new RpcClient(clientSide);
   return { client, close: async () => client.close() };
 });
 
 contract('a real worker thread (postMessage)', async () => {
-  const worker = new Worker(path.resolve(__dirname, '../../../src/engine/worker.ts'), {
+  const worker = new Worker(path.resolve(__dirname, '../../helpers/countdownWorker.ts'), {
     execArgv: ['--require', require.resolve('tsx/cjs')],
     workerData: { logLevel: 'error' },
   });
@@ -80,22 +86,23 @@ contract('a real worker thread (postMessage)', async () => {
   return { client, close: async () => void (await worker.terminate()) };
 });
 
-describe('protocol client lifecycle', () => {
+describe('protocol client lifecycle', function () {
+  this.timeout(90_000);
   it('rejects pending and later requests with ENGINE_UNAVAILABLE when the engine goes away', async () => {
-    const worker = new Worker(path.resolve(__dirname, '../../../src/engine/worker.ts'), {
+    const worker = new Worker(path.resolve(__dirname, '../../helpers/countdownWorker.ts'), {
       execArgv: ['--require', require.resolve('tsx/cjs')],
       workerData: { logLevel: 'error' },
     });
     const client = new RpcClient(portTransport(worker));
     await client.request('engine/ping', {});
-    const pending = client.request('engine/countdown', { count: 100, delayMs: 50 });
+    const pending = countdown(client, { count: 100, delayMs: 50 });
     await worker.terminate();
     await assert.rejects(pending, (e: KeelError) => e.code === 'ENGINE_UNAVAILABLE');
     await assert.rejects(client.request('engine/ping', {}), (e: KeelError) => e.code === 'ENGINE_UNAVAILABLE');
   });
 
   it('shuts down on engine/shutdown after answering it', async () => {
-    const worker = new Worker(path.resolve(__dirname, '../../../src/engine/worker.ts'), {
+    const worker = new Worker(path.resolve(__dirname, '../../helpers/countdownWorker.ts'), {
       execArgv: ['--require', require.resolve('tsx/cjs')],
       workerData: { logLevel: 'error' },
     });
@@ -107,19 +114,20 @@ describe('protocol client lifecycle', () => {
 
   it('times out a request that does not answer, with TIMEOUT', async () => {
     const [serverSide, clientSide] = memoryTransportPair();
-    serveEngine(createEngine({ host: 'in-process', log: silentLogger }), serverSide);
+    serveEngine(withCountdown(createEngine({ host: 'in-process', log: silentLogger })), serverSide);
     const client = new RpcClient(clientSide);
     await assert.rejects(
-      client.request('engine/countdown', { count: 100, delayMs: 20 }, { timeoutMs: 50 }),
+      countdown(client, { count: 100, delayMs: 20 }, { timeoutMs: 50 }),
       (e: KeelError) => e.code === 'TIMEOUT',
     );
     client.close();
   });
 });
 
-describe('protocol client: params that cannot be sent', () => {
+describe('protocol client: params that cannot be sent', function () {
+  this.timeout(90_000);
   it('fails the request with INVALID_PARAMS (not a hang) when postMessage cannot clone the params', async () => {
-    const worker = new Worker(path.resolve(__dirname, '../../../src/engine/worker.ts'), {
+    const worker = new Worker(path.resolve(__dirname, '../../helpers/countdownWorker.ts'), {
       execArgv: ['--require', require.resolve('tsx/cjs')],
       workerData: { logLevel: 'error' },
     });

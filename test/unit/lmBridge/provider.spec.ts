@@ -97,6 +97,8 @@ describe('vscode-lm provider over the engine ⇄ host bridge', () => {
       { id: 'claude-sonnet-4', vendor: 'copilot', family: 'claude-sonnet-4', name: 'Claude Sonnet 4', maxInputTokens: 80000 },
     ];
     served.client.onRequest('host/lm/models', async (params) => all.filter((m) => !params.family || m.family === params.family));
+    // The announcement travels like any message: a round trip after it means the engine has it.
+    await served.client.request('engine/ping', {});
     const provider = await served.provider();
     assert.deepEqual(await provider.models(), all);
     assert.deepEqual((await provider.models('claude-sonnet-4')).map((m) => m.id), ['claude-sonnet-4']);

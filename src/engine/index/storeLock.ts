@@ -1,14 +1,23 @@
 /**
  * One writer per store. The VS Code engine and a `keel index` in a terminal could otherwise interleave
- * commits on the same folder. The lock is a file holding the owner's pid, created with O_EXCL; a lock
- * whose owner is dead (crash, kill -9) is stale and is taken over.
+ * commits on the same folder.
+ *
+ * The lock file is created whole and atomically: the owner's pid is written to a private temp file
+ * which is then hard-linked to `lock` (link fails with EEXIST if the lock exists), so no one ever reads
+ * a lock without its owner. A lock whose owner is dead (crash, kill -9) is stale; taking it over is
+ * serialised by a second, short-lived lock (`lock.takeover`), inside which the taker re-reads the lock,
+ * removes it only if it still names the same dead owner, and links its own. Without that, two takers
+ * that both saw the dead owner could each remove what the other just created and both hold the lock.
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KeelError } from '../../common/errors';
 
 /** Stores locked by this process: a second open in the same process is refused too. */
 const heldHere = new Set<string>();
+/** A takeover lock older than this belongs to a taker that died inside its few-millisecond window. */
+const TAKEOVER_STALE_MS = 10_000;
 
 export class StoreLock {
   private held = false;
@@ -25,21 +34,14 @@ export class StoreLock {
       throw new KeelError('INDEX_LOCKED', `The index at ${this.dir} is already open for writing in this process.`);
     }
     fs.mkdirSync(this.dir, { recursive: true });
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        fs.writeFileSync(this.file, String(process.pid), { flag: 'wx' });
-        this.held = true;
-        heldHere.add(path.resolve(this.dir));
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (createWith(this.file, String(process.pid))) return this.markHeld();
+      const owner = Number(readOr(this.file, 'gone'));
+      if (Number.isNaN(owner)) continue; // released meanwhile: try again
+      if (owner !== process.pid && isAlive(owner)) {
+        throw new KeelError('INDEX_LOCKED', `The index at ${this.dir} is being updated by another Keel process (pid ${owner}).`);
       }
-      const owner = Number(readOr(this.file, ''));
-      if (owner === process.pid || !isAlive(owner)) {
-        fs.rmSync(this.file, { force: true });
-        continue;
-      }
-      throw new KeelError('INDEX_LOCKED', `The index at ${this.dir} is being updated by another Keel process (pid ${owner}).`);
+      if (this.takeOver(owner)) return this.markHeld();
     }
     throw new KeelError('INDEX_LOCKED', `Could not lock the index at ${this.dir}.`);
   }
@@ -49,6 +51,64 @@ export class StoreLock {
     this.held = false;
     heldHere.delete(path.resolve(this.dir));
     if (Number(readOr(this.file, '')) === process.pid) fs.rmSync(this.file, { force: true });
+  }
+
+  private markHeld(): void {
+    this.held = true;
+    heldHere.add(path.resolve(this.dir));
+  }
+
+  /** Replace a lock held by dead `owner` with ours; false when someone else got there first. */
+  private takeOver(owner: number): boolean {
+    const mutex = `${this.file}.takeover`;
+    if (!createWith(mutex, String(process.pid))) {
+      clearStaleMutex(mutex);
+      return false;
+    }
+    try {
+      if (Number(readOr(this.file, 'gone')) !== owner) return false;
+      fs.rmSync(this.file, { force: true });
+      return createWith(this.file, String(process.pid));
+    } finally {
+      fs.rmSync(mutex, { force: true });
+    }
+  }
+}
+
+/** Atomically create `file` with `content`, or return false if it exists. */
+function createWith(file: string, content: string): boolean {
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(6).toString("hex")}.part`;
+  fs.writeFileSync(tmp, content, { flag: 'wx', mode: 0o600 });
+  try {
+    fs.linkSync(tmp, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+/** A takeover lock whose taker died (dead pid, or older than any takeover takes) is removed. */
+function clearStaleMutex(mutex: string): void {
+  try {
+    const stat = fs.statSync(mutex);
+    const owner = Number(readOr(mutex, 'gone'));
+    if (Date.now() - stat.mtimeMs < TAKEOVER_STALE_MS && (Number.isNaN(owner) || isAlive(owner))) return;
+    // Move it aside first and check it is still the same file: never remove a fresh one.
+    const aside = `${mutex}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.stale`;
+    fs.renameSync(mutex, aside);
+    if (fs.statSync(aside).ino !== stat.ino) {
+      try {
+        fs.linkSync(aside, mutex);
+      } catch {
+        // someone created a new one meanwhile: theirs stands
+      }
+    }
+    fs.rmSync(aside, { force: true });
+  } catch {
+    // gone already
   }
 }
 

@@ -9,14 +9,40 @@
  * On open, `recover()` rolls forward if a journal exists (renames are idempotent: a missing `.next`
  * was already moved) and otherwise discards stray `.next`/`.tmp` files, i.e. the uncommitted attempt.
  * Readers therefore always see either the old or the new state, never a mix or a torn file.
+ *
+ * Integrity: every committed file has a SHA-256 in `checksums.json`, published in the same commit, and
+ * read() verifies it — a flipped byte anywhere (keyword index, catalog, vector shard, acceleration
+ * file) is a coded STORE_CORRUPT error, never a silently different answer. Per file, not per field:
+ * the owners of the formats need not know. A store written before checksums existed reads unverified
+ * until its files are next committed.
+ *
+ * A read-only open (`keel status`) cannot roll a journal forward on disk; it reads through it instead
+ * (a committed `<name>.next` wins over `<name>`), so it sees exactly what the writer's recovery will.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { KeelError } from '../../common/errors';
 
 const JOURNAL = 'journal.json';
+const CHECKSUMS = 'checksums.json';
+
+interface ChecksumFile {
+  format: 1;
+  files: Record<string, string>;
+  /** SHA-256 of JSON.stringify(files): the checksum file checks itself. */
+  self: string;
+}
+
+const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
 export class StoreFiles {
   private staged = new Set<string>();
+  private stagedSums = new Map<string, string>();
+  /** Committed checksums; undefined until first needed. */
+  private sums: Map<string, string> | undefined;
+  /** Read-only view of a half-applied commit: these names are read from `<name>.next` when present. */
+  private journalView = new Set<string>();
 
   constructor(readonly dir: string) {}
 
@@ -24,14 +50,43 @@ export class StoreFiles {
     return path.join(this.dir, name);
   }
 
-  /** Committed content of `name`, or undefined if it does not exist. */
+  /** Committed content of `name` (verified against its checksum), or undefined if it does not exist. */
   async read(name: string): Promise<Buffer | undefined> {
-    try {
-      return await fs.readFile(this.abs(name));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
+    const bytes = await this.readRaw(name);
+    const sums = await this.checksums();
+    const expected = sums.get(name);
+    if (expected === undefined) return bytes;
+    if (!bytes) throw corrupt(this.dir, `${name} is missing`);
+    if (sha256(bytes) !== expected) throw corrupt(this.dir, `${name} does not match its checksum`);
+    return bytes;
+  }
+
+  private async readRaw(name: string): Promise<Buffer | undefined> {
+    if (this.journalView.has(name)) {
+      const next = await readIfExists(this.abs(`${name}.next`));
+      if (next) return next;
     }
+    return readIfExists(this.abs(name));
+  }
+
+  private async checksums(): Promise<Map<string, string>> {
+    if (this.sums) return this.sums;
+    const bytes = await this.readRaw(CHECKSUMS);
+    const sums = new Map<string, string>();
+    if (bytes) {
+      let parsed: Partial<ChecksumFile> | undefined;
+      try {
+        parsed = JSON.parse(bytes.toString('utf8')) as Partial<ChecksumFile>;
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed || typeof parsed.files !== 'object' || parsed.files === null || parsed.self !== sha256(JSON.stringify(parsed.files))) {
+        throw corrupt(this.dir, `${CHECKSUMS} is damaged`);
+      }
+      for (const [name, sum] of Object.entries(parsed.files)) if (typeof sum === 'string') sums.set(name, sum);
+    }
+    this.sums = sums;
+    return sums;
   }
 
   async exists(name: string): Promise<boolean> {
@@ -47,6 +102,7 @@ export class StoreFiles {
     await fs.mkdir(path.dirname(this.abs(name)), { recursive: true });
     await fs.writeFile(this.abs(`${name}.next`), data);
     this.staged.add(name);
+    this.stagedSums.set(name, sha256(data));
   }
 
   get hasStaged(): boolean {
@@ -56,6 +112,13 @@ export class StoreFiles {
   /** Atomically publishes everything staged since the last commit. */
   async commit(): Promise<void> {
     if (this.staged.size === 0) return;
+    // The checksums of everything staged travel in the same commit as the files themselves.
+    const sums = new Map(await this.checksums().catch(() => new Map<string, string>()));
+    for (const [name, sum] of this.stagedSums) sums.set(name, sum);
+    const files = Object.fromEntries([...sums].sort(([a], [b]) => a.localeCompare(b)));
+    const checksumFile: ChecksumFile = { format: 1, files, self: sha256(JSON.stringify(files)) };
+    await this.stage(CHECKSUMS, JSON.stringify(checksumFile));
+    this.stagedSums.delete(CHECKSUMS);
     const names = [...this.staged];
     for (const name of names) await syncFile(this.abs(`${name}.next`));
     const tmp = this.abs(`${JOURNAL}.tmp`);
@@ -64,17 +127,51 @@ export class StoreFiles {
     await syncDir(this.dir);
     await this.applyJournal(names);
     this.staged.clear();
+    this.stagedSums.clear();
+    this.sums = sums;
   }
 
   /** Forget staged files without publishing them. */
   async discard(): Promise<void> {
     for (const name of this.staged) await fs.rm(this.abs(`${name}.next`), { force: true });
     this.staged.clear();
+    this.stagedSums.clear();
+  }
+
+  /**
+   * For read-only opens: the state recovery would produce, without writing. A journal (the commit
+   * point was passed) makes its `.next` files the current ones; stray `.next` files without a journal
+   * are an uncommitted attempt and stay invisible. A journal that cannot be read is refused with a code.
+   */
+  async viewForReading(): Promise<'clean' | 'journal'> {
+    const journal = await readIfExists(this.abs(JOURNAL));
+    this.sums = undefined;
+    if (!journal) return 'clean';
+    let names: unknown;
+    try {
+      names = (JSON.parse(journal.toString('utf8')) as { names?: unknown }).names;
+    } catch {
+      names = undefined;
+    }
+    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
+      throw corrupt(this.dir, 'an interrupted commit left an unreadable journal; open the index for writing to repair it');
+    }
+    this.journalView = new Set(names as string[]);
+    return 'journal';
+  }
+
+  /** Forget everything known about the directory (after it was wiped). */
+  reset(): void {
+    this.staged.clear();
+    this.stagedSums.clear();
+    this.sums = undefined;
+    this.journalView.clear();
   }
 
   /** Brings the directory to the last committed state after a crash. Returns what it did. */
   async recover(): Promise<'clean' | 'rolled-forward' | 'rolled-back'> {
-    const journal = await this.read(JOURNAL);
+    this.sums = undefined;
+    const journal = await readIfExists(this.abs(JOURNAL));
     if (journal) {
       let names: string[] | undefined;
       try {
@@ -113,6 +210,19 @@ export class StoreFiles {
       }
     }
     return removed;
+  }
+}
+
+function corrupt(dir: string, what: string): KeelError {
+  return new KeelError('STORE_CORRUPT', `The store at ${dir} is damaged: ${what}.`);
+}
+
+async function readIfExists(file: string): Promise<Buffer | undefined> {
+  try {
+    return await fs.readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
 }
 

@@ -151,7 +151,8 @@ export class VectorStore {
    * vector) on a busy 2-core machine; the sidecar is a single read and a view. Any doubt → vectra file.
    */
   private async loadSidecar(s: number): Promise<Shard | undefined> {
-    const bytes = await this.files.read(this.sidecarName(s));
+    // A sidecar that fails its checksum is only an acceleration file: fall back to the vectra shard.
+    const bytes = await this.files.read(this.sidecarName(s)).catch(() => undefined);
     if (!bytes) return undefined;
     try {
       return decodeSidecar(bytes, this.dims);

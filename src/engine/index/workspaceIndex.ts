@@ -89,6 +89,9 @@ export class WorkspaceIndex {
         const recovery = await files.recover();
         if (recovery === 'rolled-forward') notices.push('Finished an index commit interrupted by a crash.');
         if (recovery === 'rolled-back') notices.push('Discarded an index update interrupted by a crash.');
+      } else {
+        // No lock, no writes: read through an interrupted commit exactly as recovery would apply it.
+        await files.viewForReading();
       }
       let loaded: { manifest: Manifest; catalog: Catalog; keywords: Bm25Index } | undefined;
       if (roots.length === 0) roots = await storedRoots(files); // status of a store, roots unknown to the caller
@@ -100,6 +103,7 @@ export class WorkspaceIndex {
         log.warn(message);
         notices.push(message);
         await wipe(store);
+        files.reset();
       }
       const manifest: Manifest = loaded?.manifest ?? { format: FORMAT, roots, embedder: null, updatedAt: null, skipped: [] };
       const embedder = options.embedder;

@@ -61,13 +61,15 @@ export async function applyFileChanges(index: WorkspaceIndex, changes: FileChang
     }
     if (verdict.kind !== 'file') {
       if (index.removeFile(root, rel)) applied++;
-      if (verdict.kind === 'skipped') skipped.push({ path: displayPath(index.roots, root, rel), reason: verdict.reason });
+      if (verdict.kind === 'skipped') skipped.push({ path: displayPath(index.roots, root, rel), reason: verdict.reason, kind: verdict.skipKind });
       continue;
     }
-    const read = await readSourceFile(path.join(index.roots[root], rel), options.maxFileSizeBytes);
+    const read = await readSourceFile(path.join(index.roots[root], rel), options.maxFileSizeBytes, {
+      roots: index.roots, followSymlinksOutside: options.followSymlinksOutside,
+    });
     if (!read.ok) {
       if (index.removeFile(root, rel)) applied++;
-      skipped.push({ path: displayPath(index.roots, root, rel), reason: read.reason });
+      skipped.push({ path: displayPath(index.roots, root, rel), reason: read.reason, kind: read.kind });
       continue;
     }
     const record = index.catalog.get(root, rel);

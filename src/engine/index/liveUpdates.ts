@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import { readSourceFile } from '../workspace/sourceFile';
+import { maskSecrets } from './secretMask';
 import { checkPath, displayPath } from '../workspace/walker';
 import { chunkFile } from './chunker';
 import { syncIndex, type SyncOptions } from './indexer';
@@ -77,7 +78,7 @@ export async function applyFileChanges(index: WorkspaceIndex, changes: FileChang
       index.touchFile(root, rel, verdict.size, verdict.mtimeMs);
       continue;
     }
-    pending.push(...index.putFile(root, rel, { size: verdict.size, mtimeMs: verdict.mtimeMs, hash: read.hash }, await chunkFile(rel, read.text)));
+    pending.push(...index.putFile(root, rel, { size: verdict.size, mtimeMs: verdict.mtimeMs, hash: read.hash }, await chunkFile(rel, maskSecrets(read.text))));
     applied++;
   }
   index.setSkipped(skipped);

@@ -6,6 +6,7 @@ import type { SkipKind } from '../../protocol';
 import { readSourceFile } from '../workspace/sourceFile';
 import type { Chunk } from './chunk';
 import { chunkFile } from './chunker';
+import { maskSecrets } from './secretMask';
 
 export interface PrepareRequest {
   abs: string;
@@ -28,6 +29,6 @@ export async function prepareFile(req: PrepareRequest): Promise<PreparedFile> {
   const read = await readSourceFile(req.abs, req.maxBytes, { roots: req.roots, followSymlinksOutside: req.followSymlinksOutside });
   if (!read.ok) return read;
   const unchanged = req.knownHash !== undefined && req.knownHash === read.hash;
-  const chunks = unchanged && !req.needChunks ? undefined : await chunkFile(req.rel, read.text);
+  const chunks = unchanged && !req.needChunks ? undefined : await chunkFile(req.rel, maskSecrets(read.text));
   return { ok: true, hash: read.hash, size: read.size, chunks };
 }

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KeelError } from '../errors';
+import { mkdirPrivateSync, PRIVATE_FILE } from '../privateFs';
 
 /** Stores locked by this process: a second open in the same process is refused too. */
 const heldHere = new Set<string>();
@@ -24,10 +25,10 @@ export class StoreLock {
     if (heldHere.has(path.resolve(this.dir))) {
       throw new KeelError('INDEX_LOCKED', `The index at ${this.dir} is already open for writing in this process.`);
     }
-    fs.mkdirSync(this.dir, { recursive: true });
+    mkdirPrivateSync(this.dir);
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        fs.writeFileSync(this.file, String(process.pid), { flag: 'wx' });
+        fs.writeFileSync(this.file, String(process.pid), { flag: 'wx', mode: PRIVATE_FILE });
         this.held = true;
         heldHere.add(path.resolve(this.dir));
         return;

@@ -112,6 +112,25 @@ export class Redactor {
   }
 }
 
+/**
+ * `text` with every secret replaced by `[REDACTED:<kind>]` and line breaks kept: what the indexer
+ * chunks, tokenises and embeds. No tag: the index is a file on disk, and a keyed tag stored next to
+ * a fixed key would let anyone holding the file confirm a guessed password.
+ */
+export function maskSecrets(text: string): string {
+  const spans = findSecretSpans(text);
+  if (spans.length === 0) return text;
+  const out: string[] = [];
+  let at = 0;
+  for (const { start, end, kind } of spans) {
+    out.push(text.slice(at, start), `[REDACTED:${kind}]`);
+    for (let i = text.indexOf('\n', start); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) out.push('\n');
+    at = end;
+  }
+  out.push(text.slice(at));
+  return out.join('');
+}
+
 // `d` gives capture-group offsets, so a rule's secret is located exactly, without re-searching.
 const RULES = SECRET_RULES.map((r) => ({ ...r, pattern: new RegExp(r.pattern.source, `${r.pattern.flags.replace('d', '')}d`) }));
 

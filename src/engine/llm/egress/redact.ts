@@ -202,6 +202,10 @@ function assignments(text: string, add: Add): void {
     if (op === ',' && !quote) continue;
     // `name("value")` only for setters: setPassword("…"), withToken("…"); getPassword("id") is a lookup
     if (op === '(' && !/^(?:set|with|use)[A-Z_]/.test(name.slice(name.lastIndexOf('.') + 1))) continue;
+    // in a list (`['apiKey', 'authToken', 'credentials']`) a plain word is another name, not a value
+    if (op === ',' && /^[A-Za-z_][\w.-]*$/.test(m[5]) && !/\d/.test(m[5])) continue;
+    // `typeof apiKey !== 'function'`, `token === 'undefined'`: a comparison with a type or keyword
+    if (/^[!=]==?$/.test(op) && /^[a-z]+$/.test(m[5])) continue;
     judge(name, m[5], m.indices![5][0], false);
   }
   for (const m of text.matchAll(BARE_LINE)) judge(m[1], m[3], m.indices![3][0], m[2] === ':' && !/[,;]$/.test(m[3]) ? 'data' : 'code');
@@ -244,7 +248,7 @@ function looksLikeSecretValue(value: string, strength: 'strong' | 'weak', bare: 
   if (/^(.)\1*$/.test(v)) return false; // 'xxxxxxxx', '00000000'
   if (lower === name.toLowerCase() || nameWords(name).includes(lower)) return false;
   if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(v)) return false; // getenv("OPENAI_API_KEY"): a variable name
-  if (/^https?:\/\/[^@\s]*$/.test(v)) return false; // a URL without userinfo is an address
+  if (/^https?:\/\/[^@\s]*$/.test(v) || /^urn:/i.test(v)) return false; // a URL without userinfo, a URN: an address
   if (/^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(v)) return false; // a file path (password_file: /run/secrets/db)
   if (/^[a-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(v)) return false; // member expression: code
   if (/^(?:process\.env|os\.environ|os\.getenv|env|config|settings|self|this|getenv|System\.getenv)\b/.test(v)) return false;
@@ -279,21 +283,39 @@ function seedPhrases(text: string, add: Add): void {
   }
 }
 
-const TOKEN = /(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{20,}={0,2}/g;
 const MAX_TOKEN = 512;
+
+/** Characters of a base64 / base64url / alphanumeric token. */
+function tokenChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 95 || c === 45;
+}
 
 /**
  * Random-looking tokens that no rule explained. Tuned against what ordinary code is full of: hex
  * (commit ids, content hashes, lockfile digests — only a name makes hex secret), UUIDs, SRI
  * integrity strings, identifiers in camelCase or snake_case, paths, and base64 of plain text.
+ * A hand-written scan: the equivalent regex costs several times more on identifier-dense code.
  */
 function highEntropy(text: string, add: Add): void {
-  for (const m of text.matchAll(TOKEN)) {
-    const token = m[0].replace(/=+$/, '');
-    if (token.length > MAX_TOKEN || !isRandomToken(token)) continue;
-    const before = text.slice(Math.max(0, m.index! - 8), m.index!);
+  for (let i = 0; i < text.length; ) {
+    if (!tokenChar(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let end = i;
+    while (end < text.length && tokenChar(text.charCodeAt(end))) end++;
+    let padded = end;
+    while (padded < text.length && padded - end < 2 && text.charCodeAt(padded) === 61) padded++;
+    const start = i;
+    i = padded;
+    if (padded < text.length && text.charCodeAt(padded) === 61) continue; // `a=b` continues: not one token
+    const length = end - start;
+    if (length < 20 || length > MAX_TOKEN) continue;
+    const token = text.slice(start, end);
+    if (!isRandomToken(token)) continue;
+    const before = text.slice(Math.max(0, start - 8), start);
     if (/(?:base64,|h1:|sha\d{1,3}[-:]|md5[-:])$/i.test(before)) continue;
-    add(m.index!, m.index! + m[0].length, 'high-entropy');
+    add(start, padded, 'high-entropy');
   }
 }
 
@@ -302,7 +324,9 @@ export function isRandomToken(token: string): boolean {
   if (/^[0-9a-f]+$/i.test(token) || /^[0-9a-f-]+$/i.test(token)) return false;
   if (!/\d/.test(token) || !/[a-z]/.test(token) || !/[A-Z]/.test(token)) return false;
   if (/^(?:sha\d{1,3}|md5)-/i.test(token)) return false;
-  if (token.includes('/') && token.split('/').filter((seg) => /^[a-z][a-z_-]{2,}$/i.test(seg)).length >= 2) return false; // a path
+  if (ID_PREFIX.test(token)) return false; // msg_01XFDUDYJgAACzvnptvVoYEL: an object id, not a key
+  if (token.includes('/') && token.split('/').filter((seg) => /^[a-z][a-z0-9_.-]{1,}$|^[A-Z][a-z]+$/.test(seg)).length >= 2) return false; // a path
+  if (wordCoverage(token) >= 0.5) return false; // JsonSchema7ArrayType: words with a digit in between
   const segments = token.split(/[_\-+/]/).filter(Boolean);
   if (segments.length > 1 && segments.every((seg) => seg.length < 20 && !isRandomish(seg))) return false; // snake/kebab words
   if (classTransitions(token) < 0.4) return false; // camelCase words change class every few letters, random text every other
@@ -310,6 +334,16 @@ export function isRandomToken(token: string): boolean {
   if (shannonEntropy(token) < bitsNeeded) return false;
   if (base64OfText(token)) return false;
   return true;
+}
+
+/** Prefixes of object ids in common APIs (messages, files, workspaces, charges …): random, but public. */
+const ID_PREFIX = /^(?:msg|toolu|srvtoolu|wrkspc|env|file|batch|req|chatcmpl|cmpl|asst|thread|run|call|resp|org|user|proj|ft|ftjob|evt|cus|ch|pi|pm|in|sub|price|prod|acct|txn|vs|sess|ws|dep|ctx|item|node|span|trace)[_-][A-Za-z0-9]{12,}$/;
+
+/** Share of the token covered by dictionary-like words (a capital, then 2+ lower case letters with a vowel). */
+function wordCoverage(token: string): number {
+  let covered = 0;
+  for (const m of token.matchAll(/[A-Z]?[a-z]{2,}/g)) if (m[0].length >= 3 && /[aeiouy]/i.test(m[0])) covered += m[0].length;
+  return covered / token.length;
 }
 
 function isRandomish(seg: string): boolean {

@@ -27,7 +27,8 @@ const rule = (kind: string, pattern: RegExp, group = 0, check?: SecretRule['chec
 const hasDigit = (s: string): boolean => /\d/.test(s);
 const mixedCase = (s: string): boolean => /[a-z]/.test(s) && /[A-Z]/.test(s);
 /** `$VAR`, `${VAR}`, `{{ var }}`, `<password>`, `%s`, `***`: a template, not a value. */
-export const isTemplate = (s: string): boolean => /^(?:[$<{%*]|\[REDACTED)/.test(s) || /^(?:x{3,}|\*+|\.{3})$/i.test(s);
+export const isTemplate = (s: string): boolean =>
+  /^(?:[$<{%*]|\[REDACTED)/.test(s) || /^(?:x{3,}|\*+|\.{3})$/i.test(s) || /^[A-Z]+(?:_[A-Z]+)+$/.test(s); // REPLACE_WITH_PASSWORD
 
 export const SECRET_RULES: readonly SecretRule[] = [
   // --- formats ---------------------------------------------------------------------------------
@@ -79,7 +80,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
   // --- contexts: URLs and DSNs -----------------------------------------------------------------
   // scheme://user:password@host — the password may itself contain '@', so it runs to the last '@'
   // before the host; `${VAR}`/`<password>` templates stay.
-  rule('connection-password', /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/[^\s:@/?#'"`]{0,100}:([^\s/?'"`]{1,200})@(?=[A-Za-z0-9[])/g, 1, (s) => !isTemplate(s)),
+  rule('connection-password', /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/[^\s:@/?#'"`]{0,100}:([^\s/?'"`]{1,200})@(?=[A-Za-z0-9[])/g, 1,
+    (s) => !isTemplate(s) && !PLACEHOLDER_VALUES.has(s.toLowerCase())),
   // Go's DSN: user:pass@tcp(host:port)/db
   // (the password is matched atomically — lookahead + backreference — so a long run of `a:` pairs
   // is not re-scanned from every colon)
@@ -146,5 +148,5 @@ export const PLACEHOLDER_VALUES: ReadonlySet<string> = new Set([
   'testing', 'string', 'number', 'boolean', 'bool', 'str', 'int', 'bytes', 'any', 'object', 'your_password', 'yourpassword',
   'your-password', 'mypassword', 'my_password', 'secret_key', 'api_key', 'apikey', 'your_api_key', 'your-api-key', 'empty',
   'default', 'env', 'none_set', 'not_set', 'unset', 'off', 'on', 'yes', 'no', 'enabled', 'disabled', 'auto', 'bearer', 'basic',
-  'xxxx', 'xxxxxxxx', 'foo', 'bar', 'baz', 'foobar',
+  'xxxx', 'xxxxxxxx', 'foo', 'bar', 'baz', 'foobar', 'function', 'symbol', 'bigint',
 ]);

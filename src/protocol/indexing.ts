@@ -8,11 +8,19 @@ export interface IndexSummary {
   chunks: number;
   skipped: number;
   ms: number;
+  /** `skipped` broken down by why (only kinds that occurred). */
+  skippedReasons?: Partial<Record<SkipKind, number>>;
 }
+
+/** Why a file was not indexed; stable names (counted in `skippedReasons`). */
+export type SkipKind =
+  | 'tooLarge' | 'binary' | 'generated' | 'secret' | 'special' | 'outsideWorkspace' | 'loop' | 'unreadable' | 'timeout' | 'other';
 
 export interface SkippedFile {
   path: string;
   reason: string;
+  /** Machine-readable reason; absent in indexes written before it existed. */
+  kind?: SkipKind;
 }
 
 /** `keel status --json` */
@@ -62,6 +70,8 @@ export interface IndexBuildParams {
   maxFileSizeKB?: number;
   /** Extra excludes in .gitignore syntax. */
   exclude?: string[];
+  /** Follow symlinks whose real path is outside every root. Default false: such links are skipped. */
+  followSymlinksOutside?: boolean;
 }
 
 export interface IndexUpdateParams {

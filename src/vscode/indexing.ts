@@ -46,7 +46,12 @@ export class IndexingSurface {
     const config = vscode.workspace.getConfiguration('keel');
     const run = (token?: vscode.CancellationToken): Promise<IndexSummary | undefined> =>
       this.ctx.engine
-        .request('index/build', { roots, maxFileSizeKB: config.get('index.maxFileSizeKB', 1024), exclude: config.get<string[]>('index.exclude', []) }, { token })
+        .request('index/build', {
+          roots,
+          maxFileSizeKB: config.get('index.maxFileSizeKB', 1024),
+          exclude: config.get<string[]>('index.exclude', []),
+          followSymlinksOutside: config.get<boolean>('index.followSymlinksOutside', false),
+        }, { token })
         .then((summary) => {
           this.ctx.log.info(`indexed ${summary.files} files → ${summary.chunks} chunks in ${summary.ms} ms (${summary.skipped} skipped)`);
           this.status.text = `$(database) ${summary.chunks.toLocaleString()} chunks`;

@@ -1,6 +1,7 @@
 /**
  * `keel index [dir] [--store DIR] [--json]`: build or incrementally update the index of `dir`.
- * --json prints exactly `{ files, chunks, skipped, ms }`; progress goes to stderr. `--dir DIR` is
+ * --json prints `{ files, chunks, skipped, ms, skippedReasons }` (`skipped` stays the total; the
+ * breakdown by reason was added after); progress goes to stderr. `--dir DIR` is
  * accepted too, as `keel search` and `keel ask` spell it.
  */
 import * as path from 'node:path';
@@ -11,12 +12,13 @@ import type { CliCommand } from '../command';
 export const indexCommand: CliCommand = {
   name: 'index',
   summary: 'Build or update the index of a directory',
-  usage: 'keel index [dir | --dir DIR] [--store DIR] [--embedder ID] [--max-file-kb N] [--json]',
+  usage: 'keel index [dir | --dir DIR] [--store DIR] [--embedder ID] [--max-file-kb N] [--follow-symlinks-outside] [--json]',
   options: {
     dir: { type: 'string', description: 'Directory to index (or give it as the first argument; default: the current directory).' },
     store: { type: 'string', description: 'Index folder (default: a per-directory folder under the user cache dir).' },
     embedder: { type: 'string', description: 'Embedder id (default keel-code).' },
     'max-file-kb': { type: 'string', description: 'Skip files larger than this (default 1024).' },
+    'follow-symlinks-outside': { type: 'boolean', description: 'Follow symlinks that lead out of the directory (default: skip them).' },
   },
   async run(args, io) {
     const given = typeof args.values.dir === 'string' ? args.values.dir : undefined;
@@ -34,6 +36,7 @@ export const indexCommand: CliCommand = {
         store: typeof args.values.store === 'string' ? path.resolve(io.cwd, args.values.store) : undefined,
         embedder: typeof args.values.embedder === 'string' ? args.values.embedder : undefined,
         maxFileSizeKB: maxKB,
+        followSymlinksOutside: args.values['follow-symlinks-outside'] === true ? true : undefined,
       },
       {
         onNotify: (method, params) => {
@@ -49,9 +52,11 @@ export const indexCommand: CliCommand = {
       },
     );
     if (json) {
-      io.out(`${JSON.stringify({ files: summary.files, chunks: summary.chunks, skipped: summary.skipped, ms: summary.ms })}\n`);
+      const { files, chunks, skipped, ms, skippedReasons } = summary;
+      io.out(`${JSON.stringify({ files, chunks, skipped, ms, skippedReasons: skippedReasons ?? {} })}\n`);
     } else {
-      io.out(`Indexed ${summary.files} files (${summary.chunks} chunks, ${summary.skipped} skipped) in ${summary.ms} ms.\n`);
+      const why = Object.entries(summary.skippedReasons ?? {}).map(([k, n]) => `${n} ${k}`).join(', ');
+      io.out(`Indexed ${summary.files} files (${summary.chunks} chunks, ${summary.skipped} skipped${why ? `: ${why}` : ''}) in ${summary.ms} ms.\n`);
     }
     return 0;
   },

@@ -1,6 +1,13 @@
 /** `keel status [dir] [--store DIR] [--json]`: what an index holds, and which files were skipped and why. */
 import * as path from 'node:path';
+import { countSkipKinds } from '../../engine/workspace/fileGuard';
+import type { SkippedFile } from '../../protocol';
 import type { CliCommand } from '../command';
+
+function skipBreakdown(skipped: readonly SkippedFile[]): string {
+  const parts = Object.entries(countSkipKinds(skipped)).map(([kind, n]) => `${n} ${kind}`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
 
 export const statusCommand: CliCommand = {
   name: 'status',
@@ -25,8 +32,8 @@ export const statusCommand: CliCommand = {
       `size:         ${(status.bytes / 1024 / 1024).toFixed(1)} MB`,
       `embedder:     ${status.embedder ?? 'none (keyword search only)'}`,
       `last update:  ${status.lastUpdated ?? 'never'}`,
-      `skipped:      ${status.skipped.length}`,
-      ...status.skipped.slice(0, 50).map((s) => `  ${s.path} — ${s.reason}`),
+      `skipped:      ${status.skipped.length}${skipBreakdown(status.skipped)}`,
+      ...status.skipped.slice(0, 50).map((s) => `  ${s.path} — ${s.kind ? `[${s.kind}] ` : ''}${s.reason}`),
     ];
     if (status.skipped.length > 50) lines.push(`  … and ${status.skipped.length - 50} more (--json lists all)`);
     io.out(`${lines.join('\n')}\n`);

@@ -60,12 +60,18 @@ export class IndexService {
       throw new KeelError('INVALID_PARAMS', '`exclude` must be an array of .gitignore patterns.');
     }
     const entry = await this.openIndex(roots, params.store, params.embedder);
-    entry.syncOptions = { maxFileSizeBytes: maxKB * 1024, exclude: params.exclude };
+    if (params.followSymlinksOutside !== undefined && typeof params.followSymlinksOutside !== 'boolean') {
+      throw new KeelError('INVALID_PARAMS', '`followSymlinksOutside` must be a boolean.');
+    }
+    entry.syncOptions = { maxFileSizeBytes: maxKB * 1024, exclude: params.exclude, followSymlinksOutside: params.followSymlinksOutside === true };
     const result = await this.exclusive(entry, () => syncIndex(entry.index, { ...entry.syncOptions, signal, onProgress }));
     this.options.log.info(
       `indexed ${result.files} files / ${result.chunks} chunks in ${result.ms} ms (changed ${result.changed}, removed ${result.removed}, embedded ${result.embedded}, reused ${result.reused})`,
     );
-    return { files: result.files, chunks: result.chunks, skipped: result.skipped, ms: result.ms, notices: [...entry.index.notices] };
+    return {
+      files: result.files, chunks: result.chunks, skipped: result.skipped, ms: result.ms, skippedReasons: result.skippedReasons,
+      notices: [...entry.index.notices],
+    };
   }
 
   /** Queues file events; resolves when the coalesced batch they joined is searchable. */

@@ -8,6 +8,7 @@
  */
 import type { IndexProgress, IndexSummary, SkippedFile } from '../../protocol';
 import { throwIfCancelled } from '../../common/errors';
+import { countSkipKinds } from '../workspace/fileGuard';
 import { displayPath, walkWorkspace, type WalkedFile } from '../workspace/walker';
 import { createFilePreparer } from './chunkPool';
 import type { PreparedFile } from './prepareFile';
@@ -16,6 +17,8 @@ import type { PendingEmbedding, WorkspaceIndex } from './workspaceIndex';
 export interface SyncOptions {
   maxFileSizeBytes: number;
   exclude?: readonly string[];
+  /** Follow symlinks out of the workspace roots (`keel.index.followSymlinksOutside`). */
+  followSymlinksOutside?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: IndexProgress) => void;
   /** Commit the keyword phase every this many changed files, so a crash or cancel keeps progress. */
@@ -51,6 +54,7 @@ export async function syncIndex(index: WorkspaceIndex, options: SyncOptions): Pr
   const walked = await walkWorkspace(index.roots, {
     maxFileSizeBytes: options.maxFileSizeBytes,
     exclude: options.exclude,
+    followSymlinksOutside: options.followSymlinksOutside,
     signal: options.signal,
     ignoreDirs: [index.store],
   });
@@ -89,6 +93,7 @@ export async function syncIndex(index: WorkspaceIndex, options: SyncOptions): Pr
     files: index.catalog.fileCount,
     chunks: index.catalog.chunkCount,
     skipped: skipped.length,
+    skippedReasons: countSkipKinds(skipped),
     ms: Math.round(performance.now() - started),
     changed, removed, embedded, reused, phases, chunksProcessed: chunks,
   };
@@ -115,6 +120,7 @@ async function processFiles(
     const record = index.catalog.get(f.root, f.rel);
     prepared.set(i, preparer.prepare({
       abs: f.abs, rel: f.rel, maxBytes: options.maxFileSizeBytes,
+      roots: [...index.roots], followSymlinksOutside: options.followSymlinksOutside,
       knownHash: record?.hash, needChunks: record ? !index.fullyEmbedded(f.root, f.rel) : true,
     }));
   };
@@ -128,7 +134,7 @@ async function processFiles(
       const read = await prepared.get(i)!;
       prepared.delete(i);
       if (!read.ok) {
-        skipped.push({ path: displayPath(index.roots, f.root, f.rel), reason: read.reason });
+        skipped.push({ path: displayPath(index.roots, f.root, f.rel), reason: read.reason, kind: read.kind });
         if (index.removeFile(f.root, f.rel)) changed++;
       } else if (record && record.hash === read.hash) {
         index.touchFile(f.root, f.rel, f.size, f.mtimeMs);

@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import { readSourceFile } from '../workspace/sourceFile';
+import { maskSecrets } from './secretMask';
 import { checkPath, displayPath } from '../workspace/walker';
 import { chunkFile } from './chunker';
 import { syncIndex, type SyncOptions } from './indexer';
@@ -61,13 +62,15 @@ export async function applyFileChanges(index: WorkspaceIndex, changes: FileChang
     }
     if (verdict.kind !== 'file') {
       if (index.removeFile(root, rel)) applied++;
-      if (verdict.kind === 'skipped') skipped.push({ path: displayPath(index.roots, root, rel), reason: verdict.reason });
+      if (verdict.kind === 'skipped') skipped.push({ path: displayPath(index.roots, root, rel), reason: verdict.reason, kind: verdict.skipKind });
       continue;
     }
-    const read = await readSourceFile(path.join(index.roots[root], rel), options.maxFileSizeBytes);
+    const read = await readSourceFile(path.join(index.roots[root], rel), options.maxFileSizeBytes, {
+      roots: index.roots, followSymlinksOutside: options.followSymlinksOutside,
+    });
     if (!read.ok) {
       if (index.removeFile(root, rel)) applied++;
-      skipped.push({ path: displayPath(index.roots, root, rel), reason: read.reason });
+      skipped.push({ path: displayPath(index.roots, root, rel), reason: read.reason, kind: read.kind });
       continue;
     }
     const record = index.catalog.get(root, rel);
@@ -75,7 +78,7 @@ export async function applyFileChanges(index: WorkspaceIndex, changes: FileChang
       index.touchFile(root, rel, verdict.size, verdict.mtimeMs);
       continue;
     }
-    pending.push(...index.putFile(root, rel, { size: verdict.size, mtimeMs: verdict.mtimeMs, hash: read.hash }, await chunkFile(rel, read.text)));
+    pending.push(...index.putFile(root, rel, { size: verdict.size, mtimeMs: verdict.mtimeMs, hash: read.hash }, await chunkFile(rel, maskSecrets(read.text))));
     applied++;
   }
   index.setSkipped(skipped);

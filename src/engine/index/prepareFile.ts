@@ -2,9 +2,11 @@
  * The CPU-heavy part of indexing one file — read, decode, checks, tree-sitter chunking — as a pure
  * function of the file, so it can run on a worker thread (chunkPool.ts) or in-process alike.
  */
+import type { SkipKind } from '../../protocol';
 import { readSourceFile } from '../workspace/sourceFile';
 import type { Chunk } from './chunk';
 import { chunkFile } from './chunker';
+import { maskSecrets } from './secretMask';
 
 export interface PrepareRequest {
   abs: string;
@@ -14,16 +16,19 @@ export interface PrepareRequest {
   knownHash?: string;
   /** …unless chunks are needed anyway (vectors missing). */
   needChunks?: boolean;
+  /** Workspace roots: the file's real path must be inside one of them. */
+  roots?: string[];
+  followSymlinksOutside?: boolean;
 }
 
 export type PreparedFile =
   | { ok: true; hash: string; size: number; chunks: Chunk[] | undefined }
-  | { ok: false; reason: string };
+  | { ok: false; reason: string; kind: SkipKind };
 
 export async function prepareFile(req: PrepareRequest): Promise<PreparedFile> {
-  const read = await readSourceFile(req.abs, req.maxBytes);
+  const read = await readSourceFile(req.abs, req.maxBytes, { roots: req.roots, followSymlinksOutside: req.followSymlinksOutside });
   if (!read.ok) return read;
   const unchanged = req.knownHash !== undefined && req.knownHash === read.hash;
-  const chunks = unchanged && !req.needChunks ? undefined : await chunkFile(req.rel, read.text);
+  const chunks = unchanged && !req.needChunks ? undefined : await chunkFile(req.rel, maskSecrets(read.text));
   return { ok: true, hash: read.hash, size: read.size, chunks };
 }

@@ -22,6 +22,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { mkdirPrivate, PRIVATE_FILE } from '../privateFs';
 import { KeelError } from '../../common/errors';
 
 const JOURNAL = 'journal.json';
@@ -99,8 +100,8 @@ export class StoreFiles {
    * commit pays for durability, once per file however often it was restaged.
    */
   async stage(name: string, data: Buffer | string): Promise<void> {
-    await fs.mkdir(path.dirname(this.abs(name)), { recursive: true });
-    await fs.writeFile(this.abs(`${name}.next`), data);
+    await mkdirPrivate(path.dirname(this.abs(name)));
+    await fs.writeFile(this.abs(`${name}.next`), data, { mode: PRIVATE_FILE });
     this.staged.add(name);
     this.stagedSums.set(name, sha256(data));
   }
@@ -228,7 +229,7 @@ async function readIfExists(file: string): Promise<Buffer | undefined> {
 
 /** Write + fsync, so that a later rename cannot publish an empty or partial file after a power cut. */
 async function writeDurably(file: string, data: Buffer | string): Promise<void> {
-  const handle = await fs.open(file, 'w');
+  const handle = await fs.open(file, 'w', PRIVATE_FILE);
   try {
     await handle.writeFile(data);
     await handle.sync();

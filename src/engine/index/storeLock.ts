@@ -13,6 +13,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KeelError } from '../../common/errors';
+import { mkdirPrivateSync, PRIVATE_FILE } from '../privateFs';
 
 /** Stores locked by this process: a second open in the same process is refused too. */
 const heldHere = new Set<string>();
@@ -33,7 +34,7 @@ export class StoreLock {
     if (heldHere.has(path.resolve(this.dir))) {
       throw new KeelError('INDEX_LOCKED', `The index at ${this.dir} is already open for writing in this process.`);
     }
-    fs.mkdirSync(this.dir, { recursive: true });
+    mkdirPrivateSync(this.dir);
     for (let attempt = 0; attempt < 5; attempt++) {
       if (createWith(this.file, String(process.pid))) return this.markHeld();
       const owner = Number(readOr(this.file, 'gone'));
@@ -78,7 +79,7 @@ export class StoreLock {
 /** Atomically create `file` with `content`, or return false if it exists. */
 function createWith(file: string, content: string): boolean {
   const tmp = `${file}.${process.pid}.${crypto.randomBytes(6).toString("hex")}.part`;
-  fs.writeFileSync(tmp, content, { flag: 'wx', mode: 0o600 });
+  fs.writeFileSync(tmp, content, { flag: 'wx', mode: PRIVATE_FILE });
   try {
     fs.linkSync(tmp, file);
     return true;

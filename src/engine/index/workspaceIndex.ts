@@ -18,6 +18,7 @@ import type { Chunk } from './chunk';
 import { StoreFiles } from './storeFiles';
 import { StoreLock } from './storeLock';
 import { VectorStore, shardOf, type VectorMeta } from './vectorStore';
+import { mkdirPrivate } from '../privateFs';
 
 const MANIFEST = 'manifest.json';
 const CATALOG = 'catalog.json';
@@ -85,7 +86,7 @@ export class WorkspaceIndex {
     try {
       const notices: string[] = [];
       if (!options.readOnly) {
-        await fs.mkdir(store, { recursive: true });
+        await mkdirPrivate(store);
         const recovery = await files.recover();
         if (recovery === 'rolled-forward') notices.push('Finished an index commit interrupted by a crash.');
         if (recovery === 'rolled-back') notices.push('Discarded an index update interrupted by a crash.');

@@ -29,7 +29,7 @@ export async function scanPaths(params: SqlScanParams, signal?: AbortSignal): Pr
     if (stat.isDirectory()) {
       const walked = await walkWorkspace([abs], { maxFileSizeBytes: MAX_FILE_BYTES, signal });
       for (const f of walked.files) if (sqlLanguageFor(f.abs)) files.push(f.abs);
-      for (const s of walked.skipped) if (sqlLanguageFor(s.path)) skipped.push({ path: rel(cwd, path.join(abs, s.path)), reason: s.reason });
+      for (const s of walked.skipped) if (sqlLanguageFor(s.path)) skipped.push({ path: rel(cwd, path.join(abs, s.path)), reason: s.reason, kind: s.kind });
     } else if (sqlLanguageFor(abs)) files.push(abs);
   }
   const findings: Finding[] = [];
@@ -40,7 +40,7 @@ export async function scanPaths(params: SqlScanParams, signal?: AbortSignal): Pr
     const read = await readSourceFile(abs, MAX_FILE_BYTES);
     const shown = rel(cwd, abs);
     if (!read.ok) {
-      skipped.push({ path: shown, reason: read.reason });
+      skipped.push({ path: shown, reason: read.reason, kind: read.kind });
       continue;
     }
     findings.push(...(await analyzeSource({ path: shown, text: read.text, rules: params.rules })));

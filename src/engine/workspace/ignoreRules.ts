@@ -26,21 +26,8 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
   '*.woff', '*.woff2', '*.ttf', '*.otf', '*.eot', '*.sqlite', '*.sqlite3', '*.db', '*.vsix',
 ];
 
-const SECRET_NAME = [
-  /^\.env(\..*)?$/i,
-  /\.pem$/i,
-  /\.key$/i,
-  /^id_(rsa|dsa|ecdsa|ed25519)/i,
-  /\.(p12|pfx|jks|keystore)$/i,
-  /^\.?credentials(\..*)?$/i,
-  /^\.(netrc|npmrc|pypirc|pgpass)$/i,
-  /^secrets?\.(json|ya?ml|toml)$/i,
-];
-
 /** True for files that carry secrets by name; these are skipped whatever the ignore files say. */
-export function isSecretFile(fileName: string): boolean {
-  return SECRET_NAME.some((re) => re.test(fileName));
-}
+export { isSecretFileName as isSecretFile } from './secretFiles';
 
 /** One directory's rules; `base` is the directory's path relative to the root ('' for the root). */
 export interface RuleSet {

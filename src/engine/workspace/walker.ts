@@ -1,14 +1,17 @@
 /**
  * Lists the files of one or more workspace folders that Keel should index. Never throws for a bad
- * file or folder: symlink loops, broken links, unreadable directories and oversized files become
- * `skipped` entries with a human reason (shown by `keel status` and Keel: Show Index Status).
+ * file or folder: symlink loops, broken links, unreadable directories, oversized files, devices,
+ * FIFOs, sockets and links out of the workspace become `skipped` entries with a kind and a human
+ * reason (shown by `keel status` and Keel: Show Index Status). Nothing here opens a file.
  */
 import * as fs from 'node:fs/promises';
-import type { Dirent, Stats } from 'node:fs';
+import { constants as fsConstants, type Dirent, type Stats } from 'node:fs';
 import * as path from 'node:path';
-import type { SkippedFile } from '../../protocol';
+import type { SkipKind, SkippedFile } from '../../protocol';
 import { throwIfCancelled } from '../../common/errors';
-import { DEFAULT_EXCLUDES, isIgnored, isSecretFile, ruleSet, type RuleSet } from './ignoreRules';
+import { containment, fsSkip, resolveEntry, specialFile, tooLarge, type Skip } from './fileGuard';
+import { DEFAULT_EXCLUDES, isIgnored, ruleSet, type RuleSet } from './ignoreRules';
+import { isSecretFileName } from './secretFiles';
 
 export interface WalkedFile {
   /** Index into the roots array. */
@@ -26,8 +29,12 @@ export interface WalkOptions {
   exclude?: readonly string[];
   /** Absolute folders never to enter (the index store, if someone put it inside a workspace). */
   ignoreDirs?: readonly string[];
+  /** Follow symlinks whose target is outside every root (default: skip them). */
+  followSymlinksOutside?: boolean;
   signal?: AbortSignal;
 }
+
+const SECRET_REASON = 'secret-bearing file (never indexed)';
 
 export interface WalkResult {
   files: WalkedFile[];
@@ -44,11 +51,12 @@ export function displayPath(roots: readonly string[], root: number, rel: string)
 export async function walkWorkspace(roots: readonly string[], options: WalkOptions): Promise<WalkResult> {
   const result: WalkResult = { files: [], skipped: [] };
   const visitedDirs = new Set<string>();
+  const policy = await containment(roots, options.followSymlinksOutside);
   for (const dir of options.ignoreDirs ?? []) visitedDirs.add(await fs.realpath(dir).catch(() => dir));
   for (let r = 0; r < roots.length; r++) {
     const base = [ruleSet('', [...DEFAULT_EXCLUDES, ...(options.exclude ?? [])])];
-    const skip = (rel: string, reason: string): void => {
-      result.skipped.push({ path: displayPath(roots, r, rel), reason });
+    const skip = (rel: string, { kind, reason }: Skip): void => {
+      result.skipped.push({ path: displayPath(roots, r, rel), reason, kind });
     };
     await walkDir(roots[r], '', base);
 
@@ -60,60 +68,68 @@ export async function walkWorkspace(roots: readonly string[], options: WalkOptio
         real = await fs.realpath(abs);
         if (visitedDirs.has(real)) {
           if (rel && !options.ignoreDirs?.some((d) => real === d || abs === d)) {
-            skip(rel, 'symlink loop or folder already indexed through another path');
+            skip(rel, { kind: 'loop', reason: 'symlink loop or folder already indexed through another path' });
           }
           return;
         }
         visitedDirs.add(real);
         entries = await fs.readdir(abs, { withFileTypes: true });
       } catch (error) {
-        skip(rel || '.', describeFsError(error));
+        skip(rel || '.', fsSkip(error));
         return;
       }
       const rules = [...stack];
       for (const name of IGNORE_FILES) {
-        if (!entries.some((e) => e.name === name)) continue;
+        const entry = entries.find((e) => e.name === name);
+        if (!entry) continue;
+        if (!entry.isFile()) {
+          skip(rel ? `${rel}/${name}` : name, { kind: 'special', reason: 'ignore file is not a regular file (not read)' });
+          continue;
+        }
         try {
-          rules.push(ruleSet(rel, await fs.readFile(path.join(abs, name), 'utf8')));
+          rules.push(ruleSet(rel, await readSmallText(path.join(abs, name))));
         } catch (error) {
-          skip(rel ? `${rel}/${name}` : name, `ignore file unreadable: ${describeFsError(error)}`);
+          const s = fsSkip(error);
+          skip(rel ? `${rel}/${name}` : name, { kind: s.kind, reason: `ignore file unreadable: ${s.reason}` });
         }
       }
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const subdirs: Array<[string, string]> = [];
-      const files: Array<{ childAbs: string; childRel: string }> = [];
+      const files: Array<{ childAbs: string; childRel: string; stat?: Stats }> = [];
       for (const entry of entries) {
         const childRel = rel ? `${rel}/${entry.name}` : entry.name;
         const childAbs = path.join(abs, entry.name);
-        let isDir = entry.isDirectory();
         if (entry.isSymbolicLink()) {
-          try {
-            isDir = (await fs.stat(childAbs)).isDirectory();
-          } catch (error) {
-            skip(childRel, describeFsError(error));
+          // decided on what the link points at: its real path must be inside, its type regular/dir
+          const target = await resolveEntry(childAbs, policy);
+          if (target.kind === 'skip') {
+            if (!isIgnored(rules, childRel, false)) skip(childRel, target.skip);
             continue;
           }
-        } else if (!isDir && !entry.isFile()) {
-          continue; // sockets, fifos, devices: not source
+          const isDir = target.kind === 'directory';
+          if (isIgnored(rules, childRel, isDir)) continue;
+          if (isDir) subdirs.push([childAbs, childRel]);
+          else if (isSecretFileName(entry.name) || isSecretFileName(path.basename(target.real))) skip(childRel, { kind: 'secret', reason: SECRET_REASON });
+          else files.push({ childAbs, childRel, stat: target.stat });
+          continue;
         }
+        const isDir = entry.isDirectory();
         if (isIgnored(rules, childRel, isDir)) continue;
         if (isDir) subdirs.push([childAbs, childRel]);
-        else if (isSecretFile(entry.name)) skip(childRel, 'secret-bearing file (never indexed)');
+        else if (!entry.isFile()) skip(childRel, { kind: 'special', reason: 'not a regular file (device, FIFO or socket)' });
+        else if (isSecretFileName(entry.name)) skip(childRel, { kind: 'secret', reason: SECRET_REASON });
         else files.push({ childAbs, childRel });
       }
-      // stat files of one directory together: the syscalls overlap, a 10k-file folder stays fast
+      // lstat files of one directory together: the syscalls overlap, a 10k-file folder stays fast
       const stats = await Promise.all(
-        files.map((f) => fs.stat(f.childAbs).then((st): Stats | { error: unknown } => st, (error: unknown) => ({ error }))),
+        files.map((f) => f.stat ?? fs.lstat(f.childAbs).then((st): Stats | { error: unknown } => st, (error: unknown) => ({ error }))),
       );
       files.forEach((f, i) => {
         const st = stats[i];
-        if ('error' in st) {
-          skip(f.childRel, describeFsError(st.error));
-        } else if (st.size > options.maxFileSizeBytes) {
-          skip(f.childRel, `too large (${Math.ceil(st.size / 1024)} KB > ${Math.floor(options.maxFileSizeBytes / 1024)} KB)`);
-        } else {
-          result.files.push({ root: r, rel: f.childRel, abs: f.childAbs, size: st.size, mtimeMs: st.mtimeMs });
-        }
+        if ('error' in st) skip(f.childRel, fsSkip(st.error));
+        else if (!st.isFile()) skip(f.childRel, specialFile(st)); // replaced since readdir
+        else if (st.size > options.maxFileSizeBytes) skip(f.childRel, tooLarge(st.size, options.maxFileSizeBytes));
+        else result.files.push({ root: r, rel: f.childRel, abs: f.childAbs, size: st.size, mtimeMs: st.mtimeMs });
       });
       for (const [childAbs, childRel] of subdirs) await walkDir(childAbs, childRel, rules);
     }
@@ -121,25 +137,30 @@ export async function walkWorkspace(roots: readonly string[], options: WalkOptio
   return result;
 }
 
+/** Ignore files are read bounded: a 2 GB `.gitignore` must not be read whole. */
+async function readSmallText(abs: string, maxBytes = 1 << 20): Promise<string> {
+  const handle = await fs.open(abs, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) return '';
+    const buffer = Buffer.alloc(Math.min(st.size, maxBytes));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
 /** A short reason for a failed file-system call, suitable for users. */
 export function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ELOOP': return 'symlink loop';
-    case 'ENOENT': return 'deleted or broken link';
-    case 'EACCES':
-    case 'EPERM': return 'permission denied';
-    case 'ENAMETOOLONG': return 'path too long';
-    case 'EISDIR': return 'is a directory';
-    default: return `unreadable (${code ?? (error as Error | undefined)?.message ?? 'unknown error'})`;
-  }
+  return fsSkip(error).reason;
 }
 
 export type PathVerdict =
   | { kind: 'file'; size: number; mtimeMs: number }
   | { kind: 'ignored' }
   | { kind: 'directory' }
-  | { kind: 'skipped'; reason: string }
+  | { kind: 'skipped'; reason: string; skipKind: SkipKind }
   | { kind: 'gone' };
 
 /**
@@ -158,19 +179,33 @@ export async function checkPath(root: string, rel: string, options: WalkOptions)
     const prefix = parts.slice(0, depth + 1).join('/');
     if (depth < parts.length - 1 && isIgnored(stack, prefix, true)) return { kind: 'ignored' };
   }
-  let st: Stats;
+  const abs = path.join(root, rel);
+  let link: Stats;
   try {
-    st = await fs.stat(path.join(root, rel));
+    link = await fs.lstat(abs);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? { kind: 'gone' } : { kind: 'skipped', reason: describeFsError(error) };
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'gone' };
+    const s = fsSkip(error);
+    return { kind: 'skipped', reason: s.reason, skipKind: s.kind };
   }
-  if (isIgnored(stack, rel, st.isDirectory())) return { kind: 'ignored' };
-  if (st.isDirectory()) return { kind: 'directory' };
-  if (!st.isFile()) return { kind: 'ignored' };
-  if (isSecretFile(parts[parts.length - 1])) return { kind: 'skipped', reason: 'secret-bearing file (never indexed)' };
+  const policy = await containment([root], options.followSymlinksOutside);
+  // a parent folder may be a link out of the workspace too: judge the real path, not the spelling
+  const target = await resolveEntry(abs, policy);
+  if (target.kind === 'skip') {
+    if (isIgnored(stack, rel, false)) return { kind: 'ignored' };
+    return { kind: 'skipped', reason: target.skip.reason, skipKind: target.skip.kind };
+  }
+  const isDir = target.kind === 'directory';
+  if (isIgnored(stack, rel, isDir)) return { kind: 'ignored' };
+  if (isDir) return { kind: 'directory' };
+  if (isSecretFileName(parts[parts.length - 1]) || (link.isSymbolicLink() && isSecretFileName(path.basename(target.real)))) {
+    return { kind: 'skipped', reason: SECRET_REASON, skipKind: 'secret' };
+  }
+  const st = target.stat;
   if (st.size > options.maxFileSizeBytes) {
-    return { kind: 'skipped', reason: `too large (${Math.ceil(st.size / 1024)} KB > ${Math.floor(options.maxFileSizeBytes / 1024)} KB)` };
+    const s = tooLarge(st.size, options.maxFileSizeBytes);
+    return { kind: 'skipped', reason: s.reason, skipKind: s.kind };
   }
   return { kind: 'file', size: st.size, mtimeMs: st.mtimeMs };
 }

@@ -39,7 +39,7 @@ describe('indexing feature (engine protocol)', () => {
     const summary = await call(e, 'index/build', { roots: [tree.dir] }, {
       onNotify: (method, params) => method === 'index/progress' && progress.push(params as IndexProgress),
     });
-    assert.deepEqual(Object.keys(summary).sort(), ['chunks', 'files', 'ms', 'skipped']);
+    assert.deepEqual(Object.keys(summary).sort(), ['chunks', 'files', 'ms', 'skipped', 'skippedReasons']);
     assert.equal(summary.files, 2);
     assert.deepEqual([...new Set(progress.map((p) => p.phase))], ['walk', 'chunk', 'write', 'embed', 'done']);
     const status = await call(e, 'index/status', {});
@@ -105,7 +105,7 @@ describe('indexing feature (engine protocol)', () => {
 });
 
 describe('keel index / keel status (CLI)', () => {
-  it('prints exactly { files, chunks, skipped, ms } with --json, then the status', async () => {
+  it('prints { files, chunks, skipped, ms } (+ the skippedReasons breakdown) with --json, then the status', async () => {
     const tree = makeTree({ 'a.py': 'def alpha():\n    return 1\n', '.env': 'X=1' });
     const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-cache-'));
     try {
@@ -124,14 +124,19 @@ describe('keel index / keel status (CLI)', () => {
       try {
         assert.equal(await runCommand(indexCommand, ['--json'], { ...runner, argv: [] }), 0, err);
         const summary = JSON.parse(out);
-        assert.deepEqual(Object.keys(summary), ['files', 'chunks', 'skipped', 'ms']);
+        assert.deepEqual(Object.keys(summary), ['files', 'chunks', 'skipped', 'ms', 'skippedReasons']);
         assert.equal(summary.files, 1);
         assert.equal(summary.skipped, 1);
+        assert.deepEqual(summary.skippedReasons, { secret: 1 });
         out = '';
         assert.equal(await runCommand(statusCommand, ['--json'], { ...runner, argv: [] }), 0, err);
         const status = JSON.parse(out);
         assert.ok(status.store.startsWith(path.join(cache, 'keel')));
-        assert.deepEqual(status.skipped, [{ path: '.env', reason: 'secret-bearing file (never indexed)' }]);
+        assert.deepEqual(status.skipped, [{ path: '.env', reason: 'secret-bearing file (never indexed)', kind: 'secret' }]);
+        out = '';
+        assert.equal(await runCommand(statusCommand, [], { ...runner, argv: [] }), 0, err);
+        assert.match(out, /skipped: +1 \(1 secret\)/);
+        assert.match(out, /\.env — \[secret\] secret-bearing file/);
         out = '';
         const code = await runCommand(statusCommand, ['--json', '--store', path.join(cache, 'none')], { ...runner, argv: [] });
         assert.equal(code, 3);

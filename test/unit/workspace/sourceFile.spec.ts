@@ -25,7 +25,7 @@ describe('readSourceFile', () => {
   after(() => tree.cleanup());
 
   it('rejects a binary file with a source extension', async () => {
-    assert.deepEqual(await readSourceFile(at('image.ts'), MB), { ok: false, reason: 'binary content' });
+    assert.deepEqual(await readSourceFile(at('image.ts'), MB), { ok: false, reason: 'binary content', kind: 'binary' });
   });
 
   it('normalises CRLF, strips a UTF-8 BOM and decodes UTF-16', async () => {
@@ -40,18 +40,18 @@ describe('readSourceFile', () => {
   it('keeps a file with a few invalid UTF-8 bytes and rejects one that is mostly invalid', async () => {
     const latin1 = await readSourceFile(at('latin1.py'), MB);
     assert.ok(latin1.ok && latin1.text.startsWith('# caf\ufffd'));
-    assert.deepEqual(await readSourceFile(at('garbage.ts'), MB), { ok: false, reason: 'not valid UTF-8 text' });
+    assert.deepEqual(await readSourceFile(at('garbage.ts'), MB), { ok: false, reason: 'not valid UTF-8 text', kind: 'binary' });
   });
 
   it('rejects minified and generated files', async () => {
-    assert.deepEqual(await readSourceFile(at('bundle.js'), MB), { ok: false, reason: 'minified' });
-    assert.deepEqual(await readSourceFile(at('gen.go'), MB), { ok: false, reason: 'generated file' });
+    assert.deepEqual(await readSourceFile(at('bundle.js'), MB), { ok: false, reason: 'minified', kind: 'generated' });
+    assert.deepEqual(await readSourceFile(at('gen.go'), MB), { ok: false, reason: 'generated file', kind: 'generated' });
   });
 
   it('reports a file deleted between listing and reading', async () => {
     fs.writeFileSync(at('vanishing.ts'), 'x');
     fs.rmSync(at('vanishing.ts'));
-    assert.deepEqual(await readSourceFile(at('vanishing.ts'), MB), { ok: false, reason: 'deleted or broken link' });
+    assert.deepEqual(await readSourceFile(at('vanishing.ts'), MB), { ok: false, reason: 'deleted or broken link', kind: 'unreadable' });
   });
 
   it('enforces the size limit again at read time (the file may have grown)', async () => {

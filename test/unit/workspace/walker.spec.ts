@@ -134,9 +134,9 @@ describe('walkWorkspace', () => {
       const run = spawnSync(process.execPath, ['-e', script], { cwd: process.cwd(), encoding: 'utf8', ...asNobody, env: { ...process.env, HOME: '/tmp' } });
       assert.equal(run.status, 0, run.stderr);
       const result = JSON.parse(run.stdout) as { files: string[]; skipped: Array<{ path: string; reason: string }>; reads: Array<{ ok: boolean; reason?: string }> };
-      assert.deepEqual(result.skipped, [{ path: 'locked', reason: 'permission denied' }]);
+      assert.deepEqual(result.skipped, [{ path: 'locked', reason: 'permission denied', kind: 'unreadable' }]);
       const unreadable = result.reads[result.files.indexOf('secret-ish.ts')];
-      assert.deepEqual(unreadable, { ok: false, reason: 'permission denied' });
+      assert.deepEqual(unreadable, { ok: false, reason: 'permission denied', kind: 'unreadable' });
     } finally {
       fs.chmodSync(path.join(dir, 'locked'), 0o755);
       cleanup();

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StoredEntry } from './types';
+import { mkdirPrivateSync, PRIVATE_FILE } from '../../privateFs';
 
 export const CACHE_FILE = 'semantic-cache.json';
 const FORMAT = 1;
@@ -38,9 +39,10 @@ export function loadCacheFile(file: string, warn: (message: string) => void): St
 export function saveCacheFile(file: string, entries: Iterable<StoredEntry>): void {
   const shape: FileShape = { format: FORMAT, entries: [] };
   for (const e of entries) shape.entries.push({ ...e, vector: encodeVector(e.vector) });
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  mkdirPrivateSync(path.dirname(file));
   const temp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(temp, 'w');
+  const fd = fs.openSync(temp, 'w', PRIVATE_FILE);
+  fs.fchmodSync(fd, PRIVATE_FILE); // a temp left by a crash keeps its old mode when reopened
   try {
     fs.writeSync(fd, JSON.stringify(shape));
     fs.fsyncSync(fd);

@@ -4,9 +4,10 @@
  * hold no key or secret. It rotates once at `maxBytes` (egress.jsonl → egress.1.jsonl) so a busy
  * workspace can't grow it without bound, while the previous generation stays viewable.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EgressLogEntry } from '../../../protocol';
+import { mkdirPrivateSync } from '../../privateFs';
 
 /** One line of the log: the protocol's `EgressLogEntry` (what `egress/log` returns). */
 export type AuditEntry = EgressLogEntry;
@@ -28,7 +29,7 @@ export class AuditLog {
   }
 
   append(entry: AuditEntry): void {
-    mkdirSync(this.dir, { recursive: true });
+    mkdirPrivateSync(this.dir);
     if (existsSync(this.file) && statSync(this.file).size >= this.maxBytes) renameSync(this.file, this.previousFile);
     // Sync append: a line per call is tiny, and it must survive the process dying right after.
     appendFileSync(this.file, `${JSON.stringify(entry)}\n`, { mode: 0o600 });

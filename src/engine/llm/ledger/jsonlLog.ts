@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { mkdirPrivateSync, PRIVATE_FILE } from '../../privateFs';
 
 export interface ReadResult<T> {
   records: T[];
@@ -24,8 +25,8 @@ export class JsonlLog<T> {
 
   /** Append one record durably. */
   append(record: T): void {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const fd = fs.openSync(this.file, 'a+'); // a+: O_APPEND, and readable to check the last byte
+    mkdirPrivateSync(path.dirname(this.file));
+    const fd = fs.openSync(this.file, 'a+', PRIVATE_FILE); // a+: O_APPEND, and readable to check the last byte
     try {
       let prefix = '';
       const size = fs.fstatSync(fd).size;

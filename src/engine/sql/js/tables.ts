@@ -138,3 +138,11 @@ export const JS_SINK_EXAMPLES: readonly JsSinkExample[] = [
     good: "import { ExecuteStatementCommand } from '@aws-sdk/client-dynamodb';\nexport async function f(client, name: string) {\n  const command = new ExecuteStatementCommand({ Statement: 'SELECT * FROM Users WHERE n = ?', Parameters: [{ S: name }] });\n  await client.send(command);\n  await client.send({ Statement: name });\n}\n",
   },
 ];
+
+/**
+ * N+1: layered backends query through services and repositories (`this.productService_.retrieve(id)`).
+ * An awaited call on a receiver named with one of these suffixes, whose method starts with a data verb,
+ * counts as a query when it runs per loop item.
+ */
+export const DATA_SERVICE_SUFFIXES: readonly string[] = ['Service', 'Repository', 'Repo', 'Dao', 'Connection', 'Manager', 'Model', 'Store'];
+export const DATA_VERBS: readonly string[] = ['retrieve', 'find', 'findOne', 'get', 'list', 'load', 'fetch', 'count', 'update', 'create', 'delete', 'save', 'upsert', 'remove', 'insert', 'exists', 'query'];

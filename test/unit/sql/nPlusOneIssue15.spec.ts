@@ -29,3 +29,32 @@ describe('sql: N+1 cases from issue 15 (each failed before its fix)', () => {
     assert.deepEqual(await nPlusOne(all), [2]);
   });
 });
+
+describe('sql: Python N+1 cases from issue 15 (each failed before its fix)', () => {
+  const py = (text: string): Promise<number[]> => nPlusOne(text, 'views.py');
+
+  it('Django deferred fields: .only() / .defer() then access per item', async () => {
+    assert.deepEqual(await py('from django.db import models\nfrom .models import User\ndef f():\n    for u in User.objects.only("id", "name"):\n        print(u.name, u.email)\n'), [5]);
+    assert.deepEqual(await py('from .models import User\ndef f():\n    for u in User.objects.defer("bio"):\n        print(u.bio)\n'), [4]);
+    assert.deepEqual(await py('from .models import User\ndef f():\n    for u in User.objects.only("id", "name"):\n        print(u.name, u.pk)\n'), []);
+  });
+
+  it('per-item prefetch_related_objects, generic foreign keys, related-manager lookups', async () => {
+    assert.deepEqual(await py('from django.db.models import prefetch_related_objects\ndef f(books):\n    for b in books:\n        prefetch_related_objects([b], "authors")\n'), [4]);
+    assert.deepEqual(await py('from django.db.models import prefetch_related_objects\ndef f(books):\n    prefetch_related_objects(books, "authors")\n'), []);
+    assert.deepEqual(await py('from django.contrib.contenttypes.models import ContentType\ndef f(refs):\n    for r in refs:\n        ct = ContentType.objects.get_for_id(r.ct_id)\n        yield ct.get_object_for_this_type(pk=r.object_id)\n'), [5]);
+    assert.deepEqual(await py('from django.db import models\ndef f(attributes, value):\n    for attribute in attributes:\n        choice = attribute.values.get(pk=value)\n'), [4]);
+    assert.deepEqual(await py('from django.db import models\ndef f(attributes, value):\n    for attribute in attributes:\n        choice = attribute.values.get("x")\n'), []);
+  });
+
+  it('SQLAlchemy lazy relationships in loops and comprehensions, Flask-SQLAlchemy Model.query', async () => {
+    assert.deepEqual(await py('from models import Solves\ndef f():\n    return [s.user.name for s in Solves.query.all()]\n'), [3]);
+    assert.deepEqual(await py('from models import Teams\ndef f(standings):\n    for t in standings:\n        team = Teams.query.filter_by(id=t.id).first()\n'), [4]);
+    assert.deepEqual(await py('from sqlalchemy.orm import joinedload\nfrom models import Solves\ndef f():\n    return [s.user.name for s in Solves.query.options(joinedload(Solves.user)).all()]\n'), []);
+  });
+
+  it('a helper in the same file that queries, called per item', async () => {
+    const text = 'from .models import Choice\ndef choices_for(attribute):\n    return list(Choice.objects.filter(attribute=attribute))\n\ndef build(attributes):\n    return {a.pk: choices_for(a) for a in attributes}\n';
+    assert.deepEqual(await py(text), [6]);
+  });
+});

@@ -177,3 +177,14 @@ export const PY_ESCAPE_CALLS: ReadonlySet<string> = new Set([
 ]);
 /** String methods that return their receiver's text (tainted in, tainted out). */
 export const PY_STR_PASSTHROUGH: ReadonlySet<string> = new Set(['upper', 'lower', 'strip', 'lstrip', 'rstrip', 'title', 'str', 'replace', 'casefold', 'capitalize']);
+
+/** N+1: Django manager methods answered from a process-wide cache (ContentType, Site), not a query per call. */
+export const PY_CACHED_MANAGER_METHODS: ReadonlySet<string> = new Set(['get_for_id', 'get_for_model', 'get_for_models', 'get_current', 'clear_cache']);
+/** N+1: calls that always run a query, whatever their receiver (generic foreign keys, per-item prefetch). */
+export const PY_PER_CALL_QUERIES: ReadonlySet<string> = new Set(['get_object_for_this_type', 'get_all_objects_for_this_type', 'prefetch_related_objects', 'refresh_from_db']);
+/** N+1: related-manager methods that query even when the relation was prefetched. */
+export const PY_ALWAYS_QUERY_METHODS: ReadonlySet<string> = new Set(['filter', 'exclude', 'values_list', 'annotate', 'aggregate', 'order_by', 'latest', 'earliest', 'get_or_create', 'update_or_create']);
+/** N+1: attributes whose every access queries (Wagtail `page.specific`). */
+export const PY_QUERYING_ATTRIBUTES: ReadonlySet<string> = new Set(['specific']);
+/** N+1: names that hold a Django queryset by convention (`self.queryset`, `qs`). */
+export const PY_QUERYSET_NAMES = /^(queryset|qs|\w+_queryset|\w+_qs)$/;

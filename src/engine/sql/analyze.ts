@@ -15,6 +15,7 @@ import { analyzePython, PY_INDEX_TYPES } from './python/analyze';
 import { effectiveSeverity, ruleFor, type RuleOverrides } from './rules';
 import { analyzeStatic, staticIndexTypes, staticSpecFor } from './static/analyze';
 import { anchorStatement, collectSuppressions, isSuppressed, suppressFix } from './suppress';
+import { inTestHook, isTestPath, TEST_CODE_OFF } from './testCode';
 import { parseCached } from './treeCache';
 
 export interface AnalyzeInput {
@@ -88,7 +89,9 @@ export async function analyzeSource(input: AnalyzeInput, options: AnalyzeOptions
 function finalize(file: FileContext, raw: RawFinding[], suppressions: ReturnType<typeof collectSuppressions>, rules?: RuleOverrides): Finding[] {
   const out: Finding[] = [];
   const seen = new Set<string>();
+  const testFile = isTestPath(file.path);
   for (const r of raw) {
+    if (TEST_CODE_OFF.has(r.category) && (testFile || inTestHook(r.node))) continue;
     const rule = ruleFor(r.category);
     const severity = effectiveSeverity(rule, rules);
     if (severity === 'off') continue;

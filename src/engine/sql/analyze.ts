@@ -17,6 +17,8 @@ import { analyzeStatic, staticIndexTypes, staticSpecFor } from './static/analyze
 import { anchorStatement, collectSuppressions, isSuppressed, suppressFix } from './suppress';
 import { inTestHook, isTestPath, TEST_CODE_OFF } from './testCode';
 import { parseCached } from './treeCache';
+import { importedSummaries } from './summaries';
+import * as nodePath from 'node:path';
 
 export interface AnalyzeInput {
   path: string;
@@ -47,6 +49,11 @@ export function sqlLanguageFor(path: string, languageId?: string): GrammarLangua
 export interface AnalyzeOptions {
   /** Keep the tree for the next call with the same path and reparse incrementally (open documents). */
   incremental?: boolean;
+  /**
+   * Where the file is on disk, for following its workspace imports (cross-file summaries). Defaults to
+   * `input.path` when that is absolute (the editor sends the document's path); without it, imports are not followed.
+   */
+  absPath?: string;
 }
 
 export async function analyzeSource(input: AnalyzeInput, options: AnalyzeOptions = {}): Promise<Finding[]> {
@@ -62,6 +69,8 @@ export async function analyzeSource(input: AnalyzeInput, options: AnalyzeOptions
   const tree = options.incremental ? await parseCached(input.path, language, input.text) : await parse(language, input.text);
   try {
     const root = tree.rootNode;
+    const abs = options.absPath ?? (nodePath.isAbsolute(input.path) ? input.path : undefined);
+    if (abs && language !== 'go' && language !== 'java') file.imported = await importedSummaries(abs, language, root);
     let raw: RawFinding[];
     let comments: SyntaxNode[];
     const staticSpec = staticSpecFor(language);

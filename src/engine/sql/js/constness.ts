@@ -8,6 +8,7 @@
  */
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import type { NodeIndex } from '../nodeIndex';
+import type { ImportedSummaries } from '../summaries';
 import { ScopedDefs, type CollectDefs } from '../scopedDefs';
 import { boundNames, FUNCTION_TYPES, isUpperConstantName, memberPath, unwrap } from './syntax';
 import { JS_PROCESS_SOURCES, JS_SOURCE_DECORATORS, JS_SOURCE_PATHS } from './tables';
@@ -40,7 +41,11 @@ export class JsConstness {
   private readonly visiting = new Set<number>();
   private readonly defs: ScopedDefs<Def>;
 
-  constructor(private readonly index: NodeIndex) {
+  constructor(
+    private readonly index: NodeIndex,
+    /** Summaries of imported workspace functions (returns user input / sanitises). */
+    private readonly imported?: ImportedSummaries,
+  ) {
     this.defs = new ScopedDefs<Def>(index, index.of(...FUNCTION_TYPES), BINDING_TYPES, collectJsDefs);
   }
 
@@ -136,6 +141,9 @@ export class JsConstness {
     const head = path[0];
     const name = path[path.length - 1];
     if (NUMERIC_CALLS.has(head)) return null;
+    const summary = this.imported?.get(unwrap(fn).text);
+    if (summary?.returnsTainted) return { node: n, origin: n, source: true };
+    if (summary?.sanitises) return null;
     if (ESCAPE_CALLS.has(name) && name !== 'join') return null;
     if (path.join('.') === 'Prisma.join') return null;
     const argList = args.namedChildren.filter((c): c is SyntaxNode => c !== null);

@@ -12,12 +12,19 @@ import { parameterizeFix } from './parameterize';
 import { sqlPieces, sqlTextOf } from './pieces';
 import type { NodeIndex } from '../nodeIndex';
 import { awsSqlFinding } from './aws';
-import { importedDrivers, importedModules, SINK_NAMES, sinkOf } from './sinks';
-import { calleeName, isAncestor, memberPath, unwrap, type CallInfo } from './syntax';
+import { importedDrivers, importedModules, SINK_NAMES, sinkOf, type JsSink } from './sinks';
+import { argumentsOf, calleeName, isAncestor, memberPath, unwrap, type CallInfo } from './syntax';
 
 export function analyzeJsSql(file: FileContext, index: NodeIndex, calls: readonly CallInfo[]): RawFinding[] {
-  const constness = new JsConstness(index);
-  const candidates = calls.filter((c) => SINK_NAMES.has(c.name));
+  const constness = new JsConstness(index, file.imported);
+  const imported = file.imported;
+  const importedSink = (call: SyntaxNode): JsSink | null => {
+    const fn = call.childForFieldName('function');
+    const s = fn && imported?.get(unwrap(fn).text);
+    const arg = s?.sqlParam !== undefined ? argumentsOf(call)[s.sqlParam] : undefined;
+    return fn && arg ? { call, sqlArg: arg, shape: 'statement', api: unwrap(fn).text, driver: 'pg', config: true } : null;
+  };
+  const candidates = calls.filter((c) => SINK_NAMES.has(c.name) || (imported && imported.size > 0 && importedSink(c.node)));
   const requires = candidates.filter((c) => c.name === 'require').map((c) => c.node);
   const drivers = importedDrivers(index.of('import_statement'), requires);
   const modules = importedModules(index.of('import_statement'), requires);
@@ -33,7 +40,7 @@ export function analyzeJsSql(file: FileContext, index: NodeIndex, calls: readonl
       out.push(aws);
       continue;
     }
-    const sink = sinkOf(call, drivers, modules);
+    const sink = sinkOf(call, drivers, modules) ?? importedSink(call);
     if (!sink) continue;
     const pieces = sqlPieces(sink.sqlArg, constness);
     // Prisma.raw / sql.raw / sequelize.literal exist only to splice raw SQL: any tainted argument counts.

@@ -26,6 +26,20 @@ export function analyzeJsNPlusOne(file: FileContext, index: NodeIndex, calls: re
   const seen = new Set<number>();
   for (const { node: call, name } of calls) {
     const db = dbCalls.get(call.id);
+    const fnText = call.childForFieldName('function') ? unwrap(call.childForFieldName('function')!).text : '';
+    if (!db && file.imported?.get(fnText)?.executesQuery) {
+      const loop = loops.filter((l) => index.contains(l.body, call)).sort((a, b) => b.body.startIndex - a.body.startIndex).find((l) => dependsOnItem(index, call, l));
+      if (loop) {
+        out.push({
+          category: 'n-plus-one',
+          node: call,
+          message: `N+1 query: ${fnText}() (imported) queries the database and is called once per item of ${iterDesc(loop)}. Fetch the data for all items in one query before the loop, then look it up per item.`,
+          related: [related(file, loop.node, 'The loop')],
+          fixes: [],
+        });
+      }
+      continue;
+    }
     if (!db && !helpers.has(name) && !helpers.has(`this.${name}`)) continue;
     const enclosing = loops.filter((l) => index.contains(l.body, call)).sort((a, b) => b.body.startIndex - a.body.startIndex);
     if (enclosing.length === 0) continue;

@@ -7,6 +7,7 @@
  */
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import type { NodeIndex } from '../nodeIndex';
+import type { ImportedSummaries } from '../summaries';
 import { ScopedDefs, type CollectDefs } from '../scopedDefs';
 import { isUpperConstantName, pyPath, targetNames, unwrapPy } from './syntax';
 import { PY_ESCAPE_CALLS, PY_HANDLER_DECORATORS, PY_NUMERIC_CALLS, PY_PROCESS_SOURCES, PY_REQUEST_ATTRIBUTES, PY_STR_PASSTHROUGH, REQUEST_NAMES } from './tables';
@@ -32,7 +33,11 @@ export class PyConstness {
   private readonly visiting = new Set<number>();
   private readonly defs: ScopedDefs<PyDef>;
 
-  constructor(private readonly index: NodeIndex) {
+  constructor(
+    private readonly index: NodeIndex,
+    /** Summaries of imported workspace functions (returns user input / sanitises). */
+    private readonly imported?: ImportedSummaries,
+  ) {
     this.defs = new ScopedDefs<PyDef>(index, index.of('function_definition', 'lambda'), PY_BINDING_TYPES, collectPyDefs);
   }
 
@@ -128,6 +133,9 @@ export class PyConstness {
     const args = n.childForFieldName('arguments')?.namedChildren.filter((c): c is SyntaxNode => c !== null) ?? [];
     if (NUMERIC_CALLS.has(name) && path.length === 1) return null;
     if (PY_PROCESS_SOURCES.includes(path.join('.'))) return { node: n, origin: n, source: true };
+    const summary = this.imported?.get(path.join('.'));
+    if (summary?.returnsTainted) return { node: n, origin: n, source: true };
+    if (summary?.sanitises) return null;
     if (ESCAPE_CALLS.has(name) || path[0] === 'sql' || path.includes('sql')) return null; // psycopg.sql.SQL/Identifier
     if (fn.type === 'attribute') {
       const receiver = fn.childForFieldName('object')!;

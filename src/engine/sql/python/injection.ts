@@ -7,15 +7,21 @@ import type { NodeIndex } from '../nodeIndex';
 import type { PyConstness } from './constness';
 import { pyParameterizeFix } from './parameterize';
 import { flattenPy, pyPieces, pySqlText, type PyPart, type PyPiece } from './pieces';
-import { unwrapPy } from './syntax';
-import { pySinkOf } from './sinks';
+import { positionalArgs, pyPath, unwrapPy } from './syntax';
+import { pySinkOf, type PySink } from './sinks';
 
 export function analyzePySql(file: FileContext, index: NodeIndex, calls: readonly SyntaxNode[], constness: PyConstness, modules: ReadonlySet<string>): RawFinding[] {
   const assignments = index.of('assignment');
   const out: RawFinding[] = [];
   const reached = new Set<number>();
+  const importedSink = (call: SyntaxNode): PySink | null => {
+    const fn = call.childForFieldName('function');
+    const s = fn && file.imported?.get(pyPath(fn).join('.'));
+    const arg = s?.sqlParam !== undefined ? positionalArgs(call)[s.sqlParam] : undefined;
+    return fn && arg ? { call, sqlArg: arg, shape: 'statement', api: pyPath(fn).join('.'), driver: 'sqlalchemy' } : null;
+  };
   for (const call of calls) {
-    const sink = pySinkOf(call, modules);
+    const sink = pySinkOf(call, modules) ?? (file.imported?.size ? importedSink(call) : null);
     if (!sink) continue;
     const sqlArgs = sink.sqlArg.type === 'list' ? sink.sqlArg.namedChildren.filter((c): c is SyntaxNode => c !== null) : [sink.sqlArg];
     for (const sqlArg of sqlArgs) {

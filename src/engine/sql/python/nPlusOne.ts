@@ -105,7 +105,8 @@ export function analyzePyNPlusOne(file: FileContext, index: NodeIndex, calls: re
     const fn = call.childForFieldName('function');
     const key = fn ? pyPath(fn).join('.') : '';
     const helper = helpers.get(key);
-    if (!helper || (helper.startIndex <= call.startIndex && call.endIndex <= helper.endIndex)) continue;
+    const importedHelper = !helper && file.imported?.get(key)?.executesQuery;
+    if (!importedHelper && (!helper || (helper.startIndex <= call.startIndex && call.endIndex <= helper.endIndex))) continue;
     const loop = loops.filter((l) => isPerItem(l, call)).sort((a, b) => b.body.startIndex - a.body.startIndex).find((l) => l.itemNames.size > 0);
     if (!loop || !mentionsPy(call.childForFieldName('arguments') ?? call, loop.itemNames) || seen.has(call.id)) continue;
     seen.add(call.id);
@@ -113,7 +114,7 @@ export function analyzePyNPlusOne(file: FileContext, index: NodeIndex, calls: re
       category: 'n-plus-one',
       node: call,
       message: `N+1 query: ${key}() queries the database and is called once per item of \`${short(loop.iterable.text)}\`. Fetch what it needs for all items in one query before the loop (prefetch_related / an IN filter), then look it up per item.`,
-      related: [related(file, loop.node, 'The loop'), related(file, helper, 'The function that queries')],
+      related: [related(file, loop.node, 'The loop'), ...(helper ? [related(file, helper, 'The function that queries')] : [])],
       fixes: [],
     });
   }
@@ -163,6 +164,10 @@ function relatedManagerCall(call: SyntaxNode): { root: string; method: string; p
 }
 
 /** 'query' for a database round trip, 'write' for a per-row ORM write, null otherwise. */
+export function pyQueryKind(call: SyntaxNode, django: boolean): 'query' | 'write' | null {
+  return queryKind(call, django);
+}
+
 function queryKind(call: SyntaxNode, django: boolean): 'query' | 'write' | null {
   const fn = call.childForFieldName('function');
   if (fn?.type === 'identifier' && PY_PER_CALL_QUERIES.has(fn.text)) return 'query';

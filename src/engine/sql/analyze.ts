@@ -17,7 +17,7 @@ import { analyzeStatic, staticIndexTypes, staticSpecFor } from './static/analyze
 import { anchorStatement, collectSuppressions, isSuppressed, suppressFix } from './suppress';
 import { inTestHook, isTestPath, TEST_CODE_OFF } from './testCode';
 import { parseCached } from './treeCache';
-import { importedSummaries } from './summaries';
+import { importedSummaries, seedSummaries } from './summaries';
 import * as nodePath from 'node:path';
 
 export interface AnalyzeInput {
@@ -47,6 +47,8 @@ export function sqlLanguageFor(path: string, languageId?: string): GrammarLangua
 }
 
 export interface AnalyzeOptions {
+  /** Also record this file's own function summaries for files importing it (workspace scans). */
+  seedSummaries?: boolean;
   /** Keep the tree for the next call with the same path and reparse incrementally (open documents). */
   incremental?: boolean;
   /**
@@ -70,7 +72,7 @@ export async function analyzeSource(input: AnalyzeInput, options: AnalyzeOptions
   try {
     const root = tree.rootNode;
     const abs = options.absPath ?? (nodePath.isAbsolute(input.path) ? input.path : undefined);
-    if (abs && language !== 'go' && language !== 'java') file.imported = await importedSummaries(abs, language, root);
+    if (abs && language !== 'go' && language !== 'java') file.imported = await importedSummaries(abs, language, root, options.seedSummaries === true);
     let raw: RawFinding[];
     let comments: SyntaxNode[];
     const staticSpec = staticSpecFor(language);
@@ -78,6 +80,7 @@ export async function analyzeSource(input: AnalyzeInput, options: AnalyzeOptions
       const index = new NodeIndex(root, PY_INDEX_TYPES);
       raw = analyzePython(file, index);
       comments = index.of('comment');
+      if (abs && options.seedSummaries) await seedSummaries(abs, input.text, language, root, index);
     } else if (staticSpec) {
       const index = new NodeIndex(root, staticIndexTypes(staticSpec));
       raw = analyzeStatic(file, index, staticSpec);
@@ -87,6 +90,7 @@ export async function analyzeSource(input: AnalyzeInput, options: AnalyzeOptions
       const calls = callInfos(index.of('call_expression'), input.text, (n) => index.end(n));
       raw = [...analyzeJsSql(file, index, calls), ...analyzeJsNPlusOne(file, index, calls), ...analyzeJsOrmWrites(file, calls)];
       comments = index.of('comment');
+      if (abs && options.seedSummaries) await seedSummaries(abs, input.text, language, root, index);
     }
     const suppressions = input.text.includes('keel-ignore') ? collectSuppressions(comments) : new Map();
     return finalize(file, raw, suppressions, input.rules);

@@ -11,8 +11,8 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { grammarForPath, parse, type GrammarLanguage, type SyntaxNode } from '../syntax/treeSitter';
 import { JsConstness } from './js/constness';
-import { dbCallOf } from './js/dbCalls';
-import { sinkOf } from './js/sinks';
+import { dbCallOf, mayBeDbCall } from './js/dbCalls';
+import { SINK_NAMES, sinkOf } from './js/sinks';
 import { callInfos, FUNCTION_TYPES, JS_INDEX_TYPES, unwrap } from './js/syntax';
 import { NodeIndex } from './nodeIndex';
 import { PyConstness } from './python/constness';
@@ -49,18 +49,50 @@ interface CacheEntry {
 const cache = new Map<string, CacheEntry>();
 const CACHE_LIMIT = 20_000;
 
+/** Short-lived stat results: a scan resolves the same import targets for many files in a row. */
+const statCache = new Map<string, { at: number; st: import('node:fs').Stats | null }>();
+const STAT_TTL_MS = 2000;
+
+async function statCached(p: string, reuse = true): Promise<import('node:fs').Stats | null> {
+  const now = performance.now();
+  const hit = statCache.get(p);
+  if (reuse && hit && now - hit.at < STAT_TTL_MS) return hit.st;
+  const st = await fs.stat(p).catch(() => null);
+  if (statCache.size > 50_000) statCache.clear();
+  statCache.set(p, { at: now, st });
+  return st;
+}
+
 export function clearSummaryCache(): void {
   cache.clear();
+  statCache.clear();
+}
+
+/**
+ * Record the summaries of a file just analysed from its own tree, so files importing it later in the
+ * same scan need not parse it again. Validated like any entry (size/mtime, then content hash).
+ */
+export async function seedSummaries(abs: string, text: string, language: GrammarLanguage, root: SyntaxNode, index: NodeIndex): Promise<void> {
+  if (language === 'go' || language === 'java') return;
+  const st = await statCached(abs);
+  if (!st) return;
+  const hash = createHash('sha1').update(text).digest('hex');
+  const hit = cache.get(abs);
+  if (hit && hit.hash === hash) return;
+  const functions = language === 'python' ? summarisePython(root, index) : summariseJs(root, text, index);
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  cache.set(abs, { size: st.size, mtimeMs: st.mtimeMs, hash, functions });
 }
 
 /** Summaries of what `file` imports from the workspace; empty when its location on disk is unknown. */
-export async function importedSummaries(absPath: string, language: GrammarLanguage, root: SyntaxNode): Promise<ImportedSummaries> {
+export async function importedSummaries(absPath: string, language: GrammarLanguage, root: SyntaxNode, scanning = false): Promise<ImportedSummaries> {
   const out = new Map<string, FunctionSummary>();
   const imports = language === 'python' ? pythonImports(absPath, root) : jsImports(absPath, root);
   for (const imp of imports) {
-    const target = await resolveFile(imp.candidates);
+    // A scan reuses stat results for a moment; an edit in the editor always sees the files as they are now.
+    const target = await resolveFile(imp.candidates, scanning);
     if (!target) continue;
-    const functions = await moduleSummaries(target);
+    const functions = await moduleSummaries(target, scanning);
     if (!functions) continue;
     for (const [local, exported] of imp.names) {
       if (exported === '*') {
@@ -177,17 +209,17 @@ function pythonImports(absPath: string, root: SyntaxNode): ImportSpec[] {
   return out;
 }
 
-async function resolveFile(candidates: readonly string[]): Promise<string | undefined> {
+async function resolveFile(candidates: readonly string[], reuse: boolean): Promise<string | undefined> {
   for (const c of candidates) {
-    const st = await fs.stat(c).catch(() => null);
+    const st = await statCached(c, reuse);
     if (st?.isFile() && st.size <= MAX_BYTES) return c;
   }
   return undefined;
 }
 
 /** Summaries of one module's top-level functions, from the cache when the file is unchanged. */
-async function moduleSummaries(abs: string): Promise<Map<string, FunctionSummary> | undefined> {
-  const st = await fs.stat(abs).catch(() => null);
+async function moduleSummaries(abs: string, reuse: boolean): Promise<Map<string, FunctionSummary> | undefined> {
+  const st = await statCached(abs, reuse);
   if (!st) return undefined;
   const hit = cache.get(abs);
   if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.functions;
@@ -219,8 +251,8 @@ function innermost(functions: readonly SyntaxNode[], node: SyntaxNode): SyntaxNo
   return best;
 }
 
-function summariseJs(root: SyntaxNode, text: string): Map<string, FunctionSummary> {
-  const index = new NodeIndex(root, JS_INDEX_TYPES);
+function summariseJs(root: SyntaxNode, text: string, given?: NodeIndex): Map<string, FunctionSummary> {
+  const index = given ?? new NodeIndex(root, JS_INDEX_TYPES);
   const constness = new JsConstness(index);
   const functions = index.of(...FUNCTION_TYPES);
   const named = new Map<number, string>();
@@ -244,9 +276,10 @@ function summariseJs(root: SyntaxNode, text: string): Map<string, FunctionSummar
     return s;
   };
   const calls = callInfos(index.of('call_expression'), text, (n) => index.end(n));
-  for (const { node } of calls) {
+  for (const { node, name } of calls) {
+    if (!SINK_NAMES.has(name) && !mayBeDbCall(name)) continue;
     const isDb = dbCallOf(node) !== null;
-    const sink = sinkOf(node, new Set());
+    const sink = SINK_NAMES.has(name) ? sinkOf(node, new Set()) : null;
     if (!isDb && !sink) continue;
     const f = innermost(functions, node);
     const s = f ? get(f) : undefined;
@@ -272,8 +305,8 @@ function summariseJs(root: SyntaxNode, text: string): Map<string, FunctionSummar
   return out;
 }
 
-function summarisePython(root: SyntaxNode): Map<string, FunctionSummary> {
-  const index = new NodeIndex(root, PY_INDEX_TYPES);
+function summarisePython(root: SyntaxNode, given?: NodeIndex): Map<string, FunctionSummary> {
+  const index = given ?? new NodeIndex(root, PY_INDEX_TYPES);
   const constness = new PyConstness(index);
   const modules = importedPyModules(index.of('import_statement', 'import_from_statement'));
   const functions = root.descendantsOfType('function_definition').filter((f): f is SyntaxNode => f !== null);

@@ -40,4 +40,9 @@ describe('sql: JS injection cases from issue 15 (each failed before its fix)', (
     assert.deepEqual(await injections("import { Pool } from 'pg';\nconst pool = new Pool();\nexport const run = (sql: string) => pool.query(sql);\n"), []);
     assert.deepEqual(await injections("const mysql = require('mysql');\nconst c = mysql.createConnection({});\nc.query(process.argv[2]);\n", 'cli.js'), [3]);
   });
+
+  it('identifiers passed through the project\'s own quoting helpers (escapePath, quoteIdentifier) are not injections', async () => {
+    const text = "import { DataSource } from 'typeorm';\nexport class Runner {\n  constructor(private dataSource: DataSource) {}\n  clear(table: string) {\n    return this.dataSource.query(`TRUNCATE TABLE ${this.escapePath(table)}`);\n  }\n  bad(table: string) {\n    return this.dataSource.query(`TRUNCATE TABLE ${this.pathOf(table)}`);\n  }\n}\n";
+    assert.deepEqual(await injections(text), [8]);
+  });
 });

@@ -57,4 +57,8 @@ describe('sql: Python N+1 cases from issue 15 (each failed before its fix)', () 
     const text = 'from .models import Choice\ndef choices_for(attribute):\n    return list(Choice.objects.filter(attribute=attribute))\n\ndef build(attributes):\n    return {a.pk: choices_for(a) for a in attributes}\n';
     assert.deepEqual(await py(text), [6]);
   });
+
+  it('cached ContentType lookups stay quiet, also through db_manager()', async () => {
+    assert.deepEqual(await py('from django.contrib.contenttypes.models import ContentType\ndef f(models, using):\n    for m in models:\n        ContentType.objects.db_manager(using).get_for_model(m)\n'), []);
+  });
 });

@@ -34,6 +34,7 @@ const ESCAPE_CALLS = new Set([
   'escape', 'escapeId', 'escapeLiteral', 'escapeIdentifier', 'quoteIdentifier', 'quote_ident', 'quoteLiteral',
   'ident', 'literal_escape', 'join', // Prisma.join binds each element
 ]);
+const ESCAPE_NAME = /^(escape|quote)(Path|Id|Identifier|Ident|Name|Literal|Value|String|Table|Column)s?$/;
 const STRING_PASSTHROUGH = new Set(['toUpperCase', 'toLowerCase', 'trim', 'trimStart', 'trimEnd', 'toString', 'String']);
 const SAFE_TAGS = new Set(['sql', 'SQL', 'Prisma.sql', 'sqlTag', 'raw_sql']);
 
@@ -145,6 +146,8 @@ export class JsConstness {
     if (summary?.returnsTainted) return { node: n, origin: n, source: true };
     if (summary?.sanitises) return null;
     if (ESCAPE_CALLS.has(name) && name !== 'join') return null;
+    // escapePath, escapeIdentifier, quoteName …: the project's own quoting helpers.
+    if (ESCAPE_NAME.test(name)) return null;
     if (path.join('.') === 'Prisma.join') return null;
     const argList = args.namedChildren.filter((c): c is SyntaxNode => c !== null);
     if (name === 'String' && argList.length === 1) return this.check(argList[0]);

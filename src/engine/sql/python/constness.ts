@@ -137,6 +137,7 @@ export class PyConstness {
     if (summary?.returnsTainted) return { node: n, origin: n, source: true };
     if (summary?.sanitises) return null;
     if (ESCAPE_CALLS.has(name) || path[0] === 'sql' || path.includes('sql')) return null; // psycopg.sql.SQL/Identifier
+    if (/^_?(escape|quote)_?(name|ident|identifier|literal|value|string|table|column)s?$/i.test(name)) return null; // the project's own quoting helpers
     if (fn.type === 'attribute') {
       const receiver = fn.childForFieldName('object')!;
       if (STR_PASSTHROUGH.has(name)) return this.check(receiver);

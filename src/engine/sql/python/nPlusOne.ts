@@ -87,6 +87,8 @@ export function analyzePyNPlusOne(file: FileContext, index: NodeIndex, calls: re
     if (!kind) continue;
     const span = outermostPyChain(call);
     if (seen.has(span.id)) continue;
+    // `ContentType.objects.db_manager(db).get_for_model(m)`: the chain ends in a cached lookup.
+    if (span.type === 'call' && PY_CACHED_MANAGER_METHODS.has(pyCalleeName(span) ?? '')) continue;
     if (!dependsOnItemPy(span, call, kind, loop)) continue;
     seen.add(span.id);
     out.push({
@@ -178,7 +180,7 @@ function queryKind(call: SyntaxNode, django: boolean): 'query' | 'write' | null 
   const objects = path.indexOf('objects');
   // Django managers: Model.objects… / self.model.objects… (a local variable named `objects` is not one).
   if (objects > 0 && (/^[A-Z]/.test(path[objects - 1]) || path[objects - 1] === 'model')) {
-    if (PY_CACHED_MANAGER_METHODS.has(name)) return null;
+    if (PY_CACHED_MANAGER_METHODS.has(name) || name === 'db_manager' || name === 'using') return null;
     if (name === 'create' || name === 'update' || name === 'get_or_create' || name === 'update_or_create') return 'write';
     return objects === path.length - 2 || MANAGER_METHODS.has(name) ? 'query' : null;
   }

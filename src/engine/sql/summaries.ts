@@ -20,6 +20,9 @@ import { pyQueryKind } from './python/nPlusOne';
 import { PY_INDEX_TYPES } from './python/analyze';
 import { importedPyModules, pySinkOf } from './python/sinks';
 import { unwrapPy } from './python/syntax';
+import { PY_SINKS } from './python/tables';
+
+const PY_SINK_METHODS: ReadonlySet<string> = new Set([...PY_SINKS.flatMap((e) => e.methods), 'extra']);
 
 export interface FunctionSummary {
   /** The function runs a database query (directly or through a same-file call). */
@@ -51,7 +54,7 @@ const CACHE_LIMIT = 20_000;
 
 /** Short-lived stat results: a scan resolves the same import targets for many files in a row. */
 const statCache = new Map<string, { at: number; st: import('node:fs').Stats | null }>();
-const STAT_TTL_MS = 2000;
+const STAT_TTL_MS = 60_000;
 
 async function statCached(p: string, reuse = true): Promise<import('node:fs').Stats | null> {
   const now = performance.now();
@@ -321,7 +324,10 @@ function summarisePython(root: SyntaxNode, given?: NodeIndex): Map<string, Funct
     return s;
   };
   for (const call of index.of('call')) {
-    const sink = pySinkOf(call, modules);
+    const fn = call.childForFieldName('function');
+    const last = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.text;
+    if (!last || (!PY_SINK_METHODS.has(last) && fn?.type !== 'attribute')) continue;
+    const sink = PY_SINK_METHODS.has(last) ? pySinkOf(call, modules) : null;
     if (!sink && !pyQueryKind(call, true)) continue;
     const f = innermost(functions, call);
     const s = f ? get(f) : undefined;

@@ -7,6 +7,7 @@
  * re-reads the modules it imports when they changed on disk (a stat, then a hash on change).
  */
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { grammarForPath, parse, type GrammarLanguage, type SyntaxNode } from '../syntax/treeSitter';
@@ -60,7 +61,13 @@ async function statCached(p: string, reuse = true): Promise<import('node:fs').St
   const now = performance.now();
   const hit = statCache.get(p);
   if (reuse && hit && now - hit.at < STAT_TTL_MS) return hit.st;
-  const st = await fs.stat(p).catch(() => null);
+  // A synchronous stat of a local path costs microseconds; the async form costs a thread-pool round trip each.
+  let st: import('node:fs').Stats | null = null;
+  try {
+    st = statSync(p);
+  } catch {
+    st = null;
+  }
   if (statCache.size > 50_000) statCache.clear();
   statCache.set(p, { at: now, st });
   return st;
@@ -94,16 +101,21 @@ export async function importedSummaries(absPath: string, language: GrammarLangua
   for (const imp of imports) {
     // A scan reuses stat results for a moment; an edit in the editor always sees the files as they are now.
     const target = await resolveFile(imp.candidates, scanning);
-    if (!target) continue;
-    const functions = await moduleSummaries(target, scanning);
-    if (!functions) continue;
+    const functions = target ? await moduleSummaries(target, scanning) : undefined;
     for (const [local, exported] of imp.names) {
       if (exported === '*') {
-        for (const [name, s] of functions) out.set(`${local}.${name}`, s);
-      } else {
-        const s = functions.get(exported);
-        if (s) out.set(local, s);
+        for (const [name, s] of functions ?? []) out.set(`${local}.${name}`, s);
+        continue;
       }
+      const s = functions?.get(exported);
+      if (s) {
+        out.set(local, s);
+        continue;
+      }
+      if (!imp.submodules || (functions && !target?.endsWith('__init__.py'))) continue;
+      const sub = await resolveFile(imp.submodules(exported), scanning);
+      const subFunctions = sub ? await moduleSummaries(sub, scanning) : undefined;
+      for (const [name, fs2] of subFunctions ?? []) out.set(`${local}.${name}`, fs2);
     }
   }
   return out;
@@ -111,6 +123,8 @@ export async function importedSummaries(absPath: string, language: GrammarLangua
 
 interface ImportSpec {
   candidates: string[];
+  /** Python: where `from pkg import name` finds `name` when it is a submodule, not a function of pkg. */
+  submodules?: (name: string) => string[];
   /** local name → exported name ('*' for a namespace / module object). */
   names: Map<string, string>;
 }
@@ -194,11 +208,8 @@ function pythonImports(absPath: string, root: SyntaxNode): ImportSpec[] {
         }
       }
       if (names.size === 0) continue;
-      out.push({ candidates: bases.flatMap(moduleFiles), names });
-      // `from pkg import module` then `module.fn()`.
-      for (const [local, exported] of names) {
-        out.push({ candidates: bases.flatMap((b) => moduleFiles(path.join(b, exported))), names: new Map([[local, '*']]) });
-      }
+      // `from pkg import module` then `module.fn()`: tried only for names the module itself lacks.
+      out.push({ candidates: bases.flatMap(moduleFiles), names, submodules: (name) => bases.flatMap((b) => moduleFiles(path.join(b, name))) });
     } else if (stmt?.type === 'import_statement') {
       for (const n of stmt.namedChildren) {
         const dotted = n?.type === 'aliased_import' ? n.childForFieldName('name') : n;
@@ -248,10 +259,12 @@ async function moduleSummaries(abs: string, reuse: boolean): Promise<Map<string,
   return functions;
 }
 
-function innermost(functions: readonly SyntaxNode[], node: SyntaxNode): SyntaxNode | undefined {
-  let best: SyntaxNode | undefined;
-  for (const f of functions) if (f.startIndex <= node.startIndex && node.endIndex <= f.endIndex && (!best || f.startIndex >= best.startIndex)) best = f;
-  return best;
+const SCOPE_TYPES = new Set([...FUNCTION_TYPES, 'function_definition', 'lambda']);
+
+/** The nearest enclosing function of `node` (a walk up the tree, not a scan of every function). */
+function innermost(_functions: readonly SyntaxNode[], node: SyntaxNode): SyntaxNode | undefined {
+  for (let n = node.parent; n; n = n.parent) if (SCOPE_TYPES.has(n.type)) return n;
+  return undefined;
 }
 
 function summariseJs(root: SyntaxNode, text: string, given?: NodeIndex): Map<string, FunctionSummary> {

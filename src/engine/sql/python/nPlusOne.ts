@@ -137,8 +137,8 @@ function helperQueries(index: NodeIndex, calls: readonly SyntaxNode[], django: b
     const rm = django ? relatedManagerCall(call) : null;
     const relatedOnParam = rm !== null && (PY_ALWAYS_QUERY_METHODS.has(rm.method) || (rm.method === 'get' && (call.childForFieldName('arguments')?.namedChildren ?? []).some((a) => a?.type === 'keyword_argument')));
     if (!relatedOnParam && !queryKind(call, django)) continue;
-    let fn: SyntaxNode | null = null;
-    for (const f of functions) if (f.startIndex <= call.startIndex && call.endIndex <= f.endIndex && (!fn || f.startIndex >= fn.startIndex)) fn = f;
+    let fn: SyntaxNode | null = call.parent;
+    while (fn && fn.type !== 'function_definition') fn = fn.parent;
     const name = fn?.childForFieldName('name')?.text;
     if (!fn || !name) continue;
     if (relatedOnParam) {

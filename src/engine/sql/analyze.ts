@@ -15,7 +15,10 @@ import { analyzePython, PY_INDEX_TYPES } from './python/analyze';
 import { effectiveSeverity, ruleFor, type RuleOverrides } from './rules';
 import { analyzeStatic, staticIndexTypes, staticSpecFor } from './static/analyze';
 import { anchorStatement, collectSuppressions, isSuppressed, suppressFix } from './suppress';
+import { inTestHook, isTestPath, TEST_CODE_OFF } from './testCode';
 import { parseCached } from './treeCache';
+import { importedSummaries, seedSummaries } from './summaries';
+import * as nodePath from 'node:path';
 
 export interface AnalyzeInput {
   path: string;
@@ -44,8 +47,15 @@ export function sqlLanguageFor(path: string, languageId?: string): GrammarLangua
 }
 
 export interface AnalyzeOptions {
+  /** Also record this file's own function summaries for files importing it (workspace scans). */
+  seedSummaries?: boolean;
   /** Keep the tree for the next call with the same path and reparse incrementally (open documents). */
   incremental?: boolean;
+  /**
+   * Where the file is on disk, for following its workspace imports (cross-file summaries). Defaults to
+   * `input.path` when that is absolute (the editor sends the document's path); without it, imports are not followed.
+   */
+  absPath?: string;
 }
 
 export async function analyzeSource(input: AnalyzeInput, options: AnalyzeOptions = {}): Promise<Finding[]> {
@@ -61,6 +71,8 @@ export async function analyzeSource(input: AnalyzeInput, options: AnalyzeOptions
   const tree = options.incremental ? await parseCached(input.path, language, input.text) : await parse(language, input.text);
   try {
     const root = tree.rootNode;
+    const abs = options.absPath ?? (nodePath.isAbsolute(input.path) ? input.path : undefined);
+    if (abs && language !== 'go' && language !== 'java') file.imported = await importedSummaries(abs, language, root, options.seedSummaries === true);
     let raw: RawFinding[];
     let comments: SyntaxNode[];
     const staticSpec = staticSpecFor(language);
@@ -68,6 +80,7 @@ export async function analyzeSource(input: AnalyzeInput, options: AnalyzeOptions
       const index = new NodeIndex(root, PY_INDEX_TYPES);
       raw = analyzePython(file, index);
       comments = index.of('comment');
+      if (abs && options.seedSummaries) await seedSummaries(abs, input.text, language, root, index);
     } else if (staticSpec) {
       const index = new NodeIndex(root, staticIndexTypes(staticSpec));
       raw = analyzeStatic(file, index, staticSpec);
@@ -77,6 +90,7 @@ export async function analyzeSource(input: AnalyzeInput, options: AnalyzeOptions
       const calls = callInfos(index.of('call_expression'), input.text, (n) => index.end(n));
       raw = [...analyzeJsSql(file, index, calls), ...analyzeJsNPlusOne(file, index, calls), ...analyzeJsOrmWrites(file, calls)];
       comments = index.of('comment');
+      if (abs && options.seedSummaries) await seedSummaries(abs, input.text, language, root, index);
     }
     const suppressions = input.text.includes('keel-ignore') ? collectSuppressions(comments) : new Map();
     return finalize(file, raw, suppressions, input.rules);
@@ -88,7 +102,9 @@ export async function analyzeSource(input: AnalyzeInput, options: AnalyzeOptions
 function finalize(file: FileContext, raw: RawFinding[], suppressions: ReturnType<typeof collectSuppressions>, rules?: RuleOverrides): Finding[] {
   const out: Finding[] = [];
   const seen = new Set<string>();
+  const testFile = isTestPath(file.path);
   for (const r of raw) {
+    if (TEST_CODE_OFF.has(r.category) && (testFile || inTestHook(r.node))) continue;
     const rule = ruleFor(r.category);
     const severity = effectiveSeverity(rule, rules);
     if (severity === 'off') continue;

@@ -5,6 +5,7 @@
  */
 import type { FindingCategory, FixWire, RelatedLocation, TextEditWire } from '../../protocol';
 import type { GrammarLanguage, SyntaxNode } from '../syntax/treeSitter';
+import type { ImportedSummaries } from './summaries';
 
 export interface RawFinding {
   category: FindingCategory;
@@ -19,6 +20,8 @@ export interface FileContext {
   path: string;
   text: string;
   language: GrammarLanguage;
+  /** Summaries of functions this file imports from the workspace (summaries.ts), by local callee text. */
+  imported?: ImportedSummaries;
 }
 
 /** 1-based start of a node (tree-sitter columns are UTF-16 code units in web-tree-sitter, as VS Code's). */

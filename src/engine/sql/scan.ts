@@ -43,7 +43,7 @@ export async function scanPaths(params: SqlScanParams, signal?: AbortSignal): Pr
       skipped.push({ path: shown, reason: read.reason, kind: read.kind });
       continue;
     }
-    findings.push(...(await analyzeSource({ path: shown, text: read.text, rules: params.rules })));
+    findings.push(...(await analyzeSource({ path: shown, text: read.text, rules: params.rules }, { absPath: abs, seedSummaries: true })));
     analysed++;
   }
   return { findings, files: analysed, ms: Math.round(performance.now() - started), skipped };

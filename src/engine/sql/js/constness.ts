@@ -8,14 +8,18 @@
  */
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import type { NodeIndex } from '../nodeIndex';
+import type { ImportedSummaries } from '../summaries';
 import { ScopedDefs, type CollectDefs } from '../scopedDefs';
 import { boundNames, FUNCTION_TYPES, isUpperConstantName, memberPath, unwrap } from './syntax';
+import { JS_PROCESS_SOURCES, JS_SOURCE_DECORATORS, JS_SOURCE_PATHS } from './tables';
 
 export interface Taint {
   /** The non-constant expression that reaches the SQL text. */
   node: SyntaxNode;
   /** Where its value comes from (a parameter, a destructuring), if known. */
   origin?: SyntaxNode;
+  /** The value is user or process input (tables.ts: request fields, Nest @Query/@Body, process.env/argv). */
+  source?: boolean;
 }
 
 export interface Def {
@@ -30,6 +34,7 @@ const ESCAPE_CALLS = new Set([
   'escape', 'escapeId', 'escapeLiteral', 'escapeIdentifier', 'quoteIdentifier', 'quote_ident', 'quoteLiteral',
   'ident', 'literal_escape', 'join', // Prisma.join binds each element
 ]);
+const ESCAPE_NAME = /^(escape|quote)(Path|Id|Identifier|Ident|Name|Literal|Value|String|Table|Column)s?$/;
 const STRING_PASSTHROUGH = new Set(['toUpperCase', 'toLowerCase', 'trim', 'trimStart', 'trimEnd', 'toString', 'String']);
 const SAFE_TAGS = new Set(['sql', 'SQL', 'Prisma.sql', 'sqlTag', 'raw_sql']);
 
@@ -37,7 +42,11 @@ export class JsConstness {
   private readonly visiting = new Set<number>();
   private readonly defs: ScopedDefs<Def>;
 
-  constructor(private readonly index: NodeIndex) {
+  constructor(
+    private readonly index: NodeIndex,
+    /** Summaries of imported workspace functions (returns user input / sanitises). */
+    private readonly imported?: ImportedSummaries,
+  ) {
     this.defs = new ScopedDefs<Def>(index, index.of(...FUNCTION_TYPES), BINDING_TYPES, collectJsDefs);
   }
 
@@ -85,6 +94,7 @@ export class JsConstness {
       case 'ternary_expression':
         return this.checkTernary(n);
       case 'identifier':
+      case 'shorthand_property_identifier':
         return this.checkIdentifier(n);
       case 'member_expression':
       case 'subscript_expression':
@@ -111,13 +121,15 @@ export class JsConstness {
     if (prop === 'length') return null;
     const obj = n.childForFieldName('object');
     if (!obj) return { node: n };
-    if (n.type === 'member_expression' && isUpperConstantName(prop)) return null; // Config.TABLE, this.TABLE
+    if (isJsSource(n)) return { node: n, origin: n, source: true };
+    // Config.TABLE, this.TABLE — but `req.query.ID` is still the request's data.
+    if (n.type === 'member_expression' && isUpperConstantName(prop) && !isJsSource(unwrap(obj))) return null;
     const root = unwrap(obj);
     // Enum / static constant: `OrderStatus.Paid` on an unresolved PascalCase name.
     if (root.type === 'identifier' && /^[A-Z]/.test(root.text) && this.lookup(root).length === 0) return null;
     // A lookup in a constant table is safe whatever the key: `SORT_COLUMNS[req.query.sort]`.
     const objTaint = this.check(root);
-    return objTaint ? { node: n, origin: objTaint.origin ?? objTaint.node } : null;
+    return objTaint ? { node: n, origin: objTaint.origin ?? objTaint.node, source: objTaint.source } : null;
   }
 
   private checkCall(n: SyntaxNode): Taint | null {
@@ -130,13 +142,26 @@ export class JsConstness {
     const head = path[0];
     const name = path[path.length - 1];
     if (NUMERIC_CALLS.has(head)) return null;
+    const summary = this.imported?.get(unwrap(fn).text);
+    if (summary?.returnsTainted) return { node: n, origin: n, source: true };
+    if (summary?.sanitises) return null;
     if (ESCAPE_CALLS.has(name) && name !== 'join') return null;
+    // escapePath, escapeIdentifier, quoteName …: the project's own quoting helpers.
+    if (ESCAPE_NAME.test(name)) return null;
     if (path.join('.') === 'Prisma.join') return null;
     const argList = args.namedChildren.filter((c): c is SyntaxNode => c !== null);
     if (name === 'String' && argList.length === 1) return this.check(argList[0]);
     if (fn.type === 'member_expression') {
       const receiver = fn.childForFieldName('object')!;
       if (STRING_PASSTHROUGH.has(name)) return this.check(receiver);
+      // 'SELECT … '.concat(a, b): text built from every piece.
+      if (name === 'concat') {
+        for (const a of [receiver, ...argList]) {
+          const t = this.check(a);
+          if (t) return t;
+        }
+        return null;
+      }
       if (name === 'toFixed') return null;
       // Placeholder lists: `ids.map(() => '?').join(', ')`, `cols.map((_, i) => `$${i + 1}`).join(',')`.
       if (name === 'join') {
@@ -145,7 +170,7 @@ export class JsConstness {
           const cb = inner.childForFieldName('arguments')?.namedChildren[0];
           if (cb && FUNCTION_TYPES.has(cb.type) && this.callbackReturnsConstant(cb)) return null;
         }
-        return this.check(receiver) ?? (argList[0] ? this.check(argList[0]) : null);
+        return this.check(receiver) ?? this.checkPushes(receiver) ?? (argList[0] ? this.check(argList[0]) : null);
       }
       // `util.format(fmt, …)`: safe only if every piece is.
       if (path.join('.') === 'util.format') {
@@ -156,9 +181,56 @@ export class JsConstness {
         return null;
       }
       // Constant lookup with default: `SORTS.get(key) ?? 'id'` style maps.
-      if (name === 'get' && this.check(unwrap(receiver)) === null && unwrap(receiver).type === 'identifier') return null;
+      const recv = this.check(unwrap(receiver));
+      if (name === 'get' && recv === null && unwrap(receiver).type === 'identifier') return null;
+      // req.body.ids.map(…), req.get('x'): still the user's data.
+      if (recv?.source) return { node: n, origin: recv.origin ?? recv.node, source: true };
     }
     return { node: n };
+  }
+
+  /** A local array's elements in order: its initialiser's, then every `push` before `id`. */
+  arrayElements(id: SyntaxNode): SyntaxNode[] | null {
+    const defs = this.lookup(id).filter((d) => d.node.startIndex < id.startIndex);
+    const init = defs.length === 1 && defs[0].kind === 'init' && defs[0].value ? unwrap(defs[0].value) : null;
+    if (init?.type !== 'array') return null;
+    const out = init.namedChildren.filter((c): c is SyntaxNode => c !== null && c.type !== 'comment');
+    for (const call of this.pushCalls(id, defs[0].node)) out.push(...(call.childForFieldName('arguments')?.namedChildren.filter((c): c is SyntaxNode => c !== null && c.type !== 'comment') ?? []));
+    return out;
+  }
+
+  private pushCalls(id: SyntaxNode, def: SyntaxNode): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    for (const call of this.index.of('call_expression')) {
+      if (call.startIndex >= id.startIndex) break;
+      if (call.startIndex < def.startIndex) continue;
+      const fn = call.childForFieldName('function');
+      if (fn?.type !== 'member_expression' || fn.childForFieldName('property')?.text !== 'push') continue;
+      const obj = unwrap(fn.childForFieldName('object')!);
+      if (obj.type === 'identifier' && obj.text === id.text && this.lookup(obj)[0]?.node.id === def.id) out.push(call);
+    }
+    return out;
+  }
+
+  /** `parts.push(x)` into a local array later joined: every pushed value is part of the text. */
+  private checkPushes(receiver: SyntaxNode): Taint | null {
+    const r = unwrap(receiver);
+    if (r.type !== 'identifier') return null;
+    const defs = this.lookup(r);
+    const scope = defs[0]?.node;
+    if (!scope) return null;
+    for (const call of this.index.of('call_expression')) {
+      if (call.startIndex >= r.startIndex) break;
+      const fn = call.childForFieldName('function');
+      if (fn?.type !== 'member_expression' || fn.childForFieldName('property')?.text !== 'push' || unwrap(fn.childForFieldName('object')!).text !== r.text) continue;
+      const obj = unwrap(fn.childForFieldName('object')!);
+      if (obj.type !== 'identifier' || this.lookup(obj)[0]?.node.id !== scope.id) continue;
+      for (const a of call.childForFieldName('arguments')?.namedChildren ?? []) {
+        const t = a && a.type !== 'comment' ? this.check(a.type === 'spread_element' ? a.namedChildren[0]! : a) : null;
+        if (t) return t;
+      }
+    }
+    return null;
   }
 
   /** Arrow/function callback whose returned value never uses its first parameter (the element). */
@@ -186,9 +258,15 @@ export class JsConstness {
       for (const def of defs) {
         switch (def.kind) {
           case 'param':
+            return { node: id, origin: def.node, source: hasSourceDecorator(def.node) };
           case 'loop':
-          case 'pattern':
             return { node: id, origin: def.node };
+          case 'pattern': {
+            // `const { id } = req.params`: the destructured value is the request's data.
+            const value = def.node.type === 'variable_declarator' ? def.node.childForFieldName('value') : null;
+            const t = value ? this.check(value) : null;
+            return { node: id, origin: def.node, source: t?.source };
+          }
           case 'import':
             if (!isUpperConstantName(id.text)) return { node: id, origin: def.node };
             break;
@@ -197,7 +275,7 @@ export class JsConstness {
           default: {
             if (!def.value) break;
             const taint = this.check(def.value);
-            if (taint) return { node: id, origin: taint.origin ?? taint.node };
+            if (taint) return { node: id, origin: taint.origin ?? taint.node, source: taint.source };
           }
         }
       }
@@ -275,4 +353,28 @@ function isMembershipTestOf(cond: SyntaxNode, candidate: string): boolean {
   const name = memberPath(c.childForFieldName('function')!).pop();
   const arg = c.childForFieldName('arguments')?.namedChildren[0];
   return (name === 'has' || name === 'includes') && arg !== undefined && arg !== null && unwrap(arg).text === candidate;
+}
+
+/** `req.query`, `req.body.x`, `ctx.request.body`, `process.env.X`: user or process input (tables.ts). */
+export function isJsSource(n: SyntaxNode): boolean {
+  if (n.type !== 'member_expression' && n.type !== 'subscript_expression') return false;
+  const base = n.type === 'subscript_expression' ? n.childForFieldName('object') : n;
+  if (!base) return false;
+  const path = memberPath(base).join('.');
+  for (const p of [...JS_SOURCE_PATHS, ...JS_PROCESS_SOURCES]) if (path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`)) return true;
+  return false;
+}
+
+/** A NestJS handler parameter filled from the request (`@Query('q') q`, `@Body() dto`). */
+function hasSourceDecorator(param: SyntaxNode): boolean {
+  let p: SyntaxNode | null = param;
+  while (p && p.type !== 'required_parameter' && p.type !== 'optional_parameter' && p.type !== 'formal_parameters') p = p.parent;
+  if (!p || p.type === 'formal_parameters') return false;
+  for (const d of p.namedChildren) {
+    if (d?.type !== 'decorator') continue;
+    const expr = d.namedChildren[0];
+    const name = expr?.type === 'call_expression' ? expr.childForFieldName('function')?.text : expr?.text;
+    if (name && JS_SOURCE_DECORATORS.has(name)) return true;
+  }
+  return false;
 }

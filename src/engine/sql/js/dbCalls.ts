@@ -5,12 +5,13 @@
  */
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import { argumentsOf, calleeOf, memberPath, unwrap } from './syntax';
+import { DATA_SERVICE_SUFFIXES, DATA_VERBS } from './tables';
 
 export interface DbCall {
   call: SyntaxNode;
   /** The outermost expression of a builder chain (`knex('t').where(…).first()`), for the range. */
   span: SyntaxNode;
-  library: 'prisma' | 'typeorm' | 'model' | 'knex' | 'drizzle' | 'driver';
+  library: 'prisma' | 'typeorm' | 'model' | 'knex' | 'drizzle' | 'driver' | 'service';
   op: string;
   /** Prisma: the model delegate expression text (`prisma.user`). */
   delegate?: SyntaxNode;
@@ -34,6 +35,23 @@ const NOT_MODELS = new Set(['Object', 'Array', 'Promise', 'Math', 'JSON', 'Refle
 const PRISMA_CLIENT = /prisma|^(db|tx|trx|client|database)$/i;
 const DRIVER_RECEIVER = /^(pool|client|db|database|conn|connection|pg|mysql|sqlite|knex|trx|tx|sequelize|sql)$/i;
 const DRIZZLE_ROOT_OPS = new Set(['select', 'insert', 'update', 'delete', 'selectDistinct']);
+/** Receivers that are data-access objects by name (tables.ts DATA_SERVICE_* explain the convention). */
+const SERVICE_RECEIVER = new RegExp(`^(${DATA_SERVICE_SUFFIXES.map((x) => `\\w*${x}`).join('|')}|connection|conn|db|dao)(_|Tx|_tx)?$`, 'i');
+const DATA_VERB = new RegExp(`^(${DATA_VERBS.join('|')})([A-Z]\\w*)?$`);
+const QUERY_CLASS = /(QueryRunner|Repository|Repo|Dao|DAO|Database|Connection|Store)\b/;
+
+/** The class a call sits in (`class PostgresQueryRunner extends …`), or ''. */
+function enclosingClassName(node: SyntaxNode): string {
+  for (let n: SyntaxNode | null = node.parent; n; n = n.parent) {
+    if (n.type === 'class_declaration' || n.type === 'class' || n.type === 'abstract_class_declaration') return `${n.childForFieldName('name')?.text ?? ''} ${n.namedChildren.find((c) => c?.type === 'class_heritage')?.text ?? ''}`;
+  }
+  return '';
+}
+
+/** A data-service call needs a verb; any name can be one, so the pre-filter lets every call through for it. */
+export function mayBeDbCall(name: string): boolean {
+  return DB_NAMES.has(name) || DATA_VERB.test(name);
+}
 
 /** Callee names that can be a database call: the cheap pre-filter. */
 export const DB_NAMES: ReadonlySet<string> = new Set([
@@ -63,8 +81,17 @@ export function dbCallOf(call: SyntaxNode): DbCall | null {
       return { call, span, library: 'prisma', op: name, delegate: delegate ? unwrap(delegate) : undefined };
     }
   }
-  if (path.length >= 2 && TYPEORM_OPS.has(name) && (/(repo|repository|manager|datasource)$/i.test(receiver ?? '') || receiver === 'getRepository()')) {
+  if (path.length >= 2 && TYPEORM_OPS.has(name) && (/(repo|repository|manager|datasource)(_|tx)?$/i.test(receiver ?? '') || receiver === 'getRepository()')) {
     return { call, span, library: 'typeorm', op: name };
+  }
+  // Data services and repositories of layered backends (NestJS/Medusa/Vendure style):
+  // `await this.productService_.retrieve(id)`, `await lineItemServiceTx.update(…)`, `await this.connection.getEntityOrThrow(…)`.
+  if (path.length >= 2 && isAwaited(call) && SERVICE_RECEIVER.test(receiver ?? '') && DATA_VERB.test(name)) {
+    return { call, span, library: 'service', op: name };
+  }
+  // A query runner's own `this.query(sql)` (TypeORM drivers, DAO base classes).
+  if (path.length === 2 && root === 'this' && (name === 'query' || name === 'execute') && QUERY_CLASS.test(enclosingClassName(call))) {
+    return { call, span, library: 'driver', op: name };
   }
   // Sequelize/Mongoose model statics: PascalCase (not CONSTANT_CASE) receivers, and not Array#find(fn).
   // Generic names (create, update, find …) are also factories elsewhere (Suite.create, Reader.create):

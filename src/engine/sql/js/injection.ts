@@ -11,13 +11,23 @@ import { JsConstness } from './constness';
 import { parameterizeFix } from './parameterize';
 import { sqlPieces, sqlTextOf } from './pieces';
 import type { NodeIndex } from '../nodeIndex';
-import { importedDrivers, SINK_NAMES, sinkOf } from './sinks';
-import { calleeName, isAncestor, memberPath, type CallInfo } from './syntax';
+import { awsSqlFinding } from './aws';
+import { importedDrivers, importedModules, SINK_NAMES, sinkOf, type JsSink } from './sinks';
+import { argumentsOf, calleeName, isAncestor, memberPath, unwrap, type CallInfo } from './syntax';
 
 export function analyzeJsSql(file: FileContext, index: NodeIndex, calls: readonly CallInfo[]): RawFinding[] {
-  const constness = new JsConstness(index);
-  const candidates = calls.filter((c) => SINK_NAMES.has(c.name));
-  const drivers = importedDrivers(index.of('import_statement'), candidates.filter((c) => c.name === 'require').map((c) => c.node));
+  const constness = new JsConstness(index, file.imported);
+  const imported = file.imported;
+  const importedSink = (call: SyntaxNode): JsSink | null => {
+    const fn = call.childForFieldName('function');
+    const s = fn && imported?.get(unwrap(fn).text);
+    const arg = s?.sqlParam !== undefined ? argumentsOf(call)[s.sqlParam] : undefined;
+    return fn && arg ? { call, sqlArg: arg, shape: 'statement', api: unwrap(fn).text, driver: 'pg', config: true } : null;
+  };
+  const candidates = calls.filter((c) => SINK_NAMES.has(c.name) || (imported && imported.size > 0 && importedSink(c.node)));
+  const requires = candidates.filter((c) => c.name === 'require').map((c) => c.node);
+  const drivers = importedDrivers(index.of('import_statement'), requires);
+  const modules = importedModules(index.of('import_statement'), requires);
   const out: RawFinding[] = [];
   for (const { node: call } of candidates) {
     const tagged = taggedSqlTemplate(call);
@@ -25,22 +35,30 @@ export function analyzeJsSql(file: FileContext, index: NodeIndex, calls: readonl
       out.push(...statementFindings(sqlTextOf([{ expr: tagged, parts: templateParts(tagged, constness) }], constness), tagged));
       continue;
     }
-    const sink = sinkOf(call, drivers);
+    const aws = awsSqlFinding(file, call, constness);
+    if (aws) {
+      out.push(aws);
+      continue;
+    }
+    const sink = sinkOf(call, drivers, modules) ?? importedSink(call);
     if (!sink) continue;
     const pieces = sqlPieces(sink.sqlArg, constness);
     // Prisma.raw / sql.raw / sequelize.literal exist only to splice raw SQL: any tainted argument counts.
     const rawOnly = sink.shape === 'fragment' && (sink.driver === 'prisma' || sink.driver === 'drizzle' || sink.driver === 'sequelize');
-    if (pieces.length === 0 && !rawOnly) continue;
-    const text = sqlTextOf(pieces, constness);
     const taint = constness.check(sink.sqlArg);
+    // A whole query taken from the request (or argv/env) needs no SQL-looking text to be an injection.
+    // (An array or object there is a list of bound values: `stmt.exec([input])`.)
+    const wholeFromSource = !!taint?.source && !/^(array|object)$/.test(unwrap(sink.sqlArg).type) && !pieces.some((p) => p.parts.some((x) => x.kind === 'text' && x.value.trim() !== ''));
+    if (pieces.length === 0 && !rawOnly && !wholeFromSource) continue;
+    const text = sqlTextOf(pieces, constness);
     if (taint) {
-      const evidence = rawOnly || (sink.shape === 'statement' ? looksLikeSqlStatement(text) : looksLikeSqlFragment(text));
+      const evidence = wholeFromSource || rawOnly || (sink.shape === 'statement' ? looksLikeSqlStatement(text) : looksLikeSqlFragment(text));
       if (evidence) {
         const culprit = taintedPart(pieces, constness) ?? taint.node;
         const rel = [related(file, culprit, 'Non-constant value spliced into the SQL text')];
         const origin = taint.origin;
         if (origin && !isAncestor(sink.sqlArg, origin)) rel.push(related(file, origin, 'The value comes from here'));
-        const fix = parameterizeFix(file, sink, pieces, constness);
+        const fix = sink.config || pieces.length === 0 ? null : parameterizeFix(file, sink, pieces, constness);
         out.push({
           category: 'sql-injection',
           node: sink.sqlArg,

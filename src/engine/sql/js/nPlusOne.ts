@@ -8,7 +8,7 @@ import type { SyntaxNode } from '../../syntax/treeSitter';
 import { related, type FileContext, type RawFinding } from '../model';
 import { batchFix } from './batchFix';
 import type { NodeIndex } from '../nodeIndex';
-import { DB_NAMES, dbCallOf, type DbCall } from './dbCalls';
+import { dbCallOf, mayBeDbCall, type DbCall } from './dbCalls';
 import { findLoops, mentions, type Loop } from './loops';
 import { argumentsOf, calleeOf, FUNCTION_TYPES, unwrap, type CallInfo } from './syntax';
 
@@ -17,7 +17,7 @@ export function analyzeJsNPlusOne(file: FileContext, index: NodeIndex, calls: re
   if (loops.length === 0) return [];
   const dbCalls = new Map<number, DbCall>();
   for (const c of calls) {
-    if (!DB_NAMES.has(c.name)) continue;
+    if (!mayBeDbCall(c.name)) continue;
     const db = dbCallOf(c.node);
     if (db) dbCalls.set(c.node.id, db);
   }
@@ -26,6 +26,20 @@ export function analyzeJsNPlusOne(file: FileContext, index: NodeIndex, calls: re
   const seen = new Set<number>();
   for (const { node: call, name } of calls) {
     const db = dbCalls.get(call.id);
+    const fnText = call.childForFieldName('function') ? unwrap(call.childForFieldName('function')!).text : '';
+    if (!db && file.imported?.get(fnText)?.executesQuery) {
+      const loop = loops.filter((l) => index.contains(l.body, call)).sort((a, b) => b.body.startIndex - a.body.startIndex).find((l) => dependsOnItem(index, call, l));
+      if (loop) {
+        out.push({
+          category: 'n-plus-one',
+          node: call,
+          message: `N+1 query: ${fnText}() (imported) queries the database and is called once per item of ${iterDesc(loop)}. Fetch the data for all items in one query before the loop, then look it up per item.`,
+          related: [related(file, loop.node, 'The loop')],
+          fixes: [],
+        });
+      }
+      continue;
+    }
     if (!db && !helpers.has(name) && !helpers.has(`this.${name}`)) continue;
     const enclosing = loops.filter((l) => index.contains(l.body, call)).sort((a, b) => b.body.startIndex - a.body.startIndex);
     if (enclosing.length === 0) continue;
@@ -87,9 +101,11 @@ function iterDesc(loop: Loop): string {
 /** The call's arguments (or its receiver chain) use the loop's item. */
 function dependsOnItem(index: NodeIndex, call: SyntaxNode, loop: Loop): boolean {
   if (loop.itemNames.size === 0) return false;
-  // `for (const sql of statements) await db.query(sql)` runs a list of statements, not a query per item.
+  // `for (const sql of statements) await db.query(sql)` runs a list of statements, not a query per item —
+  // but `User.findById(id)` / `repo.findOne(id)` with the item as the only argument is the classic N+1.
   const first = argumentsOf(call)[0];
-  if (first?.type === 'identifier' && loop.itemNames.has(first.text) && argumentsOf(call).length === 1) return false;
+  const name = calleeOf(call)?.type === 'member_expression' ? calleeOf(call)!.childForFieldName('property')?.text : undefined;
+  if (first?.type === 'identifier' && loop.itemNames.has(first.text) && argumentsOf(call).length === 1 && RAW_STATEMENT_METHODS.has(name ?? '')) return false;
   const args = call.childForFieldName('arguments');
   if (args && mentions(args, loop.itemNames)) return true;
   // Builder chains: knex('t').where('id', item.id).first()
@@ -99,6 +115,8 @@ function dependsOnItem(index: NodeIndex, call: SyntaxNode, loop: Loop): boolean 
   }
   return false;
 }
+
+const RAW_STATEMENT_METHODS = new Set(['query', 'execute', 'exec', 'raw', 'run', 'unsafe', 'executeRaw', '$executeRawUnsafe', '$queryRawUnsafe']);
 
 function batchedByLibrary(db: DbCall, loop: Loop): boolean {
   if (loop.inTransaction) return true;

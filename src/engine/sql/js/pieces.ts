@@ -10,9 +10,39 @@ import { cookEscape, stringValue, unwrap } from './syntax';
 
 export type Part = { kind: 'text'; value: string } | { kind: 'expr'; node: SyntaxNode };
 
+/** Elements of a local array (its initialiser and later `push`es), for `parts.join('')`. */
+export type ArrayResolver = (id: SyntaxNode) => SyntaxNode[] | null;
+
 /** Literal/template/concatenation → parts; null if `expr` is not string-building syntax. */
-export function flatten(expr: SyntaxNode): Part[] | null {
+export function flatten(expr: SyntaxNode, arrays?: ArrayResolver): Part[] | null {
   const n = unwrap(expr);
+  if (n.type === 'call_expression') {
+    const fn = n.childForFieldName('function');
+    const prop = fn?.type === 'member_expression' ? fn.childForFieldName('property')?.text : undefined;
+    const args = n.childForFieldName('arguments')?.namedChildren.filter((c): c is SyntaxNode => c !== null && c.type !== 'comment') ?? [];
+    if (fn && prop === 'concat') {
+      const head = flatten(fn.childForFieldName('object')!, arrays);
+      if (head?.some((p) => p.kind === 'text')) {
+        const out = [...head];
+        for (const a of args) for (const p of flatten(a, arrays) ?? [{ kind: 'expr', node: a } as Part]) p.kind === 'text' ? pushText(out, p.value) : out.push(p);
+        return out;
+      }
+    }
+    if (fn && prop === 'join' && (args.length === 0 || unwrap(args[0]).type === 'string')) {
+      const sep = args.length === 0 ? ',' : stringValue(unwrap(args[0]));
+      const recv = unwrap(fn.childForFieldName('object')!);
+      const elements = recv.type === 'array' ? recv.namedChildren.filter((c): c is SyntaxNode => c !== null && c.type !== 'comment') : recv.type === 'identifier' && arrays ? arrays(recv) : null;
+      if (elements && elements.length > 0) {
+        const out: Part[] = [];
+        elements.forEach((el, i) => {
+          if (i > 0) pushText(out, sep);
+          const inner = el.type === 'spread_element' ? null : flatten(el, arrays);
+          for (const p of inner ?? [{ kind: 'expr', node: el } as Part]) p.kind === 'text' ? pushText(out, p.value) : out.push(p);
+        });
+        if (out.some((p) => p.kind === 'text')) return out;
+      }
+    }
+  }
   if (n.type === 'string') return [{ kind: 'text', value: stringValue(n) }];
   if (n.type === 'template_string') {
     const parts: Part[] = [];
@@ -81,14 +111,14 @@ export function sqlPieces(arg: SyntaxNode, constness: JsConstness): SqlPiece[] {
     let pieces: SqlPiece[] = [];
     for (const d of defs) {
       if (!d.value) continue;
-      const parts = flatten(d.value);
+      const parts = flatten(d.value, (id) => constness.arrayElements(id));
       if (d.kind === 'init' || d.kind === 'assign') pieces = [];
       if (d.kind !== 'init' && d.kind !== 'assign' && d.kind !== 'append') return [];
       pieces.push({ expr: d.value, parts: parts ?? [{ kind: 'expr', node: d.value }], holder: d.node });
     }
     return pieces;
   }
-  const parts = flatten(n);
+  const parts = flatten(n, (id) => constness.arrayElements(id));
   return parts ? [{ expr: n, parts }] : [];
 }
 

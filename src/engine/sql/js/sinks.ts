@@ -5,6 +5,7 @@
  */
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import { argumentsOf, calleeOf, calleeName, isTaggedTemplate, memberPath, unwrap } from './syntax';
+import { AWS_SQL_APIS, PG_PROMISE_METHODS, QUERY_CONFIG_KEYS } from './tables';
 
 export type JsDriver = 'pg' | 'mysql' | 'sqlite' | 'knex' | 'sequelize' | 'typeorm' | 'prisma' | 'drizzle';
 
@@ -15,6 +16,8 @@ export interface JsSink {
   shape: 'statement' | 'fragment';
   api: string;
   driver: JsDriver;
+  /** The SQL is a property of a query config object (`{ sql }`, `{ text }`): no rewrite offered. */
+  config?: boolean;
 }
 
 const KNEX_RAW = new Set([
@@ -27,8 +30,31 @@ const STATEMENT_METHODS = new Set(['query', 'execute', 'exec', 'run', 'all', 'ge
 /** Callee names that can be a sink (or a tagged SQL template): the cheap pre-filter. */
 export const SINK_NAMES: ReadonlySet<string> = new Set([
   '$queryRawUnsafe', '$executeRawUnsafe', 'raw', 'literal', '$queryRaw', '$executeRaw', 'sql', 'require',
-  ...KNEX_RAW, ...TYPEORM_WHERE, ...STATEMENT_METHODS,
+  ...KNEX_RAW, ...TYPEORM_WHERE, ...STATEMENT_METHODS, ...PG_PROMISE_METHODS, 'send', ...AWS_SQL_APIS.flatMap((a) => a.methods),
 ]);
+
+/** Module names imported by the file (`pg-promise`, `@aws-sdk/client-athena`). */
+export function importedModules(imports: readonly SyntaxNode[], requires: readonly SyntaxNode[]): Set<string> {
+  const out = new Set<string>();
+  for (const node of [...imports, ...requires]) {
+    const source = node.type === 'import_statement' ? node.childForFieldName('source')?.text : node.childForFieldName('arguments')?.namedChildren[0]?.text;
+    if (source) out.add(source.replace(/['"`]/g, ''));
+  }
+  return out;
+}
+
+/** `query({ sql: … })` / `query({ text: … })`: the property holding the SQL of a query config object. */
+export function configSql(arg: SyntaxNode): SyntaxNode | null {
+  const n = unwrap(arg);
+  if (n.type !== 'object') return null;
+  for (const pair of n.namedChildren) {
+    if (pair?.type === 'shorthand_property_identifier' && QUERY_CONFIG_KEYS.includes(pair.text)) return pair;
+    if (pair?.type !== 'pair') continue;
+    const key = pair.childForFieldName('key')?.text.replace(/['"]/g, '');
+    if (key && QUERY_CONFIG_KEYS.includes(key)) return pair.childForFieldName('value');
+  }
+  return null;
+}
 
 /** Drivers imported by the file (`import … from 'pg'`, `require('mysql2')`). */
 export function importedDrivers(imports: readonly SyntaxNode[], requires: readonly SyntaxNode[]): Set<JsDriver> {
@@ -52,17 +78,22 @@ export function importedDrivers(imports: readonly SyntaxNode[], requires: readon
   return found;
 }
 
-export function sinkOf(call: SyntaxNode, drivers: ReadonlySet<JsDriver>): JsSink | null {
+export function sinkOf(call: SyntaxNode, drivers: ReadonlySet<JsDriver>, modules: ReadonlySet<string> = new Set()): JsSink | null {
   if (isTaggedTemplate(call)) return null;
   const name = calleeName(call);
   if (!name) return null;
   const args = argumentsOf(call);
-  const first = args[0];
-  if (!first || first.type === 'spread_element') return null;
+  if (!args[0] || args[0].type === 'spread_element') return null;
+  const isMethod = calleeOf(call)?.type === 'member_expression';
+  const viaConfig = isMethod && (STATEMENT_METHODS.has(name) || PG_PROMISE_METHODS.includes(name)) ? configSql(args[0]) : null;
+  const first = viaConfig ?? args[0];
+  if (PG_PROMISE_METHODS.includes(name) && !STATEMENT_METHODS.has(name)) {
+    return isMethod && modules.has('pg-promise') ? { call, sqlArg: first, shape: 'statement', api: memberPath(calleeOf(call)!).join('.'), driver: 'pg' } : null;
+  }
   const callee = calleeOf(call)!;
   const path = memberPath(callee);
   const dotted = path.join('.');
-  const make = (shape: JsSink['shape'], driver: JsDriver): JsSink => ({ call, sqlArg: first, shape, api: dotted, driver });
+  const make = (shape: JsSink['shape'], driver: JsDriver): JsSink => ({ call, sqlArg: first, shape, api: dotted, driver, ...(viaConfig ? { config: true } : {}) });
 
   if (name === '$queryRawUnsafe' || name === '$executeRawUnsafe') return make('statement', 'prisma');
   if (name === 'raw') {

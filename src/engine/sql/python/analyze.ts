@@ -12,7 +12,7 @@ export const PY_INDEX_TYPES = [...new Set(['call', 'comment', 'lambda', ...PY_LO
 
 export function analyzePython(file: FileContext, index: NodeIndex): RawFinding[] {
   const calls = index.of('call');
-  const constness = new PyConstness(index);
+  const constness = new PyConstness(index, file.imported);
   const modules = importedPyModules(index.of('import_statement', 'import_from_statement'));
   return [...analyzePySql(file, index, calls, constness, modules), ...analyzePyNPlusOne(file, index, calls, constness), ...analyzePyOrmWrites(file, calls, modules)];
 }

@@ -7,12 +7,16 @@
  */
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import type { NodeIndex } from '../nodeIndex';
+import type { ImportedSummaries } from '../summaries';
 import { ScopedDefs, type CollectDefs } from '../scopedDefs';
 import { isUpperConstantName, pyPath, targetNames, unwrapPy } from './syntax';
+import { PY_ESCAPE_CALLS, PY_HANDLER_DECORATORS, PY_NUMERIC_CALLS, PY_PROCESS_SOURCES, PY_REQUEST_ATTRIBUTES, PY_STR_PASSTHROUGH, REQUEST_NAMES } from './tables';
 
 export interface PyTaint {
   node: SyntaxNode;
   origin?: SyntaxNode;
+  /** The value comes from a known source of user input (tables.ts: request data, handler parameters, argv/env). */
+  source?: boolean;
 }
 
 export interface PyDef {
@@ -21,15 +25,19 @@ export interface PyDef {
   node: SyntaxNode;
 }
 
-const NUMERIC_CALLS = new Set(['int', 'float', 'len', 'bool', 'abs', 'round', 'min', 'max', 'sum', 'Decimal', 'uuid4']);
-const ESCAPE_CALLS = new Set(['quote_name', 'quote_ident', 'escape_string', 'escape', 'literal', 'Identifier', 'Literal', 'Placeholder', 'adapt', 'escape_identifier', 'escape_literal']);
-const STR_PASSTHROUGH = new Set(['upper', 'lower', 'strip', 'lstrip', 'rstrip', 'title', 'str']);
+const NUMERIC_CALLS = PY_NUMERIC_CALLS;
+const ESCAPE_CALLS = PY_ESCAPE_CALLS;
+const STR_PASSTHROUGH = PY_STR_PASSTHROUGH;
 
 export class PyConstness {
   private readonly visiting = new Set<number>();
   private readonly defs: ScopedDefs<PyDef>;
 
-  constructor(private readonly index: NodeIndex) {
+  constructor(
+    private readonly index: NodeIndex,
+    /** Summaries of imported workspace functions (returns user input / sanitises). */
+    private readonly imported?: ImportedSummaries,
+  ) {
     this.defs = new ScopedDefs<PyDef>(index, index.of('function_definition', 'lambda'), PY_BINDING_TYPES, collectPyDefs);
   }
 
@@ -94,15 +102,16 @@ export class PyConstness {
       case 'identifier':
         return this.checkIdentifier(n);
       case 'attribute': {
+        if (isPySource(n)) return { node: n, origin: n, source: true };
         const attr = n.childForFieldName('attribute')?.text ?? '';
         if (isUpperConstantName(attr)) return null;
         const obj = n.childForFieldName('object')!;
         const t = this.check(obj);
-        return t ? { node: n, origin: t.origin ?? t.node } : null;
+        return t ? { node: n, origin: t.origin ?? t.node, source: t.source } : null;
       }
       case 'subscript': {
         const t = this.check(n.childForFieldName('value')!);
-        return t ? { node: n, origin: t.origin ?? t.node } : null;
+        return t ? { node: n, origin: t.origin ?? t.node, source: t.source } : null;
       }
       case 'call':
         return this.checkCall(n);
@@ -123,7 +132,12 @@ export class PyConstness {
     const name = path[path.length - 1];
     const args = n.childForFieldName('arguments')?.namedChildren.filter((c): c is SyntaxNode => c !== null) ?? [];
     if (NUMERIC_CALLS.has(name) && path.length === 1) return null;
+    if (PY_PROCESS_SOURCES.includes(path.join('.'))) return { node: n, origin: n, source: true };
+    const summary = this.imported?.get(path.join('.'));
+    if (summary?.returnsTainted) return { node: n, origin: n, source: true };
+    if (summary?.sanitises) return null;
     if (ESCAPE_CALLS.has(name) || path[0] === 'sql' || path.includes('sql')) return null; // psycopg.sql.SQL/Identifier
+    if (/^_?(escape|quote)_?(name|ident|identifier|literal|value|string|table|column)s?$/i.test(name)) return null; // the project's own quoting helpers
     if (fn.type === 'attribute') {
       const receiver = fn.childForFieldName('object')!;
       if (STR_PASSTHROUGH.has(name)) return this.check(receiver);
@@ -136,7 +150,10 @@ export class PyConstness {
         return null;
       }
       // Allow-list lookup with a constant default: COLUMNS.get(key, "created_at").
-      if (name === 'get' && this.check(receiver) === null) return args[1] ? this.check(args[1]) : null;
+      const recv = this.check(receiver);
+      if (name === 'get' && recv === null) return args[1] ? this.check(args[1]) : null;
+      // request.GET.get('q'), await request.json(), request.args.getlist('id'): still the user's data.
+      if (recv?.source) return { node: n, origin: recv.origin ?? recv.node, source: true };
     } else if (name === 'str' && args.length === 1) return this.check(args[0]);
     return { node: n };
   }
@@ -149,14 +166,15 @@ export class PyConstness {
     this.visiting.add(key);
     try {
       for (const def of defs) {
-        if (def.kind === 'param' || def.kind === 'loop' || def.kind === 'pattern') return { node: id, origin: def.node };
+        if (def.kind === 'param') return { node: id, origin: def.node, source: isHandlerParam(def.node) };
+        if (def.kind === 'loop' || def.kind === 'pattern') return { node: id, origin: def.node };
         if (def.kind === 'import') {
           if (!isUpperConstantName(id.text)) return { node: id, origin: def.node };
           continue;
         }
         if (def.kind === 'declaration' || !def.value) continue;
         const t = this.check(def.value);
-        if (t) return { node: id, origin: t.origin ?? t.node };
+        if (t) return { node: id, origin: t.origin ?? t.node, source: t.source };
       }
       return null;
     } finally {
@@ -220,4 +238,36 @@ function isMembershipTest(cond: SyntaxNode, candidate: string): boolean {
   if (c.type !== 'comparison_operator') return false;
   const [left] = c.namedChildren;
   return c.text.includes(' in ') && !c.text.includes(' not in ') && left !== null && unwrapPy(left).text === candidate;
+}
+
+/** `request.GET`, `self.request.POST`, `req.args`, `sys.argv`, `os.environ`: user or process input (tables.ts). */
+export function isPySource(attr: SyntaxNode): boolean {
+  const path = pyPath(attr);
+  if (PY_PROCESS_SOURCES.includes(path.join('.'))) return true;
+  const name = path[path.length - 1];
+  const owner = path[path.length - 2];
+  return path.length >= 2 && PY_REQUEST_ATTRIBUTES.has(name) && owner !== undefined && REQUEST_NAMES.has(owner);
+}
+
+/**
+ * A parameter filled from the request: any parameter but the request object itself of a function
+ * decorated as a route/handler (Flask, FastAPI, DRF), or of a Django-style view (first parameter `request`).
+ */
+function isHandlerParam(param: SyntaxNode): boolean {
+  const name = param.type === 'identifier' ? param.text : (param.childForFieldName('name') ?? param.namedChildren.find((c) => c?.type === 'identifier'))?.text;
+  if (!name || name === 'self' || name === 'cls' || REQUEST_NAMES.has(name)) return false;
+  const fn = param.parent?.parent;
+  if (fn?.type !== 'function_definition') return false;
+  const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : null;
+  for (const d of decorated?.namedChildren ?? []) {
+    if (d?.type !== 'decorator') continue;
+    const expr = d.namedChildren[0];
+    const target = expr?.type === 'call' ? expr.childForFieldName('function') : expr;
+    const path = target ? pyPath(target) : [];
+    if (path.length >= 1 && PY_HANDLER_DECORATORS.has(path[path.length - 1]) && (path.length >= 2 || path[0] === 'api_view')) return true;
+  }
+  const params = fn.childForFieldName('parameters')?.namedChildren.filter((c) => c && c.type !== 'comment') ?? [];
+  const first = params[0]?.type === 'identifier' ? params[0].text : params[0]?.childForFieldName('name')?.text;
+  const second = params[1]?.type === 'identifier' ? params[1].text : params[1]?.childForFieldName('name')?.text;
+  return first === 'request' || (first === 'self' && second === 'request');
 }

@@ -6,23 +6,35 @@ import { statementFindings } from '../statementFindings';
 import type { NodeIndex } from '../nodeIndex';
 import type { PyConstness } from './constness';
 import { pyParameterizeFix } from './parameterize';
-import { pyPieces, pySqlText, type PyPiece } from './pieces';
-import { pySinkOf } from './sinks';
+import { flattenPy, pyPieces, pySqlText, type PyPart, type PyPiece } from './pieces';
+import { positionalArgs, pyPath, unwrapPy } from './syntax';
+import { pySinkOf, type PySink } from './sinks';
 
-export function analyzePySql(file: FileContext, _index: NodeIndex, calls: readonly SyntaxNode[], constness: PyConstness, modules: ReadonlySet<string>): RawFinding[] {
+export function analyzePySql(file: FileContext, index: NodeIndex, calls: readonly SyntaxNode[], constness: PyConstness, modules: ReadonlySet<string>): RawFinding[] {
+  const assignments = index.of('assignment');
   const out: RawFinding[] = [];
+  const reached = new Set<number>();
+  const importedSink = (call: SyntaxNode): PySink | null => {
+    const fn = call.childForFieldName('function');
+    const s = fn && file.imported?.get(pyPath(fn).join('.'));
+    const arg = s?.sqlParam !== undefined ? positionalArgs(call)[s.sqlParam] : undefined;
+    return fn && arg ? { call, sqlArg: arg, shape: 'statement', api: pyPath(fn).join('.'), driver: 'sqlalchemy' } : null;
+  };
   for (const call of calls) {
-    const sink = pySinkOf(call, modules);
+    const sink = pySinkOf(call, modules) ?? (file.imported?.size ? importedSink(call) : null);
     if (!sink) continue;
     const sqlArgs = sink.sqlArg.type === 'list' ? sink.sqlArg.namedChildren.filter((c): c is SyntaxNode => c !== null) : [sink.sqlArg];
     for (const sqlArg of sqlArgs) {
       const pieces = pyPieces(sqlArg, constness);
-      if (pieces.length === 0) continue;
-      const text = pySqlText(pieces);
       const taint = constness.check(sqlArg);
+      // A whole query taken from the request (or argv/env) needs no SQL-looking text to be an injection.
+      const wholeFromSource = !!taint?.source && !pieces.some((p) => p.parts.some((x) => x.kind === 'text' && x.value.trim() !== ''));
+      if (pieces.length === 0 && !wholeFromSource) continue;
+      for (const p of pieces) reached.add(p.expr.id);
+      const text = pySqlText(pieces);
       if (taint) {
-        const rawOnly = sink.api.endsWith('RawSQL');
-        const evidence = rawOnly || (sink.shape === 'statement' ? looksLikeSqlStatement(text) : looksLikeSqlFragment(text));
+        const formatted = pieces.some((p) => p.form !== 'opaque' && p.form !== 'literal');
+        const evidence = wholeFromSource || (sink.rawOnly && formatted) || (sink.shape === 'statement' ? looksLikeSqlStatement(text) : looksLikeSqlFragment(text));
         if (evidence) {
           const culprit = taintedPart(pieces, constness) ?? taint.node;
           const rel = [related(file, culprit, 'Non-constant value formatted into the SQL text')];
@@ -41,6 +53,33 @@ export function analyzePySql(file: FileContext, _index: NodeIndex, calls: readon
       }
       out.push(...statementFindings(text, sqlArg));
     }
+  }
+  out.push(...builtSqlFindings(file, assignments, constness, reached));
+  return out;
+}
+
+/**
+ * SQL text formatted from non-constant data into a variable that no recognised sink in this file
+ * executes (it is returned, stored or handed to a helper): reported where it is built, as bandit's
+ * B608 does. A string that does reach a sink is reported there instead, once.
+ */
+function builtSqlFindings(file: FileContext, assignments: readonly SyntaxNode[], constness: PyConstness, reached: ReadonlySet<number>): RawFinding[] {
+  const out: RawFinding[] = [];
+  for (const a of assignments) {
+    const right = a.childForFieldName('right');
+    if (!right || a.childForFieldName('left')?.type !== 'identifier' || reached.has(unwrapPy(right).id)) continue;
+    const piece = flattenPy(right);
+    if (!piece || piece.form === 'literal' || piece.form === 'opaque') continue;
+    const holes = piece.parts.filter((p): p is Extract<PyPart, { kind: 'expr' }> => p.kind === 'expr');
+    const culprit = holes.find((h) => constness.check(h.node));
+    if (!culprit || !looksLikeSqlStatement(pySqlText([piece]))) continue;
+    out.push({
+      category: 'sql-injection',
+      node: right,
+      message: `SQL injection: \`${short(culprit.node.text)}\` is formatted into SQL text. Whoever runs this query runs whatever that value contains. Build it with placeholders and pass the value as a bound parameter.`,
+      related: [related(file, culprit.node, 'Non-constant value formatted into the SQL text')],
+      fixes: [],
+    });
   }
   return out;
 }

@@ -9,7 +9,8 @@ import { related, type FileContext, type RawFinding } from '../model';
 import type { NodeIndex } from '../nodeIndex';
 import type { PyConstness } from './constness';
 import { eagerLoadFix } from './eagerLoad';
-import { chainCalls, outermostPyChain, positionalArgs, pyCalleeName, pyPath, targetNames, unwrapPy } from './syntax';
+import { chainCalls, keywordArg, outermostPyChain, positionalArgs, pyCalleeName, pyPath, targetNames, unwrapPy } from './syntax';
+import { PY_ALWAYS_QUERY_METHODS, PY_CACHED_MANAGER_METHODS, PY_PER_CALL_QUERIES, PY_QUERYING_ATTRIBUTES, PY_QUERYSET_NAMES } from './tables';
 
 export interface PyLoop {
   node: SyntaxNode;
@@ -23,6 +24,7 @@ const SESSION = /^(session|db|db_session|dbsession|sess|conn|connection|cursor|c
 const SESSION_OPS = new Set(['query', 'get', 'execute', 'scalars', 'scalar', 'fetch', 'fetchrow', 'fetchval', 'exec_driver_sql']);
 const EAGER = new Set(['select_related', 'prefetch_related', 'options', 'joinedload', 'selectinload', 'subqueryload', 'values', 'values_list', 'contains_eager']);
 const MANAGER_METHODS = new Set(['all', 'filter', 'exclude', 'count', 'first', 'last', 'exists', 'order_by', 'values', 'values_list', 'get', 'aggregate', 'annotate']);
+const FLASK_QUERY_TERMINALS = new Set(['all', 'first', 'one', 'one_or_none', 'scalar', 'count', 'get', 'get_or_404', 'first_or_404', 'paginate']);
 const COLUMN_LIKE = /(_at|_on|_date|_time|_id|_ids|date|time|status|type|kind|_json|_data|amount|price|_cents|total)$/;
 const SCALAR_ATTRS = new Set(['year', 'month', 'day', 'hour', 'minute', 'second', 'microsecond', 'days', 'seconds', 'tzinfo', 'value', 'real', 'imag', 'hex']);
 
@@ -85,6 +87,8 @@ export function analyzePyNPlusOne(file: FileContext, index: NodeIndex, calls: re
     if (!kind) continue;
     const span = outermostPyChain(call);
     if (seen.has(span.id)) continue;
+    // `ContentType.objects.db_manager(db).get_for_model(m)`: the chain ends in a cached lookup.
+    if (span.type === 'call' && PY_CACHED_MANAGER_METHODS.has(pyCalleeName(span) ?? '')) continue;
     if (!dependsOnItemPy(span, call, kind, loop)) continue;
     seen.add(span.id);
     out.push({
@@ -98,13 +102,77 @@ export function analyzePyNPlusOne(file: FileContext, index: NodeIndex, calls: re
       fixes: [],
     });
   }
-  out.push(...lazyRelationFindings(file, loops, constness));
+  const helpers = helperQueries(index, calls, django);
+  for (const call of calls) {
+    const fn = call.childForFieldName('function');
+    const key = fn ? pyPath(fn).join('.') : '';
+    const helper = helpers.get(key);
+    const importedHelper = !helper && file.imported?.get(key)?.executesQuery;
+    if (!importedHelper && (!helper || (helper.startIndex <= call.startIndex && call.endIndex <= helper.endIndex))) continue;
+    const loop = loops.filter((l) => isPerItem(l, call)).sort((a, b) => b.body.startIndex - a.body.startIndex).find((l) => l.itemNames.size > 0);
+    if (!loop || !mentionsPy(call.childForFieldName('arguments') ?? call, loop.itemNames) || seen.has(call.id)) continue;
+    seen.add(call.id);
+    out.push({
+      category: 'n-plus-one',
+      node: call,
+      message: `N+1 query: ${key}() queries the database and is called once per item of \`${short(loop.iterable.text)}\`. Fetch what it needs for all items in one query before the loop (prefetch_related / an IN filter), then look it up per item.`,
+      related: [related(file, loop.node, 'The loop'), ...(helper ? [related(file, helper, 'The function that queries')] : [])],
+      fixes: [],
+    });
+  }
+  out.push(...lazyRelationFindings(file, loops, constness, django, seen));
   return out;
 }
 
+/**
+ * Functions of this file that run a query (a manager/session/cursor call, or a related-manager query on
+ * one of their parameters), keyed by how they are called: `name` or `self.name`.
+ */
+function helperQueries(index: NodeIndex, calls: readonly SyntaxNode[], django: boolean): Map<string, SyntaxNode> {
+  const out = new Map<string, SyntaxNode>();
+  const functions = index.of('function_definition');
+  if (functions.length === 0) return out;
+  for (const call of calls) {
+    // A helper's `param.rel.all()` may read a prefetched cache; only lookups that always query count.
+    const rm = django ? relatedManagerCall(call) : null;
+    const relatedOnParam = rm !== null && (PY_ALWAYS_QUERY_METHODS.has(rm.method) || (rm.method === 'get' && (call.childForFieldName('arguments')?.namedChildren ?? []).some((a) => a?.type === 'keyword_argument')));
+    if (!relatedOnParam && !queryKind(call, django)) continue;
+    let fn: SyntaxNode | null = call.parent;
+    while (fn && fn.type !== 'function_definition') fn = fn.parent;
+    const name = fn?.childForFieldName('name')?.text;
+    if (!fn || !name) continue;
+    if (relatedOnParam) {
+      const root = relatedManagerCall(call)!.root;
+      const params = fn.childForFieldName('parameters')?.namedChildren.map((p) => (p?.type === 'identifier' ? p.text : p?.childForFieldName('name')?.text ?? p?.namedChildren[0]?.text)) ?? [];
+      if (!params.includes(root)) continue;
+    }
+    const inClass = fn.parent?.type === 'block' && fn.parent.parent?.type === 'class_definition';
+    const decorated = fn.parent?.type === 'decorated_definition' && fn.parent.parent?.type === 'block' && fn.parent.parent.parent?.type === 'class_definition';
+    const key = inClass || decorated ? `self.${name}` : name;
+    if (!out.has(key)) out.set(key, fn);
+  }
+  return out;
+}
+
+/** `x.rel.filter(…)` / `item.a.b.all()`: a related-manager query; `root` is the chain's first name. */
+function relatedManagerCall(call: SyntaxNode): { root: string; method: string; path: string[] } | null {
+  const fn = call.childForFieldName('function');
+  if (fn?.type !== 'attribute') return null;
+  const path = pyPath(fn);
+  const method = path[path.length - 1];
+  if (path.length < 3 || !MANAGER_METHODS.has(method) || path.includes('objects') || path.some((p) => p.endsWith('()'))) return null;
+  if (!/^[a-z_]\w*$/.test(path[0]) || path[0] === 'self' || path[0] === 'cls') return null;
+  return { root: path[0], method, path };
+}
+
 /** 'query' for a database round trip, 'write' for a per-row ORM write, null otherwise. */
+export function pyQueryKind(call: SyntaxNode, django: boolean): 'query' | 'write' | null {
+  return queryKind(call, django);
+}
+
 function queryKind(call: SyntaxNode, django: boolean): 'query' | 'write' | null {
   const fn = call.childForFieldName('function');
+  if (fn?.type === 'identifier' && PY_PER_CALL_QUERIES.has(fn.text)) return 'query';
   if (fn?.type !== 'attribute') return null;
   const path = pyPath(fn);
   const name = path[path.length - 1];
@@ -112,10 +180,14 @@ function queryKind(call: SyntaxNode, django: boolean): 'query' | 'write' | null 
   const objects = path.indexOf('objects');
   // Django managers: Model.objects… / self.model.objects… (a local variable named `objects` is not one).
   if (objects > 0 && (/^[A-Z]/.test(path[objects - 1]) || path[objects - 1] === 'model')) {
+    if (PY_CACHED_MANAGER_METHODS.has(name) || name === 'db_manager' || name === 'using') return null;
     if (name === 'create' || name === 'update' || name === 'get_or_create' || name === 'update_or_create') return 'write';
     return objects === path.length - 2 || MANAGER_METHODS.has(name) ? 'query' : null;
   }
   if (SESSION_OPS.has(name) && SESSION.test(receiver.replace(/^self\./, ''))) return 'query';
+  // Flask-SQLAlchemy: Model.query.filter_by(…).first() / Model.query.get(id).
+  if (path.length >= 3 && path[1] === 'query' && /^[A-Z]\w*$/.test(path[0]) && FLASK_QUERY_TERMINALS.has(name)) return 'query';
+  if (PY_PER_CALL_QUERIES.has(name)) return 'query';
   if (name === 'execute' && /cursor|cur$|conn/.test(receiver)) return 'query';
   // Model.save() takes keyword arguments only; image.save(path, "png") is not a database write.
   if (django && name === 'save' && path.length === 2 && positionalArgs(call).length === 0) return 'write';
@@ -141,11 +213,15 @@ function dependsOnItemPy(span: SyntaxNode, call: SyntaxNode, kind: 'query' | 'wr
 }
 
 /** `for c in Customer.objects.all(): c.orders.count()` / `len(customer.orders)` without eager loading. */
-function lazyRelationFindings(file: FileContext, loops: PyLoop[], constness: PyConstness): RawFinding[] {
+function lazyRelationFindings(file: FileContext, loops: PyLoop[], constness: PyConstness, django: boolean, seen: Set<number>): RawFinding[] {
   const out: RawFinding[] = [];
   for (const loop of loops) {
     if (!loop.itemName) continue;
-    const source = ormSource(loop.iterable, constness);
+    const source = ormSource(loop.iterable, constness, django);
+    if (django) out.push(...relatedManagerFindings(file, loop, source, seen));
+    if (source?.orm === 'django') out.push(...deferredFieldFindings(file, loop, source, seen));
+    out.push(...queryingAttributeFindings(file, loop, seen));
+    if (source?.orm === 'sqlalchemy') out.push(...attributeWriteFindings(file, loop, seen));
     if (!source || source.eager) continue;
     const reported = new Set<string>();
     for (const attr of loop.body.descendantsOfType('attribute')) {
@@ -156,7 +232,7 @@ function lazyRelationFindings(file: FileContext, loops: PyLoop[], constness: PyC
       const use = relationUse(attr);
       if (!use) continue;
       reported.add(rel);
-      const fix = eagerLoadFix(file, source, rel, use);
+      const fix = source.guessed ? null : eagerLoadFix(file, source, rel, use);
       out.push({
         category: 'n-plus-one',
         node: attr,
@@ -165,6 +241,109 @@ function lazyRelationFindings(file: FileContext, loops: PyLoop[], constness: PyC
         fixes: fix ? [fix] : [],
       });
     }
+  }
+  return out;
+}
+
+/** Per-item related-manager queries: `item.values.filter(…)`, `item.fk.rel.all()` over an un-prefetched queryset. */
+function relatedManagerFindings(file: FileContext, loop: PyLoop, source: OrmSource | null, seen: Set<number>): RawFinding[] {
+  const out: RawFinding[] = [];
+  for (const call of loop.body.descendantsOfType('call')) {
+    if (!call || !isPerItem(loop, call) || seen.has(call.id)) continue;
+    const rel = relatedManagerCall(call);
+    if (!rel || !loop.itemNames.has(rel.root)) continue;
+    const hasLookups = (call.childForFieldName('arguments')?.namedChildren ?? []).some((a) => a?.type === 'keyword_argument');
+    const always = PY_ALWAYS_QUERY_METHODS.has(rel.method) || (rel.method === 'get' && hasLookups);
+    if (!always && !(source && !source.eager)) continue;
+    // `item.rel.all()` over a traced queryset: the lazy-relation finding below reports it, with the eager-load fix.
+    if (!always && source && !source.guessed && rel.path.length === 3) continue;
+    seen.add(call.id);
+    out.push({
+      category: 'n-plus-one',
+      node: call,
+      message: `N+1 query: \`${short(call.text)}\` queries the related objects once per item of \`${short(loop.iterable.text)}\`. Prefetch them for all items (prefetch_related("${rel.path.slice(1, -1).join('__')}"), with a Prefetch(queryset=…) for filters) and use the prefetched cache.`,
+      related: [related(file, loop.node, 'The loop')],
+      fixes: [],
+    });
+  }
+  return out;
+}
+
+/**
+ * Django deferred fields: `for u in User.objects.only("id")` then `u.email`, or `.defer("bio")` then
+ * `u.bio` — each access loads the field with its own query.
+ */
+function deferredFieldFindings(file: FileContext, loop: PyLoop, source: OrmSource, seen: Set<number>): RawFinding[] {
+  const out: RawFinding[] = [];
+  const calls = [source.query, ...source.query.descendantsOfType('call')].filter((c): c is SyntaxNode => c?.type === 'call');
+  const fieldsOf = (name: string): string[] | null => {
+    const c = calls.find((x) => pyPath(x.childForFieldName('function')!).pop() === name);
+    if (!c) return null;
+    return positionalArgs(c).filter((a) => a.type === 'string').map((a) => a.text.replace(/^[a-z]*["']+|["']+$/gi, '').split('__')[0]);
+  };
+  const only = fieldsOf('only');
+  const deferred = fieldsOf('defer');
+  if (!only && !deferred) return out;
+  for (const attr of loop.body.descendantsOfType('attribute')) {
+    if (!attr || !isPerItem(loop, attr) || seen.has(attr.id)) continue;
+    const obj = attr.childForFieldName('object');
+    const field = attr.childForFieldName('attribute')?.text ?? '';
+    if (obj?.type !== 'identifier' || obj.text !== loop.itemName) continue;
+    if (attr.parent?.type === 'call' && attr.parent.childForFieldName('function')?.id === attr.id) continue; // a method
+    if (attr.parent?.type === 'assignment' && attr.parent.childForFieldName('left')?.id === attr.id) continue;
+    const isDeferred = (deferred?.includes(field) ?? false) || (only !== null && !only.includes(field) && !['pk', 'id', 'objects', '_state'].includes(field) && /^[a-z][a-z0-9_]*$/.test(field) && !field.endsWith('_id'));
+    if (!isDeferred) continue;
+    seen.add(attr.id);
+    out.push({
+      category: 'n-plus-one',
+      node: attr,
+      message: `N+1 query: \`${field}\` is deferred by ${only ? '.only()' : '.defer()'} on the query, so \`${attr.text}\` loads it with one query per item of \`${short(loop.iterable.text)}\`. Include it in .only(…) (or drop it from .defer(…)).`,
+      related: [related(file, loop.node, 'The loop'), related(file, source.query, 'The query that defers the field')],
+      fixes: [],
+    });
+    break;
+  }
+  return out;
+}
+
+/** Attributes that run a query on every access (tables.ts PY_QUERYING_ATTRIBUTES), per item. */
+function queryingAttributeFindings(file: FileContext, loop: PyLoop, seen: Set<number>): RawFinding[] {
+  const out: RawFinding[] = [];
+  for (const attr of loop.body.descendantsOfType('attribute')) {
+    if (!attr || !isPerItem(loop, attr) || seen.has(attr.id)) continue;
+    const name = attr.childForFieldName('attribute')?.text ?? '';
+    const obj = attr.childForFieldName('object');
+    if (!PY_QUERYING_ATTRIBUTES.has(name) || obj?.type !== 'identifier' || !loop.itemNames.has(obj.text)) continue;
+    seen.add(attr.id);
+    out.push({
+      category: 'n-plus-one',
+      node: attr,
+      message: `N+1 query: \`${attr.text}\` runs a query for every item of \`${short(loop.iterable.text)}\`. Load the specific objects for all items at once (e.g. Wagtail's .specific() on the queryset).`,
+      related: [related(file, loop.node, 'The loop')],
+      fixes: [],
+    });
+  }
+  return out;
+}
+
+/** SQLAlchemy rows changed one by one in a loop: one UPDATE per row at flush. */
+function attributeWriteFindings(file: FileContext, loop: PyLoop, seen: Set<number>): RawFinding[] {
+  const out: RawFinding[] = [];
+  // `session.add(row)` in the same loop is already reported as the per-row write.
+  if (loop.body.descendantsOfType('call').some((c) => c && /^(add|merge|save)$/.test(pyCalleeName(c) ?? '') && mentionsPy(c, new Set([loop.itemName ?? ''])))) return out;
+  for (const a of loop.body.descendantsOfType('assignment')) {
+    const left = a?.childForFieldName('left');
+    const obj = left?.type === 'attribute' ? left.childForFieldName('object') : null;
+    if (!a || !left || obj?.type !== 'identifier' || obj.text !== loop.itemName || seen.has(a.id) || !isPerItem(loop, a)) continue;
+    seen.add(a.id);
+    out.push({
+      category: 'n-plus-one',
+      node: a,
+      message: `N+1 write: setting \`${left.text}\` on each row of \`${short(loop.iterable.text)}\` issues one UPDATE per row at flush. Use one UPDATE … WHERE for all of them (session.execute(update(Model).where(…).values(…))).`,
+      related: [related(file, loop.node, 'The loop')],
+      fixes: [],
+    });
+    break;
   }
   return out;
 }
@@ -193,11 +372,16 @@ export interface OrmSource {
   anchor: SyntaxNode;
   model?: string;
   eager: boolean;
+  /** Known only by name (`self.queryset`): no rewrite offered. */
+  guessed?: boolean;
 }
 
 /** Trace the iterable (directly or through one local assignment) to an ORM query. */
-function ormSource(iterable: SyntaxNode, constness: PyConstness): OrmSource | null {
+function ormSource(iterable: SyntaxNode, constness: PyConstness, django = false): OrmSource | null {
   let expr = unwrapPy(iterable);
+  if (django && (expr.type === 'identifier' || expr.type === 'attribute') && PY_QUERYSET_NAMES.test(pyPath(expr).pop() ?? '')) {
+    return { orm: 'django', query: expr, anchor: expr, eager: false, guessed: true };
+  }
   if (expr.type === 'identifier') {
     const defs = constness.lookup(expr).filter((d) => d.node.startIndex < expr.startIndex && d.kind === 'assign');
     const last = defs[defs.length - 1];
@@ -216,8 +400,11 @@ function ormSource(iterable: SyntaxNode, constness: PyConstness): OrmSource | nu
   const sel = calls.find((c) => {
     const p = pyPath(c.childForFieldName('function')!);
     const n = p[p.length - 1];
-    return (n === 'select' && p.length === 1) || (n === 'query' && /session$/.test(p[p.length - 2] ?? ''));
+    return (n === 'select' && p.length === 1) || (n === 'query' && (/session$/.test(p[p.length - 2] ?? '') || SESSION.test(p[p.length - 2] ?? '')));
   });
+  // Flask-SQLAlchemy: `Model.query.filter_by(…).all()`.
+  const legacy = expr.descendantsOfType('attribute').find((a) => a?.childForFieldName('attribute')?.text === 'query' && /^[A-Z]\w*$/.test(a.childForFieldName('object')?.text ?? ''));
+  if (!sel && legacy) return { orm: 'sqlalchemy', query: expr, anchor: legacy, model: legacy.childForFieldName('object')!.text, eager, guessed: true };
   if (!sel) return null;
   const model = sel.childForFieldName('arguments')?.namedChildren[0];
   if (model?.type !== 'identifier') return null;

@@ -17,7 +17,7 @@ import { freshName, highestDollarPlaceholder, inIdentifierPosition, liftQuotedVa
 
 
 export function pyParameterizeFix(file: FileContext, sink: PySink, pieces: readonly PyPiece[], constness: PyConstness): FixWire | null {
-  if (sink.driver === 'django-extra') return null;
+  if (sink.driver === 'django-extra' || sink.driver === 'pg8000' || sink.driver === 'sqlalchemy') return null;
   const execCall = sink.driver === 'sqlalchemy-text' ? executeCallAround(sink.call) : sink.call;
   if (!execCall) return null;
   const execArgs = positionalArgs(execCall);
@@ -25,7 +25,7 @@ export function pyParameterizeFix(file: FileContext, sink: PySink, pieces: reado
   const style: 'percent' | 'question' | 'named' | 'dollar' =
     sink.driver === 'sqlalchemy-text' ? 'named' : sink.driver === 'sqlite' ? 'question' : sink.driver === 'asyncpg' ? 'dollar' : 'percent';
   if ((style === 'percent' || style === 'question') && existingParams) return null; // would need to merge positional order
-  if (pieces.some((p) => p.form === 'opaque' && constness.check(p.expr))) return null;
+  if (pieces.some((p) => (p.form === 'opaque' && constness.check(p.expr)) || p.form === 'percent-dict')) return null;
 
   const allText = pieces.flatMap((p) => p.parts.map((x) => (x.kind === 'text' ? x.value : ''))).join('');
   let nextDollar = highestDollarPlaceholder(allText);

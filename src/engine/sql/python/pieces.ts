@@ -14,7 +14,7 @@ export interface PyPiece {
   expr: SyntaxNode;
   parts: PyPart[];
   /** How the piece formats values: f-string/concat holes, or `%`/`.format` templates. */
-  form: 'fstring' | 'concat' | 'percent' | 'format' | 'literal' | 'opaque';
+  form: 'fstring' | 'concat' | 'percent' | 'percent-dict' | 'format' | 'literal' | 'opaque';
 }
 
 /** Literal text of a string node: escapes cooked, f-string `{{`/`}}` collapsed. */
@@ -77,7 +77,7 @@ export function flattenPy(expr: SyntaxNode): PyPiece | null {
       if (!fmt || fmt.form !== 'literal') return null;
       const r = unwrapPy(right);
       const values = r.type === 'tuple' ? r.namedChildren.filter((c): c is SyntaxNode => c !== null) : [r];
-      if (r.type === 'dictionary') return null; // %(name)s with a dict: reported, not rewritten
+      if (r.type === 'dictionary') return percentDict(n, (fmt.parts[0] as { value: string } | undefined)?.value ?? '', r);
       const text = (fmt.parts[0] as { value: string } | undefined)?.value ?? '';
       const parts: PyPart[] = [];
       let i = 0;
@@ -124,6 +124,31 @@ export function flattenPy(expr: SyntaxNode): PyPiece | null {
     return { expr: n, parts, form: 'format' };
   }
   return null;
+}
+
+/** `"… '%(name)s' …" % {'name': name}`: each `%(key)s` is the dict's value for that key (reported, not rewritten). */
+function percentDict(n: SyntaxNode, text: string, dict: SyntaxNode): PyPiece | null {
+  const values = new Map<string, SyntaxNode>();
+  for (const pair of dict.namedChildren) {
+    const k = pair?.type === 'pair' ? pair.childForFieldName('key') : null;
+    const v = pair?.childForFieldName('value');
+    if (k?.type === 'string' && v) values.set(cookedPieces(k).map((p) => (p.kind === 'text' ? p.value : '')).join(''), v);
+  }
+  const parts: PyPart[] = [];
+  let last = 0;
+  for (const m of text.matchAll(/%%|%\(([^)]*)\)[-#0 +]*\d*(?:\.\d+)?[sdrif]/g)) {
+    push(parts, text.slice(last, m.index));
+    last = m.index! + m[0].length;
+    if (m[0] === '%%') {
+      push(parts, '%');
+      continue;
+    }
+    const v = values.get(m[1]);
+    if (!v) return null;
+    parts.push({ kind: 'expr', node: v });
+  }
+  push(parts, text.slice(last));
+  return { expr: n, parts, form: 'percent-dict' };
 }
 
 /** The pieces of SQL passed as `arg` (following `sql = …` / `sql += …` before the use). */

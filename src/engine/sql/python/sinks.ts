@@ -6,7 +6,9 @@
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import { keywordArg, positionalArgs, pyPath } from './syntax';
 
-export type PyDriver = 'dbapi' | 'sqlite' | 'sqlalchemy-text' | 'asyncpg' | 'django-raw' | 'django-extra';
+import { DJANGO_EXTRA_KEYWORDS, PY_SINKS, type PyDriver, type PySinkEntry } from './tables';
+
+export type { PyDriver } from './tables';
 
 export interface PySink {
   call: SyntaxNode;
@@ -14,6 +16,8 @@ export interface PySink {
   shape: 'statement' | 'fragment';
   api: string;
   driver: PyDriver;
+  /** Any formatted text counts (see PySinkEntry.rawOnly). */
+  rawOnly?: boolean;
 }
 
 /** Modules imported by the file, for picking the placeholder style. */
@@ -33,25 +37,39 @@ export function pySinkOf(call: SyntaxNode, modules: ReadonlySet<string>): PySink
   const path = pyPath(fn);
   const name = path[path.length - 1];
   const args = positionalArgs(call);
-  const first = args[0] ?? keywordArg(call, 'sql') ?? keywordArg(call, 'query') ?? keywordArg(call, 'statement');
   const api = path.join('.');
-  const make = (sqlArg: SyntaxNode, shape: PySink['shape'], driver: PyDriver): PySink => ({ call, sqlArg, shape, api, driver });
-  if (name === 'extra') {
-    for (const kw of ['where', 'select', 'tables', 'order_by']) {
+  const make = (sqlArg: SyntaxNode, shape: PySink['shape'], driver: PyDriver, rawOnly?: boolean): PySink => ({ call, sqlArg, shape, api, driver, rawOnly });
+  if (name === 'extra' && fn.type === 'attribute') {
+    for (const kw of DJANGO_EXTRA_KEYWORDS) {
       const v = keywordArg(call, kw);
       if (v) return make(v, 'fragment', 'django-extra');
     }
-    return null;
+    return args[0] ? make(args[0], 'fragment', 'django-extra') : null;
   }
+  const entry = sinkEntryFor(fn, path, modules);
+  if (!entry) return null;
+  let first: SyntaxNode | null = args[0] ?? null;
+  for (const kw of entry.keywords ?? []) first ??= keywordArg(call, kw);
   if (!first) return null;
-  if (name === 'text' && (path.length === 1 || /^(sa|sqlalchemy)$/.test(path[0]))) return make(first, 'statement', 'sqlalchemy-text');
-  if (name === 'RawSQL') return make(first, 'fragment', 'django-raw');
-  if (name === 'raw' && path.includes('objects')) return make(first, 'statement', 'django-raw');
-  if (fn.type !== 'attribute') return null;
-  if (name === 'execute' || name === 'executemany' || name === 'executescript' || name === 'exec_driver_sql' || name === 'mogrify') {
-    if (modules.has('asyncpg')) return make(first, 'statement', 'asyncpg');
-    return make(first, 'statement', modules.has('sqlite3') || modules.has('aiosqlite') ? 'sqlite' : 'dbapi');
+  let driver = entry.driver;
+  if (driver === 'dbapi' && modules.has('asyncpg')) driver = 'asyncpg';
+  return make(first, entry.shape, driver, entry.rawOnly);
+}
+
+/** The table entry a callee matches; the first match wins (more specific entries come first by module). */
+function sinkEntryFor(fn: SyntaxNode, path: readonly string[], modules: ReadonlySet<string>): PySinkEntry | undefined {
+  const name = path[path.length - 1];
+  let fallback: PySinkEntry | undefined;
+  for (const e of PY_SINKS) {
+    if (!e.methods.includes(name)) continue;
+    if (e.receiver === 'attribute' && fn.type !== 'attribute') continue;
+    if (e.receiver === 'objects' && !path.includes('objects')) continue;
+    if (e.receiver === 'module' && !(path.length === 1 || /^(sa|sqlalchemy|sql|expression|db)$/.test(path[path.length - 2] ?? '') || /^(sa|sqlalchemy)$/.test(path[0]))) continue;
+    if (e.needsModule) {
+      if (e.needsModule.some((m) => modules.has(m))) return e;
+      continue;
+    }
+    fallback ??= e;
   }
-  if ((name === 'fetch' || name === 'fetchrow' || name === 'fetchval') && modules.has('asyncpg')) return make(first, 'statement', 'asyncpg');
-  return null;
+  return fallback;
 }

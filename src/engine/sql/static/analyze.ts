@@ -11,6 +11,7 @@ import { HOLE, looksLikeSqlFragment, looksLikeSqlStatement } from '../sqlText';
 import { statementFindings } from '../statementFindings';
 import { StaticConstness, type StaticPart, type StaticTaint } from './constness';
 import { GO } from './go';
+import { staticNPlusOne } from './nPlusOne';
 import { parameterizeFixes } from './parameterize';
 import { JAVA } from './java';
 import type { Callee, StaticSpec } from './spec';
@@ -68,32 +69,7 @@ export function analyzeStatic(file: FileContext, index: NodeIndex, spec: StaticS
       break;
     }
   }
-  out.push(...nPlusOne(file, index, spec, calls));
-  return out;
-}
-
-function nPlusOne(file: FileContext, index: NodeIndex, spec: StaticSpec, calls: Array<{ node: SyntaxNode; callee: Callee }>): RawFinding[] {
-  const loops = index
-    .of(...spec.loopTypes)
-    .map((node) => ({ node, loop: spec.loop(node) }))
-    .filter((l): l is { node: SyntaxNode; loop: NonNullable<ReturnType<StaticSpec['loop']>> } => l.loop !== null && l.loop.items.length > 0);
-  if (loops.length === 0) return [];
-  const out: RawFinding[] = [];
-  for (const { node: call, callee } of calls) {
-    if (!spec.isDbCall(callee)) continue;
-    const loop = loops
-      .filter((l) => index.contains(l.loop.body, call))
-      .sort((a, b) => b.loop.body.startIndex - a.loop.body.startIndex)
-      .find((l) => callee.args.some((a) => mentions(a, l.loop.items)));
-    if (!loop) continue;
-    out.push({
-      category: 'n-plus-one',
-      node: call,
-      message: `N+1 query: ${[...callee.receiver, callee.name].join('.')}() runs once per item of \`${(loop.loop.iterable?.text ?? 'the loop').slice(0, 40)}\`, so N items cost N+1 round trips. Query once for all items (WHERE id IN (…) / = ANY($1)${spec.language === 'java' ? ', findAllById, or a JOIN FETCH' : ''}) and look rows up in memory.`,
-      related: [related(file, loop.node, 'The loop')],
-      fixes: [],
-    });
-  }
+  out.push(...staticNPlusOne(file, index, spec, calls, constness));
   return out;
 }
 

@@ -352,6 +352,8 @@ export class StaticConstness {
           if (found.some((b) => b.param)) return false;
           for (const b of values) {
             if (b.kind === 'append' || !b.value || !this.isConstantCollection(b.value, at)) return false;
+            // A mutable collection in a field can be changed by any code that sees the field.
+            if (b.field && b.value.type === 'object_creation_expression') return false;
             // A field: only a class constant (static final) cannot be replaced from elsewhere.
             const mods = b.field ? b.node.parent?.namedChildren.find((c) => c?.type === 'modifiers')?.text ?? '' : '';
             if (b.field && b.node.type === 'variable_declarator' && !(/\bstatic\b/.test(mods) && /\bfinal\b/.test(mods))) return false;

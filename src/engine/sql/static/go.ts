@@ -14,6 +14,10 @@ const FRAGMENT_SINKS = new Set(['Where', 'Or', 'Not', 'Order', 'Having', 'Joins'
 const PARSERS = /^(strconv\.(Atoi|ParseInt|ParseUint|ParseFloat|ParseBool)|uuid\.(Parse|MustParse|FromString|FromBytes)|time\.(Parse|ParseDuration|ParseInLocation)|net\.ParseIP)$/;
 const SAFE_TYPE = /^(\*?(u?int(8|16|32|64)?|float(32|64)|bool|byte|rune|uintptr|complex(64|128)|time\.(Time|Duration)|uuid\.UUID|decimal\.Decimal|big\.(Int|Float))|sql\.Null(Int\d*|Float64|Bool|Time))$/;
 const PREPARE = /^Prepare/;
+// GORM finders and writes, and Association(…) operations: each is one round trip.
+const GORM_OPS = /^(First|Find|Take|Last|FirstOrCreate|FirstOrInit|Related|Count|Pluck|Scan|Create|Save|Update|Updates|UpdateColumn|UpdateColumns|Delete|Append|Replace|Clear)$/;
+const DB_NAMES = /^(db|tx|gorm|orm|conn|DB|Db|database|Tx)$|(DB|Db|Tx)$/;
+const DB_TYPES = /^\*?(gorm\.DB|sql\.DB|sql\.Tx|sql\.Conn|sqlx\.DB|sqlx\.Tx|pgxpool\.Pool|pgx\.Conn|pgx\.Tx)$/;
 
 // The placeholder is the driver's, and the call does not name the driver: the file's imports may.
 const DOLLAR_DRIVERS = /"github\.com\/(?:lib\/pq|jackc\/pgx[^"]*)"/;
@@ -96,8 +100,12 @@ export const GO: StaticSpec = {
     return null;
   },
 
-  isDbCall(callee) {
-    return callee.receiver.length > 0 && (STATEMENT_SINKS.has(callee.name) || /^(First|Find|Take|Last|Create|Save|Update|Updates|Delete)$/.test(callee.name) && /db|tx|gorm/i.test(callee.receiver[callee.receiver.length - 1] ?? ''));
+  isDbCall(callee, receiverType) {
+    if (callee.receiver.length === 0) return false;
+    if (STATEMENT_SINKS.has(callee.name)) return true;
+    if (!GORM_OPS.test(callee.name)) return false;
+    // A receiver chain rooted at a database handle: db.Model(&a).Association("Tags").Find(…), s.db.First(…).
+    return (receiverType !== undefined && DB_TYPES.test(receiverType.replace(/\s+/g, ''))) || callee.receiver.some((r) => DB_NAMES.test(r.replace(/\(\)$/, '')));
   },
 
   bindings(node) {
@@ -215,6 +223,14 @@ export const GO: StaticSpec = {
   loop(node) {
     const range = node.namedChildren.find((c) => c?.type === 'range_clause');
     const body = node.childForFieldName('body');
+    const clause = node.namedChildren.find((c) => c?.type === 'for_clause');
+    if (clause && body) {
+      // for i := 0; i < len(xs); i++ { … xs[i] … }
+      const init = clause.childForFieldName('initializer');
+      const left = init?.type === 'short_var_declaration' ? init.childForFieldName('left') : null;
+      const items = (left?.namedChildren ?? []).filter((c): c is SyntaxNode => c?.type === 'identifier').map((c) => c.text);
+      return { body, items, iterable: clause.childForFieldName('condition') ?? undefined };
+    }
     if (!range || !body) return null;
     const left = range.childForFieldName('left');
     const items = (left?.namedChildren ?? []).filter((c): c is SyntaxNode => c?.type === 'identifier' && c.text !== '_').map((c) => c.text);

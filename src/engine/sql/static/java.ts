@@ -78,7 +78,7 @@ export const JAVA: StaticSpec = {
   scopeTypes: ['method_declaration', 'constructor_declaration', 'lambda_expression'],
   bindingTypes: ['variable_declarator', 'assignment_expression', 'enhanced_for_statement', 'expression_statement'],
   ctorTypes: ['object_creation_expression', 'explicit_constructor_invocation'],
-  loopTypes: ['enhanced_for_statement', 'method_invocation'],
+  loopTypes: ['enhanced_for_statement', 'for_statement', 'method_invocation'],
   stringTypes: new Set(['string_literal']),
 
   callee(call): Callee | null {
@@ -156,9 +156,13 @@ export const JAVA: StaticSpec = {
     return true;
   },
 
-  isDbCall(callee) {
+  isDbCall(callee, receiverType) {
     const receiver = callee.receiver[callee.receiver.length - 1] ?? '';
     if (callee.receiver[0] === 'new' || callee.receiver[0] === 'super') return false;
+    // Spring Data / DAO fields named for what they hold (`users`) are known by their declared type.
+    const type = receiverType?.replace(/<.*$/s, '') ?? '';
+    if (REPOSITORY_OPS.test(callee.name) && /(Repository|Repo|Dao|DAO)$/.test(type)) return true;
+    if (/^(find|getReference)$/.test(callee.name) && /^(EntityManager|Session)$/.test(type)) return true;
     if (/^(executeQuery|executeUpdate|execute|query\w*|update|batchUpdate|prepareStatement|createQuery|createNativeQuery|getSingleResult|getResultList)$/.test(callee.name) && /(jdbc|template|stmt|statement|conn|connection|em|entityManager|session)$/i.test(receiver)) return true;
     if (callee.name === 'find' && /^(em|entityManager)$/i.test(receiver)) return true;
     return REPOSITORY_OPS.test(callee.name) && /(repo|repository|dao)$/i.test(receiver);
@@ -277,6 +281,13 @@ export const JAVA: StaticSpec = {
   },
 
   loop(node) {
+    if (node.type === 'for_statement') {
+      // for (int i = 0; i < ids.size(); i++) { … ids.get(i) … }
+      const body = node.childForFieldName('body');
+      const init = node.childForFieldName('init');
+      const names = init?.type === 'local_variable_declaration' ? init.namedChildren.filter((c) => c?.type === 'variable_declarator').map((c) => c!.childForFieldName('name')?.text ?? '') : [];
+      return body && names.length > 0 ? { body, items: names, iterable: node.childForFieldName('condition') ?? undefined } : null;
+    }
     if (node.type === 'enhanced_for_statement') {
       const body = node.childForFieldName('body');
       const name = node.childForFieldName('name');

@@ -39,7 +39,8 @@ export interface StaticSpec {
   /** Does this call execute or splice SQL (statement or fragment)? */
   sinkShape(callee: Callee, receiverType?: string): 'statement' | 'fragment' | null;
   /** Calls that hit the database (for N+1). */
-  isDbCall(callee: Callee): boolean;
+  /** Calls that hit the database (for N+1); `receiverType` is the declared type of the receiver chain's root, if written. */
+  isDbCall(callee: Callee, receiverType?: string): boolean;
   /** Names bound by a binding node, with the value each takes (null: unknown/untrusted source). */
   bindings(node: SyntaxNode): Array<{ name: string; value: SyntaxNode | null; kind: 'assign' | 'append' | 'opaque' }>;
   params(scope: SyntaxNode): string[];

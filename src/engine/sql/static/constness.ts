@@ -114,6 +114,8 @@ export class StaticConstness {
     const callee = this.spec.callee(call);
     if (!callee) return { node: call };
     if (this.spec.isSafeCall(callee)) return null;
+    // Color.valueOf(s), Color.fromCode(s): a static method of a file's enum returns one of its constants.
+    if (callee.receiver.length === 1 && this.enums.has(callee.receiver[0])) return null;
     if (this.spec.isReceiverPassThrough?.(callee)) {
       const receiver = this.spec.receiverOf?.(call);
       if (receiver) return this.check(receiver);

@@ -145,9 +145,8 @@ export const JAVA: StaticSpec = {
       if (!sink.methods.test(callee.name)) continue;
       if (!sink.types && !sink.names) return sink.shape;
       if (receiverType !== undefined && sink.types?.test(receiverType.replace(/<.*$/s, ''))) return sink.shape;
+      // Names decide only when no type is written (also chains: `connection.createStatement().execute(…)`).
       if (receiverType === undefined && sink.names?.test(last)) return sink.shape;
-      // A chain (`new BatchSqlUpdate().setSql(…)`, `connection.createStatement().execute(…)`) has no declared type.
-      if (sink.names?.test(last)) return sink.shape;
     }
     return null;
   },

@@ -34,7 +34,7 @@ export function analyzeStatic(file: FileContext, index: NodeIndex, spec: StaticS
   const out: RawFinding[] = [];
   for (const { node: call, callee } of calls) {
     const receiver = spec.receiverOf?.(call);
-    const shape = spec.sinkShape(callee, receiver ? constness.typeOf(receiver) : undefined);
+    const shape = spec.sinkShape(callee, () => (receiver ? constness.typeOf(receiver) : undefined));
     if (!shape) continue;
     const queryArg = wholeQueryCandidate(callee, constness, spec);
     for (const arg of callee.args) {

@@ -442,11 +442,14 @@ export class StaticConstness {
     if (!this.byScope) {
       this.byScope = new Map();
       for (const node of this.index.of(...this.spec.bindingTypes)) {
+        // Most expression statements bind nothing: skip the scope search for them.
+        const bound = this.spec.bindings(node);
+        if (bound.length === 0) continue;
         let best: SyntaxNode | null = null;
         for (const s of this.scopes) if (s.id !== node.id && this.index.contains(s, node) && (!best || s.startIndex >= best.startIndex)) best = s;
         const key = (best ?? this.index.root).id;
         const list = this.byScope.get(key) ?? [];
-        for (const b of this.spec.bindings(node)) list.push({ ...b, node, field: !best || undefined });
+        for (const b of bound) list.push({ ...b, node, field: !best || undefined });
         this.byScope.set(key, list);
       }
     }

@@ -100,11 +100,13 @@ export const GO: StaticSpec = {
     return null;
   },
 
-  isDbCall(callee, receiverType) {
+  isDbCall(callee, typeOf) {
     if (callee.receiver.length === 0) return false;
     if (STATEMENT_SINKS.has(callee.name)) return true;
     if (!GORM_OPS.test(callee.name)) return false;
     // A receiver chain rooted at a database handle: db.Model(&a).Association("Tags").Find(…), s.db.First(…).
+    if (callee.receiver.some((r) => DB_NAMES.test(r.replace(/\(\)$/, '')))) return true;
+    const receiverType = typeOf?.();
     return (receiverType !== undefined && DB_TYPES.test(receiverType.replace(/\s+/g, ''))) || callee.receiver.some((r) => DB_NAMES.test(r.replace(/\(\)$/, '')));
   },
 

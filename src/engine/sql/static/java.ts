@@ -137,12 +137,18 @@ export const JAVA: StaticSpec = {
     return object?.type === 'class_literal' || (object?.type === 'method_invocation' && object.childForFieldName('name')?.text === 'getClass');
   },
 
-  sinkShape(callee, receiverType) {
+  sinkShape(callee, typeOf) {
     if (callee.receiver[0] === 'new' || callee.receiver[0] === 'super') return SQL_OBJECT_CLASSES.test(callee.name) ? 'statement' : null;
     if (callee.receiver.length === 0) return null;
     const last = callee.receiver[callee.receiver.length - 1] ?? '';
+    let receiverType: string | undefined;
+    let typed = false;
     for (const sink of JAVA_SINKS) {
       if (!sink.methods.test(callee.name)) continue;
+      if (!typed) {
+        receiverType = typeOf?.();
+        typed = true;
+      }
       if (!sink.types && !sink.names) return sink.shape;
       if (receiverType !== undefined && sink.types?.test(receiverType.replace(/<.*$/s, ''))) return sink.shape;
       // Names decide only when no type is written (also chains: `connection.createStatement().execute(…)`).
@@ -155,11 +161,11 @@ export const JAVA: StaticSpec = {
     return true;
   },
 
-  isDbCall(callee, receiverType) {
+  isDbCall(callee, typeOf) {
     const receiver = callee.receiver[callee.receiver.length - 1] ?? '';
     if (callee.receiver[0] === 'new' || callee.receiver[0] === 'super') return false;
     // Spring Data / DAO fields named for what they hold (`users`) are known by their declared type.
-    const type = receiverType?.replace(/<.*$/s, '') ?? '';
+    const type = REPOSITORY_OPS.test(callee.name) || /^(find|getReference)$/.test(callee.name) ? typeOf?.()?.replace(/<.*$/s, '') ?? '' : '';
     if (REPOSITORY_OPS.test(callee.name) && /(Repository|Repo|Dao|DAO)$/.test(type)) return true;
     if (/^(find|getReference)$/.test(callee.name) && /^(EntityManager|Session)$/.test(type)) return true;
     if (/^(executeQuery|executeUpdate|execute|query\w*|update|batchUpdate|prepareStatement|createQuery|createNativeQuery|getSingleResult|getResultList)$/.test(callee.name) && /(jdbc|template|stmt|statement|conn|connection|em|entityManager|session)$/i.test(receiver)) return true;

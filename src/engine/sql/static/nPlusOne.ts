@@ -44,7 +44,8 @@ export function staticNPlusOne(
   const flagged = new Set<number>();
   for (const { node: call, callee } of calls) {
     const receiver = spec.receiverOf?.(call);
-    const rootType = receiver ? constness.typeOf(rootOf(receiver)) ?? constness.typeOf(receiver) : undefined;
+    if (!loops.some((l) => index.contains(l.body, call))) continue;
+    const rootType = () => (receiver ? constness.typeOf(rootOf(receiver)) ?? constness.typeOf(receiver) : undefined);
     const lazyField = spec.language === 'java' ? lazyGetter(call, callee, loops, index, lazy, constness) : undefined;
     if (!lazyField && !spec.isDbCall(callee, rootType)) continue;
     const loop = loops

@@ -37,10 +37,10 @@ export interface StaticSpec {
   /** Calls whose result is constant iff these arguments are (strings.Join, String.join, strings.Repeat). */
   passThroughArgs(callee: Callee): SyntaxNode[] | null;
   /** Does this call execute or splice SQL (statement or fragment)? */
-  sinkShape(callee: Callee, receiverType?: string): 'statement' | 'fragment' | null;
+  sinkShape(callee: Callee, receiverType?: () => string | undefined): 'statement' | 'fragment' | null;
   /** Calls that hit the database (for N+1). */
-  /** Calls that hit the database (for N+1); `receiverType` is the declared type of the receiver chain's root, if written. */
-  isDbCall(callee: Callee, receiverType?: string): boolean;
+  /** Calls that hit the database (for N+1); `receiverType()` gives the declared type (computed on demand: a scope lookup) of the receiver chain's root, if written. */
+  isDbCall(callee: Callee, receiverType?: () => string | undefined): boolean;
   /** Names bound by a binding node, with the value each takes (null: unknown/untrusted source). */
   bindings(node: SyntaxNode): Array<{ name: string; value: SyntaxNode | null; kind: 'assign' | 'append' | 'opaque' }>;
   params(scope: SyntaxNode): string[];

@@ -122,6 +122,12 @@ describe('sql static: Go sources and sanitisers', () => {
     });
   }
 
+  it('Go: a helper taking `query string`, and Get/Select on a non-database receiver, are not whole-query findings', async () => {
+    assert.deepEqual(await inj('p.go', gofile('func Preparex(p Preparer, query string) (*Stmt, error) {\n\treturn p.Prepare(query)\n}')), []);
+    assert.deepEqual(await inj('p.go', gofile('func tag(field reflect.StructField, r *http.Request) string {\n\treturn field.Tag.Get(r.FormValue("t"))\n}')), []);
+    assert.equal((await inj('p.go', gofile('func h(db *sqlx.DB, r *http.Request) {\n\tvar out []T\n\tdb.Select(&out, r.FormValue("q"))\n}'))).length, 1);
+  });
+
   it('strconv.Atoi / ParseInt / uuid.Parse results and numeric parameters are safe with %v', async () => {
     for (const [decl, use] of [['n, err := strconv.Atoi(s)', 'n'], ['n, _ := strconv.ParseInt(s, 10, 64)', 'n'], ['u, _ := uuid.Parse(s)', 'u'], ['f, _ := strconv.ParseFloat(s, 64)', 'f'], ['b, _ := strconv.ParseBool(s)', 'b']]) {
       const src = gofile(`func h(db *sql.DB, s string) {\n\t${decl}\n\tdb.Query(fmt.Sprintf("SELECT a FROM t WHERE b = '%v'", ${use}))\n}`, ['database/sql', 'fmt', 'strconv']);
@@ -194,6 +200,14 @@ describe('sql static: N+1 in Go and Java', () => {
   it('GORM: a query that does not use the item, and Preload before the loop, are not N+1', async () => {
     const src = gofile('func f(db *gorm.DB, ids []int) {\n\tvar users []User\n\tdb.Preload("Posts").Find(&users)\n\tfor _, u := range users {\n\t\t_ = len(u.Posts)\n\t}\n\tfor range ids {\n\t\tdb.First(&Config{})\n\t}\n}', ['gorm.io/gorm']);
     assert.deepEqual(await n1('f.go', src), []);
+  });
+
+  it('running a list of statements or DDL per table name is not N+1; loops in test files are not reported', async () => {
+    assert.deepEqual(await n1('m.go', gofile('func migrate(db *sql.DB, stmts []string) {\n\tfor _, s := range stmts {\n\t\tdb.Exec(s)\n\t}\n}')), []);
+    assert.deepEqual(await n1('m.go', gofile('func drop(db *sql.DB, tables []string) {\n\tfor _, t := range tables {\n\t\tdb.Exec(fmt.Sprintf("DROP TABLE %s", t))\n\t}\n}', ['database/sql', 'fmt'])), []);
+    const perRow = gofile('func seed(db *gorm.DB, users []User) {\n\tfor _, u := range users {\n\t\tdb.Create(&u)\n\t}\n}', ['gorm.io/gorm']);
+    assert.equal((await n1('seed.go', perRow)).length, 1);
+    assert.deepEqual(await n1('seed_test.go', perRow), []);
   });
 
   it('database/sql QueryRow per item of a range', async () => {

@@ -271,6 +271,7 @@ export class StaticConstness {
         const p = found[0].param;
         if (p) {
           if (!isString(p.type) && !p.annotations?.length) return null;
+          if (!this.spec.wholeQueryFromParams && !p.annotations?.length) return null;
           if (this.spec.guarded?.(expr, (e, at) => this.isConstantCollection(e, at, true))) return null;
           const scope = found[0].node;
           const params = this.paramsOf(scope);

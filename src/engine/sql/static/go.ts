@@ -196,7 +196,9 @@ export const GO: StaticSpec = {
   returnTypes: ['return_statement'],
 
   takesWholeQuery(callee) {
-    return STATEMENT_SINKS.has(callee.name);
+    // Get/Select/Prepare are also everyday method names (maps, struct tags, builders): only on a database handle.
+    if (!STATEMENT_SINKS.has(callee.name)) return false;
+    return !/^(Get|Select|Prepare|GetContext|SelectContext|PrepareContext|Raw)$/.test(callee.name) || callee.receiver.some((r) => DB_NAMES.test(r.replace(/\(\)$/, '')));
   },
 
   params(scope) {

@@ -157,6 +157,8 @@ export const JAVA: StaticSpec = {
     return null;
   },
 
+  wholeQueryFromParams: true,
+
   takesWholeQuery() {
     return true;
   },

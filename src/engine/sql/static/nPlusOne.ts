@@ -38,7 +38,8 @@ export function staticNPlusOne(
     const l = spec.loop(node);
     if (l && l.items.length > 0) loops.push({ node, ...l });
   }
-  if (loops.length === 0) return [];
+  // Per-row writes in test setup and fixtures are not what a user pays for; tests get no N+1 findings.
+  if (loops.length === 0 || TEST_FILE.test(file.path)) return [];
   const lazy = spec.language === 'java' ? lazyCollections(index) : new Map<string, LazyField[]>();
   const out: RawFinding[] = [];
   const flagged = new Set<number>();
@@ -53,6 +54,9 @@ export function staticNPlusOne(
       .sort((a, b) => b.body.startIndex - a.body.startIndex)
       .find((l) => mentions(call, l.items));
     if (!loop) continue;
+    // Running a list of statements (`for _, s := range stmts { db.Exec(s) }`, DDL per table name) is not
+    // one query per item: the item is the SQL itself, not a value in it.
+    if (itemIsTheStatement(call, callee, loop.items, spec)) continue;
     // One finding per chain: `db.Model(&a).Association("Tags").Find(…)` is one query, reported at the outermost call.
     if (flagged.has(call.id)) continue;
     for (const inner of call.descendantsOfType(spec.callType)) if (inner) flagged.add(inner.id);
@@ -76,6 +80,16 @@ export function staticNPlusOne(
     });
   }
   return out;
+}
+
+const TEST_FILE = /(_test\.go|Tests?\.java|IT\.java)$|(^|\/)src\/test\//;
+
+function itemIsTheStatement(call: SyntaxNode, callee: Callee, items: readonly string[], spec: StaticSpec): boolean {
+  const sql = callee.args.find((a) => !/^(unary_expression|null_literal|nil)$/.test(a.type) && !/^(ctx|context)$/.test(a.text));
+  if (sql?.type === 'identifier' && items.includes(sql.text)) return true;
+  // fmt.Sprintf("DROP TABLE %v", table) / "ALTER TABLE " + t, anywhere in the chain: a statement per name.
+  const ddl = [...spec.stringTypes].flatMap((t) => call.descendantsOfType(t)).some((lit) => lit !== null && /^\W*(create|drop|alter|truncate)\b/i.test(spec.stringValue(lit)));
+  return ddl && mentions(call, items);
 }
 
 function rootOf(node: SyntaxNode): SyntaxNode {

@@ -64,6 +64,11 @@ export interface StaticSpec {
   isStringType?(type: string): boolean;
   /** Does this expression read request data (a framework source)? Its description, or null. */
   requestSource?(expr: SyntaxNode, typeOf: (root: SyntaxNode) => string | undefined): string | null;
+  /**
+   * May a string parameter be the whole query? Java: yes (a DAO method handed the SQL). Go: no — Go
+   * libraries and helpers routinely take `query string` and pass it on; only request data counts there.
+   */
+  wholeQueryFromParams?: boolean;
   /** Does the call take the whole SQL text as a value at this argument (so a non-constant string there is an injection)? */
   takesWholeQuery?(callee: Callee, argIndex: number): boolean;
   /**

@@ -210,6 +210,13 @@ describe('sql static: N+1 in Go and Java', () => {
     assert.deepEqual(await n1('seed_test.go', perRow), []);
   });
 
+  it('a same-file helper that runs a query, called per item, is an N+1 (Go and Java); one that does not query is not', async () => {
+    const go = gofile('func userOf(id uint) User {\n\tvar u User\n\tdb := common.GetDB()\n\tdb.Where("id = ?", id).FirstOrCreate(&u)\n\treturn u\n}\n\nfunc label(id uint) string {\n\treturn fmt.Sprint(id)\n}\n\nfunc feed(ids []uint) {\n\tfor _, id := range ids {\n\t\t_ = userOf(id)\n\t\t_ = label(id)\n\t}\n}', ['fmt']);
+    assert.deepEqual((await n1('feed.go', go)).map((f) => f.line), [line(go, '_ = userOf(id)')]);
+    const jv = java('private final JdbcTemplate jdbcTemplate;\nString name(long id) { return jdbcTemplate.queryForObject("SELECT name FROM users WHERE id = ?", String.class, id); }\nvoid all(List<Long> ids) { for (Long id : ids) { System.out.println(name(id)); } }');
+    assert.equal((await n1('T.java', jv)).length, 1);
+  });
+
   it('database/sql QueryRow per item of a range', async () => {
     const src = gofile('func f(db *sql.DB, ids []int) {\n\tfor _, id := range ids {\n\t\tdb.QueryRow("SELECT name FROM users WHERE id = $1", id)\n\t}\n}');
     assert.equal((await n1('f.go', src)).length, 1);

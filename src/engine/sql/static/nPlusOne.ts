@@ -41,6 +41,7 @@ export function staticNPlusOne(
   // Per-row writes in test setup and fixtures are not what a user pays for; tests get no N+1 findings.
   if (loops.length === 0 || TEST_FILE.test(file.path)) return [];
   const lazy = spec.language === 'java' ? lazyCollections(index) : new Map<string, LazyField[]>();
+  const helpers = queryHelpers(index, spec, calls, constness);
   const out: RawFinding[] = [];
   const flagged = new Set<number>();
   for (const { node: call, callee } of calls) {
@@ -48,7 +49,8 @@ export function staticNPlusOne(
     if (!loops.some((l) => index.contains(l.body, call))) continue;
     const rootType = () => (receiver ? constness.typeOf(rootOf(receiver)) ?? constness.typeOf(receiver) : undefined);
     const lazyField = spec.language === 'java' ? lazyGetter(call, callee, loops, index, lazy, constness) : undefined;
-    if (!lazyField && !spec.isDbCall(callee, rootType)) continue;
+    const helper = !lazyField ? helpers.get(callee.name) : undefined;
+    if (!lazyField && !helper && !spec.isDbCall(callee, rootType)) continue;
     const loop = loops
       .filter((l) => index.contains(l.body, call))
       .sort((a, b) => b.body.startIndex - a.body.startIndex)
@@ -63,7 +65,9 @@ export function staticNPlusOne(
     const what = [...callee.receiver, callee.name].join('.');
     const items = (loop.iterable?.text ?? 'the loop').replace(/\s+/g, ' ').slice(0, 40);
     let message: string;
-    if (lazyField) {
+    if (helper && !spec.isDbCall(callee, rootType)) {
+      message = `N+1 query: ${what}() runs a query (${helper.what}() in ${callee.name}) once per item of \`${items}\`, so N items cost N+1 round trips. Load what the loop needs in one query before it (WHERE id IN (…)${spec.language === 'go' ? ', gorm Preload' : ', findAllById, JOIN FETCH'}) and look it up in a map.`;
+    } else if (lazyField) {
       message = `N+1 query: ${what}() loads the lazy ${lazyField.relation} collection \`${lazyField.field}\` of ${lazyField.entity} once per item of \`${items}\`. Fetch it with the query that loads the items: JOIN FETCH in the JPQL, or @EntityGraph(attributePaths = "${lazyField.field}") on the repository method.`;
     } else if (spec.language === 'go') {
       const gorm = /^(Related|Association|First|Find|Take|Last|FirstOrCreate|FirstOrInit|Count|Pluck)$/.test(callee.name) || callee.receiver.some((r) => r.startsWith('Association('));
@@ -75,7 +79,7 @@ export function staticNPlusOne(
       category: 'n-plus-one',
       node: call,
       message,
-      related: [related(file, loop.node, 'The loop')],
+      related: helper && !spec.isDbCall(callee, rootType) ? [related(file, loop.node, 'The loop'), related(file, helper.call, 'The query inside the helper')] : [related(file, loop.node, 'The loop')],
       fixes: spec.language === 'go' ? preloadFix(file, index, call, callee, loop) : [],
     });
   }
@@ -85,11 +89,39 @@ export function staticNPlusOne(
 const TEST_FILE = /(_test\.go|Tests?\.java|IT\.java)$|(^|\/)src\/test\//;
 
 function itemIsTheStatement(call: SyntaxNode, callee: Callee, items: readonly string[], spec: StaticSpec): boolean {
+  // Only where the argument is SQL text: `repo.findById(id)` / `helper(item)` pass a value, not a statement.
+  if (spec.sinkShape(callee) !== 'statement') return false;
   const sql = callee.args.find((a) => !/^(unary_expression|null_literal|nil)$/.test(a.type) && !/^(ctx|context)$/.test(a.text));
   if (sql?.type === 'identifier' && items.includes(sql.text)) return true;
   // fmt.Sprintf("DROP TABLE %v", table) / "ALTER TABLE " + t, anywhere in the chain: a statement per name.
   const ddl = [...spec.stringTypes].flatMap((t) => call.descendantsOfType(t)).some((lit) => lit !== null && /^\W*(create|drop|alter|truncate)\b/i.test(spec.stringValue(lit)));
   return ddl && mentions(call, items);
+}
+
+/**
+ * Same-file functions and methods that run a query (directly, or through another such helper): a call
+ * to one inside a loop is a query per item. Keyed by name; a name declared twice counts if either does.
+ */
+function queryHelpers(index: NodeIndex, spec: StaticSpec, calls: Array<{ node: SyntaxNode; callee: Callee }>, constness: StaticConstness): Map<string, { what: string; call: SyntaxNode }> {
+  const decls = index.of(...spec.scopeTypes).filter((s) => s.type === 'function_declaration' || s.type === 'method_declaration');
+  const out = new Map<string, { what: string; call: SyntaxNode }>();
+  if (decls.length === 0) return out;
+  const inside = (decl: SyntaxNode) => calls.filter((c) => index.contains(decl, c.node));
+  const bodies = decls.map((d) => ({ name: d.childForFieldName('name')?.text ?? '', calls: inside(d) })).filter((d) => d.name);
+  for (const b of bodies) {
+    const db = b.calls.find((c) => {
+      const receiver = spec.receiverOf?.(c.node);
+      return spec.isDbCall(c.callee, () => (receiver ? constness.typeOf(rootOf(receiver)) : undefined));
+    });
+    if (db) out.set(b.name, { what: [...db.callee.receiver, db.callee.name].join('.'), call: db.node });
+  }
+  // One more level: a helper that calls a helper.
+  for (const b of bodies) {
+    if (out.has(b.name)) continue;
+    const via = b.calls.find((c) => c.callee.receiver.length <= 1 && out.has(c.callee.name) && c.callee.name !== b.name);
+    if (via) out.set(b.name, out.get(via.callee.name)!);
+  }
+  return out;
 }
 
 function rootOf(node: SyntaxNode): SyntaxNode {

@@ -36,13 +36,14 @@ export function analyzeStatic(file: FileContext, index: NodeIndex, spec: StaticS
     const receiver = spec.receiverOf?.(call);
     const shape = spec.sinkShape(callee, () => (receiver ? constness.typeOf(receiver) : undefined));
     if (!shape) continue;
-    const queryArg = wholeQueryCandidate(callee, constness, spec);
+    let queryArg: SyntaxNode | undefined | null = null;
     for (const arg of callee.args) {
       const pieces = constness.pieces(arg);
       const whole = wholeValue(arg, pieces);
       if (whole) {
         // The SQL argument is one value, not text being built: a String from the request, a parameter or
         // a same-file method is the whole query.
+        if (queryArg === null) queryArg = wholeQueryCandidate(callee, constness, spec);
         if (arg !== queryArg || !spec.takesWholeQuery?.(callee, callee.args.indexOf(arg))) continue;
         const taint = constness.wholeQuery(whole, call, callee);
         if (taint) out.push(wholeQueryFinding(file, arg, whole, taint, callee, spec));

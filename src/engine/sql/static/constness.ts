@@ -47,6 +47,7 @@ export class StaticConstness {
   private readonly visiting = new Set<number>();
 
   private readonly summaries = new Map<string, StaticTaint | null | undefined>();
+  private readonly lookups = new Map<string, Binding[]>();
   /** Enum types declared in the file: their constants are names, never input. */
   readonly enums: ReadonlySet<string>;
 
@@ -143,8 +144,17 @@ export class StaticConstness {
     return null;
   }
 
+  private guardsPossible: boolean | undefined;
+
+  /** Guards walk the tree upwards (costly per identifier): only in files that contain one. */
+  private isGuarded(id: SyntaxNode): boolean {
+    if (!this.spec.guarded) return false;
+    this.guardsPossible ??= /\.contains(Key)?\s*\(|\b(check|validate|verify|assert|ensure|require|sanitize|sanitise)\w*\s*\(/i.test(this.index.root.text);
+    return this.guardsPossible && this.spec.guarded(id, (e, at) => this.isConstantCollection(e, at, true));
+  }
+
   private checkIdentifier(id: SyntaxNode): StaticTaint | null {
-    if (this.spec.guarded?.(id, (e, at) => this.isConstantCollection(e, at, true))) return null;
+    if (this.isGuarded(id)) return null;
     const found = this.lookup(id);
     if (found.length === 0) return UPPER.test(id.text) || id.text === 'iota' || this.enums.has(id.text) ? null : { node: id };
     return this.fromBindings(id, found);
@@ -272,7 +282,7 @@ export class StaticConstness {
         if (p) {
           if (!isString(p.type) && !p.annotations?.length) return null;
           if (!this.spec.wholeQueryFromParams && !p.annotations?.length) return null;
-          if (this.spec.guarded?.(expr, (e, at) => this.isConstantCollection(e, at, true))) return null;
+          if (this.isGuarded(expr)) return null;
           const scope = found[0].node;
           const params = this.paramsOf(scope);
           const forwards = params.some((q) => q.variadic) || callee.args.some((a) => a.id !== expr.id && a.type === 'identifier' && a.text !== p.name && params.some((q) => q.name === a.text));
@@ -408,6 +418,16 @@ export class StaticConstness {
 
   /** Bindings of `id`'s name before it, in the innermost scope that has any (parameters → opaque). */
   lookup(id: SyntaxNode, at: SyntaxNode = id): Binding[] {
+    const key = `${id.text}\0${at.startIndex}\0${at.endIndex}`;
+    let hit = this.lookups.get(key);
+    if (!hit) {
+      hit = this.lookupUncached(id, at);
+      this.lookups.set(key, hit);
+    }
+    return hit;
+  }
+
+  private lookupUncached(id: SyntaxNode, at: SyntaxNode): Binding[] {
     const scopes = this.scopes.filter((s) => this.index.contains(s, at)).sort((a, b) => b.startIndex - a.startIndex);
     scopes.push(this.index.root);
     for (const scope of scopes) {

@@ -40,8 +40,9 @@ export function staticNPlusOne(
   }
   // Per-row writes in test setup and fixtures are not what a user pays for; tests get no N+1 findings.
   if (loops.length === 0 || TEST_FILE.test(file.path)) return [];
-  const lazy = spec.language === 'java' ? lazyCollections(index) : new Map<string, LazyField[]>();
-  const helpers = queryHelpers(index, spec, calls, constness);
+  const lazy = spec.language === 'java' && /@(OneToMany|ManyToMany)\b/.test(file.text) ? lazyCollections(index) : new Map<string, LazyField[]>();
+  let helpers: Map<string, { what: string; call: SyntaxNode }> | undefined;
+  const declared = new Set(index.of(...spec.scopeTypes).map((d) => (d.type === 'function_declaration' || d.type === 'method_declaration' ? d.childForFieldName('name')?.text ?? '' : '')));
   const out: RawFinding[] = [];
   const flagged = new Set<number>();
   for (const { node: call, callee } of calls) {
@@ -49,7 +50,7 @@ export function staticNPlusOne(
     if (!loops.some((l) => index.contains(l.body, call))) continue;
     const rootType = () => (receiver ? constness.typeOf(rootOf(receiver)) ?? constness.typeOf(receiver) : undefined);
     const lazyField = spec.language === 'java' ? lazyGetter(call, callee, loops, index, lazy, constness) : undefined;
-    const helper = !lazyField ? helpers.get(callee.name) : undefined;
+    const helper = !lazyField && callee.receiver.length <= 1 && declared.has(callee.name) ? (helpers ??= queryHelpers(index, spec, calls, constness)).get(callee.name) : undefined;
     if (!lazyField && !helper && !spec.isDbCall(callee, rootType)) continue;
     const loop = loops
       .filter((l) => index.contains(l.body, call))

@@ -1,14 +1,23 @@
 /** The Go description for the static-language analyzer: database/sql, sqlx, pgx, gorm. */
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import { questionPlaceholders } from '../spliceRewrite';
-import type { Callee, StaticSpec } from './spec';
+import type { Callee, ParamInfo, StaticSpec } from './spec';
+import { GO_SOURCES, memberChain, sourceRow } from './sources';
 
 const STATEMENT_SINKS = new Set([
   'Query', 'QueryRow', 'Exec', 'QueryContext', 'QueryRowContext', 'ExecContext', 'Prepare', 'PrepareContext',
   'Select', 'Get', 'MustExec', 'Queryx', 'QueryRowx', 'NamedExec', 'NamedQuery', 'SelectContext', 'GetContext', 'Raw',
 ]);
-const FRAGMENT_SINKS = new Set(['Where', 'Or', 'Not', 'Order', 'Having', 'Joins', 'Group']);
+// gorm clauses and squirrel's Expr / Where / Suffix take SQL fragments.
+const FRAGMENT_SINKS = new Set(['Where', 'Or', 'Not', 'Order', 'Having', 'Joins', 'Group', 'Expr', 'Suffix', 'Prefix', 'OrderBy', 'GroupBy', 'Column', 'JoinClause', 'Distinct']);
+// strconv / uuid parsers: their first result is a number, a bool or a UUID, whatever the input.
+const PARSERS = /^(strconv\.(Atoi|ParseInt|ParseUint|ParseFloat|ParseBool)|uuid\.(Parse|MustParse|FromString|FromBytes)|time\.(Parse|ParseDuration|ParseInLocation)|net\.ParseIP)$/;
+const SAFE_TYPE = /^(\*?(u?int(8|16|32|64)?|float(32|64)|bool|byte|rune|uintptr|complex(64|128)|time\.(Time|Duration)|uuid\.UUID|decimal\.Decimal|big\.(Int|Float))|sql\.Null(Int\d*|Float64|Bool|Time))$/;
 const PREPARE = /^Prepare/;
+// GORM finders and writes, and Association(…) operations: each is one round trip.
+const GORM_OPS = /^(First|Find|Take|Last|FirstOrCreate|FirstOrInit|Related|Count|Pluck|Scan|Create|Save|Update|Updates|UpdateColumn|UpdateColumns|Delete|Append|Replace|Clear)$/;
+const DB_NAMES = /^(db|tx|gorm|orm|conn|DB|Db|database|Tx)$|(DB|Db|Tx)$/;
+const DB_TYPES = /^\*?(gorm\.DB|sql\.DB|sql\.Tx|sql\.Conn|sqlx\.DB|sqlx\.Tx|pgxpool\.Pool|pgx\.Conn|pgx\.Tx)$/;
 
 // The placeholder is the driver's, and the call does not name the driver: the file's imports may.
 const DOLLAR_DRIVERS = /"github\.com\/(?:lib\/pq|jackc\/pgx[^"]*)"/;
@@ -70,6 +79,8 @@ export const GO: StaticSpec = {
     const r = callee.receiver.join('.');
     return (
       (r === 'strconv' && /^(Itoa|FormatInt|FormatFloat|FormatBool|FormatUint)$/.test(callee.name)) ||
+      PARSERS.test(`${r}.${callee.name}`) ||
+      (callee.receiver.length === 0 && /^(u?int(8|16|32|64)?|float(32|64)|bool)$/.test(callee.name)) ||
       /^(QuoteIdentifier|QuoteLiteral)$/.test(callee.name) ||
       (callee.receiver.length === 0 && /^(len|cap|make|new)$/.test(callee.name))
     );
@@ -89,8 +100,14 @@ export const GO: StaticSpec = {
     return null;
   },
 
-  isDbCall(callee) {
-    return callee.receiver.length > 0 && (STATEMENT_SINKS.has(callee.name) || /^(First|Find|Take|Last|Create|Save|Update|Updates|Delete)$/.test(callee.name) && /db|tx|gorm/i.test(callee.receiver[callee.receiver.length - 1] ?? ''));
+  isDbCall(callee, typeOf) {
+    if (callee.receiver.length === 0) return false;
+    if (STATEMENT_SINKS.has(callee.name)) return true;
+    if (!GORM_OPS.test(callee.name)) return false;
+    // A receiver chain rooted at a database handle: db.Model(&a).Association("Tags").Find(…), s.db.First(…).
+    if (callee.receiver.some((r) => DB_NAMES.test(r.replace(/\(\)$/, '')))) return true;
+    const receiverType = typeOf?.();
+    return (receiverType !== undefined && DB_TYPES.test(receiverType.replace(/\s+/g, ''))) || callee.receiver.some((r) => DB_NAMES.test(r.replace(/\(\)$/, '')));
   },
 
   bindings(node) {
@@ -100,7 +117,14 @@ export const GO: StaticSpec = {
       const left = list(node.childForFieldName('left'));
       const right = list(node.childForFieldName('right'));
       const op = node.childForFieldName('operator')?.text ?? (/^[^=]*\+=/.test(node.text) ? '+=' : '=');
+      // id, err := strconv.Atoi(s): the parser's first result takes the call (a safe call), the rest are opaque.
+      const single = right.length === 1 && right[0].type === 'call_expression' && left.length > 1 ? right[0] : null;
       left.forEach((l, i) => {
+        if (single && l.type === 'identifier') {
+          const fn = single.childForFieldName('function')?.text ?? '';
+          out.push(i === 0 && PARSERS.test(fn) ? { name: l.text, value: single, kind: 'assign' } : { name: l.text, value: null, kind: 'opaque' });
+          return;
+        }
         // placeholders[i] = "$" + strconv.Itoa(i+1): the element joins the slice's possible values.
         if (l.type === 'index_expression' && l.childForFieldName('operand')?.type === 'identifier' && left.length === right.length) {
           out.push({ name: l.childForFieldName('operand')!.text, value: right[i], kind: 'append' });
@@ -118,6 +142,63 @@ export const GO: StaticSpec = {
       for (const l of list(node.childForFieldName('left'))) if (l.type === 'identifier') out.push({ name: l.text, value: null, kind: 'opaque' });
     }
     return out;
+  },
+
+  paramInfo(scope) {
+    const out: ParamInfo[] = [];
+    for (const list of [scope.childForFieldName('receiver'), scope.childForFieldName('parameters')]) {
+      for (const p of list?.namedChildren ?? []) {
+        if (!p) continue;
+        const type = p.childForFieldName('type')?.text;
+        const variadic = p.type === 'variadic_parameter_declaration';
+        for (const id of p.namedChildren) if (id?.type === 'identifier') out.push({ name: id.text, type: variadic ? `...${type}` : type, variadic });
+      }
+    }
+    return out;
+  },
+
+  declaredType(node) {
+    return node.type === 'var_spec' ? node.childForFieldName('type')?.text : undefined;
+  },
+
+  isSafeType(type) {
+    return SAFE_TYPE.test(type.replace(/\s+/g, ''));
+  },
+
+  isStringType(type) {
+    return type.trim() === 'string';
+  },
+
+  requestSource(expr, typeOf) {
+    const chain = memberChain(expr);
+    if (!chain || chain.members.length === 0) return null;
+    const row = sourceRow(GO_SOURCES, chain.root.text, typeOf(chain.root), chain.members[0]);
+    return row ? `${chain.root.text}.${chain.members[0]} (${row.framework})` : null;
+  },
+
+  strippedQuotes(expr, lookup, index) {
+    return goStrippedQuotes(expr, lookup, index, 0);
+  },
+
+  receiverOf(call) {
+    const fn = call.childForFieldName('function');
+    return fn?.type === 'selector_expression' ? fn.childForFieldName('operand') : null;
+  },
+
+  functionName(scope) {
+    return scope.type === 'function_declaration' ? scope.childForFieldName('name')?.text : undefined;
+  },
+
+  returnType(scope) {
+    return scope.childForFieldName('result')?.text;
+  },
+
+  returnTypes: ['return_statement'],
+
+  takesWholeQuery(callee) {
+    // Get/Select/Prepare are also everyday method names (maps, struct tags, builders): only on a database handle.
+    if (!STATEMENT_SINKS.has(callee.name)) return false;
+    return !/^(Get|Select|Prepare|GetContext|SelectContext|PrepareContext|Raw)$/.test(callee.name) || callee.receiver.some((r) => DB_NAMES.test(r.replace(/\(\)$/, '')));
   },
 
   params(scope) {
@@ -146,9 +227,74 @@ export const GO: StaticSpec = {
   loop(node) {
     const range = node.namedChildren.find((c) => c?.type === 'range_clause');
     const body = node.childForFieldName('body');
+    const clause = node.namedChildren.find((c) => c?.type === 'for_clause');
+    if (clause && body) {
+      // for i := 0; i < len(xs); i++ { … xs[i] … }
+      const init = clause.childForFieldName('initializer');
+      const left = init?.type === 'short_var_declaration' ? init.childForFieldName('left') : null;
+      const items = (left?.namedChildren ?? []).filter((c): c is SyntaxNode => c?.type === 'identifier').map((c) => c.text);
+      return { body, items, iterable: clause.childForFieldName('condition') ?? undefined };
+    }
     if (!range || !body) return null;
     const left = range.childForFieldName('left');
     const items = (left?.namedChildren ?? []).filter((c): c is SyntaxNode => c?.type === 'identifier' && c.text !== '_').map((c) => c.text);
     return { body, items, iterable: range.childForFieldName('right') ?? undefined };
   },
 };
+
+type Lookup = (id: SyntaxNode) => Array<{ value: SyntaxNode | null; kind: string }>;
+
+/** Quotes a value has had removed: strings.Replace/ReplaceAll(x, q, ""), or a quote-dropping strings.Replacer. */
+function goStrippedQuotes(expr: SyntaxNode, lookup: Lookup, index: import('../nodeIndex').NodeIndex, depth: number): string[] {
+  if (depth > 4) return [];
+  if (expr.type === 'identifier') {
+    const found = lookup(expr);
+    if (found.length !== 1 || !found[0].value) return [];
+    return goStrippedQuotes(found[0].value, lookup, index, depth + 1);
+  }
+  if (expr.type !== 'call_expression') return [];
+  const fn = expr.childForFieldName('function');
+  const args = expr.childForFieldName('arguments')?.namedChildren.filter((c): c is SyntaxNode => !!c) ?? [];
+  const text = fn?.text ?? '';
+  const lit = (n: SyntaxNode | undefined): string | undefined => (n && /string_literal$/.test(n.type) ? GO.stringValue(n) : undefined);
+  if (/^strings\.(Replace|ReplaceAll)$/.test(text)) {
+    const old = lit(args[1]);
+    const now = lit(args[2]);
+    return old && now !== undefined && /^['"`]$/.test(old) && !now.includes(old) ? [old] : [];
+  }
+  // r.Replace(x) with r := strings.NewReplacer(…)
+  if (fn?.type === 'selector_expression' && fn.childForFieldName('field')?.text === 'Replace') {
+    return replacerStrips(fn.childForFieldName('operand'), lookup);
+  }
+  // buf.String() where buf is only ever written through a quote-dropping replacer: r.WriteString(buf, x)
+  if (fn?.type === 'selector_expression' && fn.childForFieldName('field')?.text === 'String' && args.length === 0) {
+    const buf = fn.childForFieldName('operand');
+    if (buf?.type !== 'identifier') return [];
+    const writes = index.of('call_expression').filter((c) => c.startIndex < expr.startIndex && (c.childForFieldName('arguments')?.namedChildren ?? []).some((a) => a?.type === 'identifier' && a.text === buf.text) || c.childForFieldName('function')?.text.startsWith(`${buf.text}.Write`));
+    if (writes.length === 0) return [];
+    let common: string[] | null = null;
+    for (const w of writes) {
+      const f = w.childForFieldName('function');
+      const strips = f?.type === 'selector_expression' && f.childForFieldName('field')?.text === 'WriteString' && f.childForFieldName('operand')?.text !== buf.text ? replacerStrips(f.childForFieldName('operand'), lookup) : [];
+      common = common === null ? strips : common.filter((q) => strips.includes(q));
+    }
+    return common ?? [];
+  }
+  return [];
+}
+
+function replacerStrips(operand: SyntaxNode | null, lookup: Lookup): string[] {
+  if (operand?.type !== 'identifier') return [];
+  const found = lookup(operand);
+  const value = found.length === 1 ? found[0].value : null;
+  if (value?.type !== 'call_expression' || value.childForFieldName('function')?.text !== 'strings.NewReplacer') return [];
+  const args = value.childForFieldName('arguments')?.namedChildren.filter((c): c is SyntaxNode => !!c) ?? [];
+  const out: string[] = [];
+  for (let i = 0; i + 1 < args.length; i += 2) {
+    if (!/string_literal$/.test(args[i].type) || !/string_literal$/.test(args[i + 1].type)) return [];
+    const old = GO.stringValue(args[i]);
+    const now = GO.stringValue(args[i + 1]);
+    if (/^['"`]$/.test(old) && !now.includes(old)) out.push(old);
+  }
+  return out;
+}

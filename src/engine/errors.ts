@@ -34,6 +34,8 @@ export const ERROR_CODES = [
   'SCHEMA_VIOLATION',
   'BUDGET_EXCEEDED',
   'EGRESS_BLOCKED',
+  // tools for agents: a path outside the workspace, ignored, or secret-bearing
+  'ACCESS_DENIED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

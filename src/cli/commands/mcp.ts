@@ -96,8 +96,11 @@ export function createMcpServer(engine: Engine, scope: McpScope): Server {
     const { name, arguments: args } = request.params;
     try {
       if (INDEX_TOOLS.has(name)) await refresh(extra.signal);
+      const started = performance.now();
       const result = await call(engine, 'tools/call', { name, arguments: args ?? {}, ...scope }, { signal: extra.signal });
-      return { content: [{ type: 'text', text: result.text }], structuredContent: result.structured };
+      // The tool's own time inside the engine, so clients and bench:mcp can tell it from transport time.
+      const engineMs = Math.round((performance.now() - started) * 100) / 100;
+      return { content: [{ type: 'text', text: result.text }], structuredContent: result.structured, _meta: { keel: { engineMs } } };
     } catch (error) {
       // A failed call is a tool result the model can read and act on (MCP's isError), not a protocol error.
       const wire = toKeelError(error).toWire();

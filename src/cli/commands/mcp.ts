@@ -28,6 +28,7 @@ const STATUS_URI = 'keel://index/status';
 /** A search after this long re-syncs the index in the background (incremental: changed files only). */
 const REFRESH_AFTER_MS = 30_000;
 const INDEX_TOOLS = new Set(['search_code', 'find_symbol']);
+const IDLE_MS = 1500;
 
 const INSTRUCTIONS =
   'Keel indexes this repository locally (hybrid keyword + embedding search) and analyses its SQL. Use search_code to find where something is implemented, find_symbol to follow definitions and callers, read_code to read lines, sql_findings for SQL injection and N+1 problems with fixes. All tools are read-only; paths are relative to the workspace.';
@@ -97,10 +98,19 @@ export function createMcpServer(engine: Engine, scope: McpScope): Server {
     try {
       if (INDEX_TOOLS.has(name)) await refresh(extra.signal);
       const started = performance.now();
-      const result = await call(engine, 'tools/call', { name, arguments: args ?? {}, ...scope }, { signal: extra.signal });
-      // The tool's own time inside the engine, so clients and bench:mcp can tell it from transport time.
+      const cpu = process.cpuUsage();
+      let result;
+      try {
+        result = await call(engine, 'tools/call', { name, arguments: args ?? {}, ...scope }, { signal: extra.signal });
+      } finally {
+        if (INDEX_TOOLS.has(name)) refresh.idle();
+      }
+      // The tool's own time inside the engine (wall and this process's CPU), so clients and bench:mcp
+      // can tell it from transport time and from time other processes held the CPU.
+      const used = process.cpuUsage(cpu);
       const engineMs = Math.round((performance.now() - started) * 100) / 100;
-      return { content: [{ type: 'text', text: result.text }], structuredContent: result.structured, _meta: { keel: { engineMs } } };
+      const cpuMs = Math.round((used.user + used.system) / 10) / 100;
+      return { content: [{ type: 'text', text: result.text }], structuredContent: result.structured, _meta: { keel: { engineMs, cpuMs } } };
     } catch (error) {
       // A failed call is a tool result the model can read and act on (MCP's isError), not a protocol error.
       const wire = toKeelError(error).toWire();
@@ -123,25 +133,37 @@ export function createMcpServer(engine: Engine, scope: McpScope): Server {
 
 /**
  * Keeps a long-lived server's index current without making agents wait: the first look-up builds
- * (or catches up) the index and is awaited; later ones re-sync in the background when the last sync
- * is older than REFRESH_AFTER_MS.
+ * (or catches up) the index and is awaited; afterwards the index is re-synced (incrementally) when
+ * the server has been idle for IDLE_MS after a look-up and the last sync is older than
+ * REFRESH_AFTER_MS — agents pause between calls while their model thinks, and a walk of a large
+ * repository should not share the CPU with a search someone is waiting for.
  */
-function indexRefresher(engine: Engine, scope: McpScope): (signal: AbortSignal) => Promise<void> {
+function indexRefresher(engine: Engine, scope: McpScope): ((signal: AbortSignal) => Promise<void>) & { idle(): void } {
   let first: Promise<unknown> | undefined;
   let running: Promise<unknown> | undefined;
   let lastSync = 0;
+  let timer: NodeJS.Timeout | undefined;
   const sync = (signal?: AbortSignal): Promise<unknown> =>
     call(engine, 'index/build', { roots: scope.roots, store: scope.store }, { signal }).then(
       () => (lastSync = Date.now()),
       (error) => engine.log.warn(`index refresh failed: ${toKeelError(error).message}`),
     );
-  return async (signal) => {
+  const before = async (signal: AbortSignal): Promise<void> => {
+    if (timer) clearTimeout(timer);
     if (!first) {
       first = sync(signal).finally(() => {
         if (signal.aborted) first = undefined; // a cancelled first build is retried by the next call
       });
     }
     await first;
-    if (!running && Date.now() - lastSync > REFRESH_AFTER_MS) running = sync().finally(() => (running = undefined));
   };
+  return Object.assign(before, {
+    idle(): void {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (!running && lastSync && Date.now() - lastSync > REFRESH_AFTER_MS) running = sync().finally(() => (running = undefined));
+      }, IDLE_MS);
+      timer.unref();
+    },
+  });
 }

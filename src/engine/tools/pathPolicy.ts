@@ -26,6 +26,7 @@ export interface PathPolicyOptions {
   exclude?: readonly string[];
   /** Folders are refused unless allowed (read_code reads files only). */
   allowDirectory?: boolean;
+  ignoreFiles?: IgnoreFileCache;
 }
 
 const MAX_PATH_CHARS = 1024;
@@ -53,7 +54,7 @@ export async function resolveWorkspacePath(roots: readonly string[], input: unkn
   if (stat.isDirectory() && !options.allowDirectory) throw new KeelError('INVALID_PARAMS', `${shown} is a folder; give a file path.`);
   if (!stat.isDirectory() && !stat.isFile()) throw denied(shown, 'it is not a regular file');
   for (const candidate of new Set([rel, realPosix])) {
-    if (candidate && (await ignoredByRules(realRoot, candidate, stat.isDirectory(), options.exclude ?? []))) {
+    if (candidate && (await ignoredByRules(realRoot, candidate, stat.isDirectory(), options.exclude ?? [], options.ignoreFiles))) {
       throw denied(shown, 'the workspace ignore rules exclude it (.gitignore, .keelignore, keel.index.exclude or Keel’s defaults)');
     }
   }
@@ -90,14 +91,20 @@ function checkSecret(rel: string, shown: string): void {
   if (rel.split('/').some((part) => part && isSecretFile(part))) throw denied(shown, 'it may hold secrets (.env files, keys and credentials are never read)');
 }
 
-async function ignoredByRules(root: string, rel: string, isDirectory: boolean, exclude: readonly string[]): Promise<boolean> {
+/** Reads of ignore files, shared by the checks of one tool call (passages often share folders). */
+export type IgnoreFileCache = Map<string, Promise<string | undefined>>;
+
+async function ignoredByRules(root: string, rel: string, isDirectory: boolean, exclude: readonly string[], cache: IgnoreFileCache = new Map()): Promise<boolean> {
   const parts = rel.split('/');
   const stack: RuleSet[] = [ruleSet('', [...DEFAULT_EXCLUDES, ...exclude])];
   for (let depth = 0; depth < parts.length; depth++) {
     const dirRel = parts.slice(0, depth).join('/');
     if (dirRel && isIgnored(stack, dirRel, true)) return true;
     for (const name of IGNORE_FILES) {
-      const text = await fs.readFile(path.join(root, ...parts.slice(0, depth), name), 'utf8').catch(() => undefined);
+      const file = path.join(root, ...parts.slice(0, depth), name);
+      let read = cache.get(file);
+      if (!read) cache.set(file, (read = fs.readFile(file, 'utf8').catch(() => undefined)));
+      const text = await read;
       if (text !== undefined) stack.push(ruleSet(dirRel, text));
     }
   }

@@ -5,7 +5,7 @@ import { ConfigKey } from '../config';
 import { IndexServiceKey } from '../index/indexService';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
 import { decode } from '../workspace/sourceFile';
-import { resolveWorkspacePath } from './pathPolicy';
+import { resolveWorkspacePath, type IgnoreFileCache } from './pathPolicy';
 import type { ToolContext } from './types';
 
 export function configuredExcludes(ctx: ToolContext): string[] {
@@ -63,13 +63,14 @@ export class FileLines {
  */
 export class PathGate {
   private readonly cache = new Map<string, Promise<boolean>>();
+  private readonly ignoreFiles: IgnoreFileCache = new Map();
 
   constructor(private readonly ctx: ToolContext, private readonly exclude = configuredExcludes(ctx)) {}
 
   allows(display: string): Promise<boolean> {
     let hit = this.cache.get(display);
     if (!hit) {
-      hit = resolveWorkspacePath(this.ctx.roots, display, { exclude: this.exclude }).then(
+      hit = resolveWorkspacePath(this.ctx.roots, display, { exclude: this.exclude, ignoreFiles: this.ignoreFiles }).then(
         () => true,
         () => false,
       );

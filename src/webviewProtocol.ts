@@ -3,7 +3,7 @@
  * direction. Everything the webview renders from these is untrusted text: answers go through the
  * sanitiser, everything else through textContent.
  */
-import type { ChatAskResult, Citation, Tier, WireError } from './protocol';
+import type { ChatAskResult, ChatToolStep, Citation, Tier, WireError } from './protocol';
 
 /** A retrieved passage shown as a removable, clickable pill above the answer. */
 export interface ContextPill {
@@ -25,6 +25,8 @@ export interface ChatTurn {
   citations: Citation[];
   footer?: AnswerFooter;
   error?: WireError;
+  /** The tool loop's look-ups, each with its cost (agentic chat). */
+  steps?: ChatToolStep[];
 }
 
 export interface MentionItem {
@@ -56,6 +58,8 @@ export type ToChatView =
   | { type: 'turn'; turn: ChatTurn }
   | { type: 'context'; turnId: string; pills: ContextPill[]; ms: number }
   | { type: 'delta'; turnId: string; text: string }
+  /** One step of the tool loop: shown as a collapsible "looked up …" line with its cost. */
+  | { type: 'step'; turnId: string; step: ChatToolStep }
   | { type: 'done'; turnId: string; answer: string; citations: Citation[]; footer: AnswerFooter }
   | { type: 'error'; turnId?: string; error: WireError }
   | { type: 'mentions'; items: MentionItem[] }

@@ -8,15 +8,8 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import {
-  CallToolRequestSchema,
-  ListResourcesRequestSchema,
-  ListToolsRequestSchema,
-  ReadResourceRequestSchema,
-  type CallToolResult,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createEngine } from '../../engine/createEngine';
 import { call, type Engine } from '../../engine/engine';
 import { KeelError, toKeelError } from '../../engine/errors';
@@ -50,7 +43,9 @@ export const mcpCommand: CliCommand = {
 
     const log = createLogger((level, message) => io.err(`[keel ${level}] ${message}\n`), (io.env.KEEL_LOG as LogLevel | undefined) ?? 'warn');
     const engine = createEngine({ host: 'stdio', log });
-    const server = createMcpServer(engine, { roots: [root], store });
+    const server = await createMcpServer(engine, { roots: [root], store });
+    // Loaded here, not at the top: every other `keel` command would pay for the SDK at start-up.
+    const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
     const transport = new StdioServerTransport();
     const closed = new Promise<void>((resolve) => {
       server.onclose = () => resolve();
@@ -72,7 +67,9 @@ export interface McpScope {
 }
 
 /** The MCP server over one engine; separate from the command so tests and benchmarks can host it. */
-export function createMcpServer(engine: Engine, scope: McpScope): Server {
+export async function createMcpServer(engine: Engine, scope: McpScope): Promise<Server> {
+  const { Server } = await import('@modelcontextprotocol/sdk/server/index.js');
+  const { CallToolRequestSchema, ListResourcesRequestSchema, ListToolsRequestSchema, ReadResourceRequestSchema } = await import('@modelcontextprotocol/sdk/types.js');
   const server = new Server(
     { name: 'keel', title: 'Keel', version: VERSION },
     { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS },

@@ -43,7 +43,9 @@ export function registerChatFeature(engine: Engine): void {
               paths.map(async (p) => [p, await fs.readFile(path.resolve(root, p)).then(contentHash, () => null)] as const),
             ),
           ),
-        agent: config.get('keel.chat.tools', true) ? chatAgent(engine, root, params.store, config) : undefined,
+        // Self-hosted OpenAI-compatible servers often reject `tools` (vLLM without auto tool choice,
+        // models without a tool template): there the chat stays one retrieval shot.
+        agent: config.get('keel.chat.tools', true) && (id === 'openai' || id === 'anthropic') ? chatAgent(engine, root, params.store, config) : undefined,
         log: ctx.log,
       },
       ctx.signal,

@@ -243,3 +243,37 @@ for (const wire of [
     });
   });
 }
+
+describe('agentic chat: where it stays one retrieval shot', function () {
+  this.timeout(120_000);
+
+  it('an OpenAI-compatible server and keel.chat.tools=false get no tools; the answer is one call', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-agent-off-'));
+    const server = await new OpenAIChatServer().start();
+    const engine = createEngine({ host: 'in-process', log: silentLogger, storageDir: path.join(tmp, 'state'), globalStorageDir: path.join(tmp, 'user') });
+    try {
+      const ws = path.join(tmp, 'ws');
+      fs.cpSync(DEMO, ws, { recursive: true });
+      const askOnce = async (settings: Record<string, unknown>, secrets: Record<string, string>): Promise<ChatChunk[]> => {
+        await call(engine, 'engine/configure', { settings: { 'keel.cache.enabled': false, ...settings }, secrets });
+        server.requests.length = 0;
+        server.replies.push({ text: 'One shot.' });
+        const chunks: ChatChunk[] = [];
+        await call(engine, 'chat/ask', { question: 'where are orders loaded?', root: ws, store: path.join(tmp, 'index') }, { onChunk: (c) => chunks.push(c) });
+        return chunks;
+      };
+      for (const chunks of [
+        await askOnce({ 'keel.provider': 'openai-compatible', 'keel.openaiCompatible.baseUrl': server.baseURL, 'keel.models.fast': 'qwen2.5-coder', 'keel.models.reasoning': 'qwen2.5-coder' }, {}),
+        await askOnce({ 'keel.provider': 'openai', 'keel.openai.baseUrl': server.baseURL, 'keel.models.fast': '', 'keel.models.reasoning': '', 'keel.chat.tools': false }, { openai: 'sk-test-0123456789' }),
+      ]) {
+        assert.equal(server.requests.length, 1);
+        assert.equal((server.requests[0].json as { tools?: unknown }).tools, undefined);
+        assert.equal(chunks.some((c) => c.type === 'step'), false);
+      }
+    } finally {
+      await engine.shutdown();
+      await server.close();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});

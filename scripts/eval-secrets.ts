@@ -201,7 +201,7 @@ function loadBaseline(): Redact | undefined {
     for (const f of ['redact.ts', 'secretRules.ts']) {
       fs.writeFileSync(path.join(dir, f), sh('git', ['show', `${BASELINE_COMMIT}:src/engine/llm/egress/${f}`]));
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     const mod = require(path.join(dir, 'redact.ts')) as { Redactor: new (key: Buffer) => Redact };
     return new mod.Redactor(Buffer.alloc(32, 1));
   } catch (error) {

@@ -15,6 +15,7 @@ import { showEgressLog } from './vscode/egressLog';
 import { EngineClient } from './vscode/engineClient';
 import { registerSearchQuickPick } from './vscode/searchQuickPick';
 import { registerLmBridge } from './vscode/lmBridge';
+import { registerLmTools } from './vscode/lmTools';
 import { registerSecrets } from './vscode/secrets';
 import { registerSettingsSync } from './vscode/settings';
 import { registerSqlAiFix } from './vscode/sqlAiFix';
@@ -43,6 +44,7 @@ export function activate(extension: vscode.ExtensionContext): KeelApi {
   const sql = registerSqlDiagnostics(ctx);
   registerSqlCodeActions(ctx);
   registerSqlAiFix(ctx);
+  registerLmTools(ctx);
   registerCommands(ctx, {
     ...cost.commands,
     'keel.scanWorkspace': () => sql.scanWorkspace(),

@@ -102,6 +102,9 @@ window.addEventListener('message', (event: MessageEvent<ToChatView>) => {
     case 'delta':
       views.get(message.turnId)?.appendDelta(message.text);
       break;
+    case 'step':
+      views.get(message.turnId)?.addStep(message.step);
+      break;
     case 'done':
       views.get(message.turnId)?.finish(message.answer, message.citations, message.footer);
       settle(message.turnId);

@@ -2,7 +2,7 @@
  * Renders one question/answer turn: the question, the context pills, the streamed answer (sanitised
  * markdown with citation chips and code-block actions), and the footer with model, tier, cost.
  */
-import type { Citation, WireError } from '../../src/protocol';
+import type { ChatToolStep, Citation, WireError } from '../../src/protocol';
 import type { AnswerFooter, ChatTurn, ContextPill } from '../../src/protocol/webview';
 import { el, iconButton } from './dom';
 import { CITATION_PATTERN, renderMarkdown } from './markdown';
@@ -16,14 +16,16 @@ export interface TurnHandlers {
 export class TurnView {
   readonly element: HTMLElement;
   private readonly pillsRow = el('div', { className: 'pills' });
+  private readonly steps = el('div', { className: 'steps' });
   private readonly answer = el('div', { className: 'answer markdown' });
   private readonly footer = el('footer', { className: 'turn-footer' });
   private pendingFrame = 0;
 
   constructor(readonly turn: ChatTurn, private readonly handlers: TurnHandlers) {
-    this.element = el('article', { className: 'turn' }, el('div', { className: 'question', text: turn.question }), this.pillsRow, this.answer, this.footer);
+    this.element = el('article', { className: 'turn' }, el('div', { className: 'question', text: turn.question }), this.pillsRow, this.steps, this.answer, this.footer);
     this.element.dataset.turnId = turn.id;
     this.setPills(turn.pills);
+    for (const step of turn.steps ?? []) this.renderStep(step);
     if (turn.answer) this.renderAnswer();
     if (turn.footer) this.setFooter(turn.footer);
     if (turn.error) this.setError(turn.error);
@@ -42,6 +44,20 @@ export class TurnView {
         return el('span', { className: 'pill-wrap' }, open, remove);
       }),
     );
+  }
+
+  /** One look-up step of the agentic chat, as a collapsed line; details list each tool call. Text only. */
+  addStep(step: ChatToolStep): void {
+    (this.turn.steps ??= []).push(step);
+    this.renderStep(step);
+  }
+
+  private renderStep(step: ChatToolStep): void {
+    const summary = el('summary', { text: `Looked up ${step.lookups.map((l) => l.label).join(', ')} — $${step.costUsd.toFixed(4)}` });
+    summary.prepend(el('span', { className: 'codicon codicon-search' }), ' ');
+    const items = step.lookups.map((l) => el('li', { className: l.ok ? 'ok' : 'failed', text: l.ok ? l.label : `${l.label}: ${l.error ?? 'failed'}` }));
+    const detail = el('div', { className: 'step-detail', text: `${step.model} · ${step.usage.input + step.usage.cacheRead + step.usage.cacheWrite} in / ${step.usage.output} out · ${step.ms} ms` });
+    this.steps.append(el('details', { className: 'step' }, summary, el('ul', {}, ...items), detail));
   }
 
   appendDelta(text: string): void {

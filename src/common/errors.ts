@@ -43,6 +43,8 @@ export const ERROR_CODES = [
   'READ_ONLY',
   'PERMISSION_DENIED',
   'PATH_INVALID',
+  // tools for agents: a path outside the workspace, ignored, or secret-bearing
+  'ACCESS_DENIED',
 ] as const satisfies readonly ErrorCode[];
 
 /** Compile-time check that the list and the protocol's ErrorCode union name the same codes. */

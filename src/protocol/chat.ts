@@ -77,7 +77,18 @@ export interface ChatAskParams {
 export type ChatChunk =
   | { type: 'context'; passages: ContextPassage[]; ms: number }
   | { type: 'route'; tier: Tier | 'none'; model: string; reason: string }
-  | { type: 'delta'; text: string };
+  | { type: 'delta'; text: string }
+  | ({ type: 'step' } & ChatToolStep);
+
+/** One step of the agentic chat's tool loop (issue 17): what the model looked up and what that call cost. */
+export interface ChatToolStep {
+  step: number;
+  lookups: Array<{ tool: string; label: string; ok: boolean; error?: string }>;
+  model: string;
+  usage: Usage;
+  costUsd: number;
+  ms: number;
+}
 
 export interface ChatAskResult extends AskResult {
   /** True for the offline retrieval answer (no provider configured, or local-only without a local model). */
@@ -85,6 +96,8 @@ export interface ChatAskResult extends AskResult {
   passages: ContextPassage[];
   /** For a cache hit: the earlier question whose answer was served. */
   cachedQuestion?: string;
+  /** The tool loop's steps, when the answer used look-ups (issue 17). */
+  steps?: ChatToolStep[];
 }
 
 export interface ChatRequests {

@@ -21,6 +21,7 @@ import type { IndexingRequests } from './indexing';
 import type { EngineRequests } from './rpc';
 import type { SearchRequests } from './search';
 import type { SqlRequests } from './sql';
+import type { ToolRequests } from './tools';
 
 export type * from './rpc';
 export type * from './indexing';
@@ -30,9 +31,10 @@ export type * from './chat';
 export type * from './cost';
 export type * from './host';
 export type * from './webview';
+export type * from './tools';
 
 /** Client → engine requests: every feature's, in one map. */
-export interface RequestMap extends EngineRequests, IndexingRequests, SearchRequests, SqlRequests, ChatRequests, CostRequests {}
+export interface RequestMap extends EngineRequests, IndexingRequests, SearchRequests, SqlRequests, ChatRequests, CostRequests, ToolRequests {}
 
 export type RequestMethod = keyof RequestMap;
 export type ParamsOf<M extends RequestMethod> = RequestMap[M]['params'];

@@ -42,7 +42,8 @@ export type ErrorCode =
   | 'DISK_FULL'
   | 'READ_ONLY'
   | 'PERMISSION_DENIED'
-  | 'PATH_INVALID';
+  | 'PATH_INVALID'
+  | 'ACCESS_DENIED';
 
 /** The wire shape of an error: what the protocol, the CLI's `--json` and the UI all see. */
 export interface WireError {

@@ -4,7 +4,7 @@
  * sanitiser, everything else through textContent.
  */
 import type { WireError } from './rpc';
-import type { ChatAskResult, Citation, Tier } from './chat';
+import type { ChatAskResult, ChatToolStep, Citation, Tier } from './chat';
 import type { CostSummary } from './cost';
 
 /** A retrieved passage shown as a removable, clickable pill above the answer. */
@@ -27,6 +27,8 @@ export interface ChatTurn {
   citations: Citation[];
   footer?: AnswerFooter;
   error?: WireError;
+  /** The tool loop's look-ups, each with its cost (agentic chat). */
+  steps?: ChatToolStep[];
 }
 
 export interface MentionItem {
@@ -58,6 +60,8 @@ export type ToChatView =
   | { type: 'turn'; turn: ChatTurn }
   | { type: 'context'; turnId: string; pills: ContextPill[]; ms: number }
   | { type: 'delta'; turnId: string; text: string }
+  /** One step of the tool loop: shown as a collapsible "looked up …" line with its cost. */
+  | { type: 'step'; turnId: string; step: ChatToolStep }
   | { type: 'done'; turnId: string; answer: string; citations: Citation[]; footer: AnswerFooter }
   | { type: 'error'; turnId?: string; error: WireError }
   | { type: 'mentions'; items: MentionItem[] }

@@ -35,6 +35,7 @@ export function registerChatParticipant(ctx: KeelContext): void {
           onChunk: (chunk) => {
             if (chunk.type === 'context') stream.progress(`Found ${chunk.passages.length} relevant passages`);
             else if (chunk.type === 'delta') stream.markdown(chunk.text);
+            else if (chunk.type === 'step') stream.progress(`Looked up ${chunk.lookups.map((l) => l.label).join(', ')} ($${chunk.costUsd.toFixed(4)})`);
           },
         },
       );

@@ -178,6 +178,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       this.post({ type: 'context', turnId, pills: chunk.passages.map(toPill), ms: chunk.ms });
     } else if (chunk.type === 'delta') {
       this.post({ type: 'delta', turnId, text: chunk.text });
+    } else if (chunk.type === 'step') {
+      const { type: _type, ...step } = chunk;
+      this.post({ type: 'step', turnId, step });
     }
   }
 
@@ -185,6 +188,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     turn.answer = result.answer;
     turn.pills = result.passages.map(toPill);
     turn.citations = result.citations;
+    if (result.steps?.length) turn.steps = result.steps;
     const { provider, model, tier, reason, usage, costUsd, cached, cachedQuestion, offline } = result;
     turn.footer = { provider, model, tier, reason, usage, costUsd, cached, cachedQuestion, offline };
     this.post({ type: 'done', turnId: turn.id, answer: result.answer, citations: result.citations, footer: turn.footer });

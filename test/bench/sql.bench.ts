@@ -18,12 +18,12 @@ import { fetchSource } from '../../scripts/eval-sql-wild';
 
 const REPO = path.resolve(__dirname, '../..');
 const ENGINE = path.resolve(process.env.KEEL_SQL_BENCH_ENGINE ?? REPO);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const { analyzeSource } = require(path.join(ENGINE, 'src/engine/sql/analyze')) as typeof import('../../src/engine/sql/analyze');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const { scanPaths } = require(path.join(ENGINE, 'src/engine/sql/scan')) as typeof import('../../src/engine/sql/scan');
 const summariesModule = path.join(ENGINE, 'src/engine/sql/summaries.ts');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const clearSummaries: () => void = fs.existsSync(summariesModule) ? (require(summariesModule) as { clearSummaryCache: () => void }).clearSummaryCache : () => {};
 const TARGET_FILES = 1200;
 

@@ -89,8 +89,9 @@ export class AnthropicServer extends WireServer {
     const toolName = body.tool_choice?.type === 'tool' ? body.tool_choice.name : undefined;
     const structured = toolName !== undefined || (reply?.json !== undefined && (body.tools?.length ?? 0) > 0);
     const payload = reply?.rawJson ?? (reply?.json !== undefined ? JSON.stringify(reply.json) : undefined);
-    const text = reply?.text ?? defaultText(body.messages);
-    const outputTokens = encode(structured ? (payload ?? '{}') : text).length;
+    const toolCalls = structured ? [] : (reply?.toolCalls ?? []).map((c) => ({ id: c.id ?? fakeId('toolu_'), name: c.name, arguments: c.arguments }));
+    const text = reply?.text ?? (toolCalls.length ? '' : defaultText(body.messages));
+    const outputTokens = encode(structured ? (payload ?? '{}') : text + toolCalls.map((c) => c.name + c.arguments).join('')).length;
     const id = fakeId('msg_');
     const usage = {
       input_tokens: usageIn.input,
@@ -101,10 +102,12 @@ export class AnthropicServer extends WireServer {
       service_tier: 'standard',
     };
     const toolBlock = { type: 'tool_use', id: fakeId('toolu_'), name: toolName ?? body.tools?.[0]?.name ?? 'tool' };
-    const stopReason = structured ? 'tool_use' : 'end_turn';
+    const stopReason = structured || toolCalls.length ? 'tool_use' : 'end_turn';
 
     if (!body.stream) {
-      const content = structured ? [{ ...toolBlock, input: JSON.parse(payload ?? '{}') as unknown }] : [{ type: 'text', text }];
+      const content = structured
+        ? [{ ...toolBlock, input: JSON.parse(payload ?? '{}') as unknown }]
+        : [...(text ? [{ type: 'text', text }] : []), ...toolCalls.map((c) => ({ type: 'tool_use', id: c.id, name: c.name, input: JSON.parse(c.arguments || '{}') as unknown }))];
       sendJson(res, 200, { id, type: 'message', role: 'assistant', model: body.model, content, stop_reason: stopReason, stop_sequence: null, usage }, h);
       return;
     }
@@ -119,12 +122,24 @@ export class AnthropicServer extends WireServer {
       events.push(ev('content_block_start', { index: 0, content_block: { ...toolBlock, input: {} } }));
       events.push(ev('ping', {}));
       for (const piece of pieces(payload ?? '')) events.push(ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: piece } }));
+      events.push(ev('content_block_stop', { index: 0 }));
     } else {
-      events.push(ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
-      events.push(ev('ping', {}));
-      for (const piece of pieces(text)) events.push(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } }));
+      let index = 0;
+      if (text || !toolCalls.length) {
+        events.push(ev('content_block_start', { index, content_block: { type: 'text', text: '' } }));
+        events.push(ev('ping', {}));
+        for (const piece of pieces(text)) events.push(ev('content_block_delta', { index, delta: { type: 'text_delta', text: piece } }));
+        events.push(ev('content_block_stop', { index }));
+        index++;
+      }
+      // Parallel tool calls: one tool_use block each, its input streamed as input_json_delta pieces.
+      for (const c of toolCalls) {
+        events.push(ev('content_block_start', { index, content_block: { type: 'tool_use', id: c.id, name: c.name, input: {} } }));
+        for (const piece of pieces(c.arguments)) events.push(ev('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: piece } }));
+        events.push(ev('content_block_stop', { index }));
+        index++;
+      }
     }
-    events.push(ev('content_block_stop', { index: 0 }));
     events.push(
       ev('message_delta', {
         delta: { stop_reason: stopReason, stop_sequence: null },

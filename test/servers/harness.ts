@@ -52,7 +52,15 @@ export interface ScriptedReply {
   json?: unknown;
   /** Raw structured payload as streamed (lets tests send invalid JSON). */
   rawJson?: string;
+  /**
+   * Native tool calls the model makes (OpenAI `tool_calls`, Anthropic `tool_use` blocks), after `text`
+   * if both are set. Several are parallel calls. `arguments` is streamed as given, so it may be malformed.
+   */
+  toolCalls?: Array<{ id?: string; name: string; arguments: string }>;
 }
+
+/** A scripted "model": decides the next reply from the request body (used when no reply is queued). */
+export type ReplyPolicy = (body: unknown) => ScriptedReply | undefined;
 
 export interface ExchangeContext {
   req: IncomingMessage;
@@ -71,6 +79,8 @@ export class WireServer {
   readonly requests: RecordedRequest[] = [];
   readonly faults: Fault[] = [];
   readonly replies: ScriptedReply[] = [];
+  /** Consulted when `replies` is empty (multi-step conversations whose next step depends on the request). */
+  policy: ReplyPolicy | undefined;
   /** Number of TCP connections accepted (lets tests see retries and keep-alive reuse). */
   connections = 0;
   private server: Server | undefined;
@@ -123,7 +133,7 @@ export class WireServer {
       recorded.end = res.writableFinished ? 'completed' : 'client-closed';
     });
     const fault = parseFaultHeader(headers['x-keel-fault']) ?? this.faults.shift();
-    const reply = this.replies.shift();
+    const reply = this.replies.shift() ?? this.policy?.(json);
     try {
       if (fault?.mode === 'hang') return; // never answer; close() or the client's timeout ends it
       if (fault?.mode === 'slow-first-byte') await new Promise((r) => setTimeout(r, fault.delayMs ?? 200));

@@ -59,8 +59,10 @@ export class OpenAIChatServer extends WireServer {
       return;
     }
     const { promptTokens, cachedTokens } = this.promptUsage(body.messages);
-    const content = reply?.rawJson ?? (reply?.json !== undefined ? JSON.stringify(reply.json) : reply?.text ?? defaultText(body.messages));
-    const completionTokens = encode(content).length;
+    const toolCalls = (reply?.toolCalls ?? []).map((c) => ({ id: c.id ?? fakeId('call_'), name: c.name, arguments: c.arguments }));
+    const content = reply?.rawJson ?? (reply?.json !== undefined ? JSON.stringify(reply.json) : reply?.text ?? (toolCalls.length ? '' : defaultText(body.messages)));
+    const completionTokens = encode(content + toolCalls.map((c) => c.name + c.arguments).join('')).length;
+    const finishReason = toolCalls.length ? 'tool_calls' : 'stop';
     const usage = {
       prompt_tokens: promptTokens,
       completion_tokens: completionTokens,
@@ -81,7 +83,20 @@ export class OpenAIChatServer extends WireServer {
           object: 'chat.completion',
           created,
           model,
-          choices: [{ index: 0, message: { role: 'assistant', content, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+          choices: [
+            {
+              index: 0,
+              message: {
+                role: 'assistant',
+                content: content || null,
+                refusal: null,
+                annotations: [],
+                ...(toolCalls.length ? { tool_calls: toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) } : {}),
+              },
+              logprobs: null,
+              finish_reason: finishReason,
+            },
+          ],
           usage,
           service_tier: 'default',
           system_fingerprint: 'fp_keeltest',
@@ -107,7 +122,12 @@ export class OpenAIChatServer extends WireServer {
     });
     const events: SseEvent[] = [chunk([{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }])];
     for (const piece of pieces(content)) events.push(chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]));
-    events.push(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]));
+    // As the API streams them: id and name first, then the arguments in pieces, one call index after another.
+    toolCalls.forEach((c, index) => {
+      events.push(chunk([{ index: 0, delta: { tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] }, logprobs: null, finish_reason: null }]));
+      for (const piece of pieces(c.arguments)) events.push(chunk([{ index: 0, delta: { tool_calls: [{ index, function: { arguments: piece } }] }, logprobs: null, finish_reason: null }]));
+    });
+    events.push(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]));
     if (includeUsage) events.push(chunk([], { usage }));
     events.push({ data: '[DONE]' });
 
@@ -154,7 +174,10 @@ export class OpenAIChatServer extends WireServer {
   /** Prompt tokens and the emulated automatic prefix-cache hit for them. */
   private promptUsage(messages: ChatBody['messages'] & object): { promptTokens: number; cachedTokens: number } {
     const tokens: number[] = [];
-    for (const m of messages) tokens.push(...encode(`<|${m.role}|>${typeof m.content === 'string' ? m.content : JSON.stringify(m.content)}<|end|>`));
+    for (const m of messages) {
+      const calls = (m as { tool_calls?: unknown }).tool_calls;
+      tokens.push(...encode(`<|${m.role}|>${typeof m.content === 'string' ? m.content : JSON.stringify(m.content)}${calls ? JSON.stringify(calls) : ''}<|end|>`));
+    }
     const hashAt = (n: number): string => createHash('sha256').update(tokens.slice(0, n).join(',')).digest('hex');
     let cached = 0;
     const boundaries: number[] = [];

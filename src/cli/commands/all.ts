@@ -3,6 +3,7 @@ import type { CliCommand } from '../command';
 import { askCommand } from './ask';
 import { costCommand } from './cost';
 import { embedCommand } from './embed';
+import { mcpCommand } from './mcp';
 import { scanCommand } from './scan';
 import { searchCommand } from './search';
 import { serveCommand } from './serve';
@@ -18,4 +19,5 @@ export const commands: CliCommand[] = [
   costCommand,
   embedCommand,
   serveCommand,
+  mcpCommand,
 ];

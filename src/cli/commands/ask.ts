@@ -7,7 +7,7 @@
  * With no provider it prints the offline retrieval answer. --json prints exactly one AskResult object.
  */
 import * as path from 'node:path';
-import type { AskResult, ProviderId, Tier } from '../../protocol';
+import type { AskResult, ChatToolStep, ProviderId, Tier } from '../../protocol';
 import { KeelError } from '../../common/errors';
 import type { CliCommand, CliIO } from '../command';
 
@@ -48,6 +48,7 @@ export const askCommand: CliCommand = {
             streamed = true;
             io.out(chunk.text);
           } else if (chunk.type === 'route' && chunk.tier !== 'none') io.err(`→ ${chunk.tier} tier (${chunk.model}): ${chunk.reason}\n`);
+          else if (chunk.type === 'step') io.err(`${stepLine(chunk)}\n`);
         },
         onNotify: (method, params) => {
           if (method === 'index/progress' && (params as { phase: string }).phase === 'done') io.err(`indexed ${dir}\n`);
@@ -110,4 +111,10 @@ async function configureFromEnv(io: CliIO, provider: ProviderId, localOnly: bool
     'openai-compatible': io.env.OPENAI_API_KEY ?? null,
   };
   await io.call('engine/configure', { settings, secrets });
+}
+
+/** `looked up search_code "invoice query", find_symbol "buildInvoiceQuery" — $0.0012, 340 ms` */
+export function stepLine(step: ChatToolStep): string {
+  const lookups = step.lookups.map((l) => `${l.label}${l.ok ? '' : ` (failed: ${l.error ?? 'error'})`}`).join(', ');
+  return `↳ looked up ${lookups} — $${step.costUsd.toFixed(4)}, ${step.ms} ms`;
 }

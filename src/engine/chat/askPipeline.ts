@@ -17,6 +17,7 @@ import type { ChatMessage, LlmProvider } from '../llm/types';
 import { extractCitations } from './citations';
 import { offlineAnswer, type PassageFinding } from './offlineAnswer';
 import { assembleContext, SYSTEM_PROMPT, SYSTEM_PROMPT_VERSION, type ContextPassageText } from './prompt';
+import { AGENT_INSTRUCTIONS, runAgentLoop, type AgentLoopDeps, type AgentResult } from '../tools/agentLoop';
 
 export interface Retrieved {
   passages: ContextPassageText[];
@@ -37,6 +38,8 @@ export interface AskDeps {
   cache?: SemanticCache;
   hashFiles: HashFiles;
   log: Logger;
+  /** With a provider that has native tool calling: the agentic tool loop (issue 17). */
+  agent?: Pick<AgentLoopDeps, 'tools' | 'runTool' | 'budget'>;
   /** Token budgets: retrieved context, and history before compression. */
   contextBudgetTokens?: number;
   historyBudgetTokens?: number;
@@ -90,10 +93,11 @@ export async function ask(params: ChatAskParams, deps: AskDeps, signal: AbortSig
   const model = params.model || deps.tiers[tier].model;
   emit({ type: 'route', tier, model, reason });
 
+  const agentic = deps.agent !== undefined && deps.provider.nativeTools === true;
   // The semantic cache: same workspace, task, tier and prompt version, and unchanged cited files.
   const cacheRequest = {
     question,
-    scope: { workspace: params.root, taskKind: 'chat' as const, tier, systemPromptVersion: SYSTEM_PROMPT_VERSION },
+    scope: { workspace: params.root, taskKind: 'chat' as const, tier, systemPromptVersion: agentic ? `${SYSTEM_PROMPT_VERSION}+tools-1` : SYSTEM_PROMPT_VERSION },
     hasSelection: attachments.some((a) => a.kind === 'selection'),
     hasEditContext: attachments.some((a) => a.kind !== 'selection'),
   };
@@ -116,28 +120,51 @@ export async function ask(params: ChatAskParams, deps: AskDeps, signal: AbortSig
   let answer = '';
   let usage: Usage = { ...ZERO };
   let finalModel = model;
-  for await (const delta of deps.provider.chat(
-    { model, system: SYSTEM_PROMPT, context: context.text, messages, maxTokens: deps.maxOutputTokens ?? 1500, purpose: 'chat', files: context.files },
-    signal,
-  )) {
-    if (delta.type === 'text') {
-      answer += delta.text;
-      emit({ type: 'delta', text: delta.text });
-    } else {
-      usage = delta.final.usage;
-      finalModel = delta.final.model || model;
-    }
-  }
-  const latencyMs = performance.now() - started;
-  const cost = costUsd(finalModel, usage, { overrides: deps.prices });
+  let cost: number;
   // A routing saving only when the router itself chose fast (not a budget downgrade or a forced mode).
   const routedFrom = decision.decidedBy === 'router' && decision.tier === 'fast' && tier === 'fast' ? deps.tiers.reasoning.model : undefined;
-  deps.ledger?.record({ feature: 'chat', taskKind: 'chat', provider: deps.providerId, model: finalModel, tier, usage, latencyMs, routedFrom, costUsd: cost });
+  let agentResult: AgentResult | undefined;
+  if (agentic) {
+    agentResult = await runAgentLoop(
+      { model, system: `${SYSTEM_PROMPT}\n${AGENT_INSTRUCTIONS}`, context: context.text, messages, maxTokens: deps.maxOutputTokens ?? 1500, purpose: 'chat', files: context.files },
+      {
+        ...deps.agent!,
+        provider: deps.provider,
+        costOf: (m, u) => costUsd(m, u, { overrides: deps.prices }),
+        // Every model call of the loop is a ledger line of its own.
+        record: (final, latencyMs, stepCost) =>
+          deps.ledger?.record({ feature: 'chat', taskKind: 'chat', provider: deps.providerId, model: final.model || model, tier, usage: final.usage, latencyMs, routedFrom, costUsd: stepCost }),
+        onText: (text) => emit({ type: 'delta', text }),
+        onStep: (step) => emit({ type: 'step', ...step }),
+      },
+      signal,
+    );
+    answer = agentResult.answer;
+    usage = agentResult.usage;
+    finalModel = agentResult.model;
+    cost = agentResult.costUsd;
+  } else {
+    for await (const delta of deps.provider.chat(
+      { model, system: SYSTEM_PROMPT, context: context.text, messages, maxTokens: deps.maxOutputTokens ?? 1500, purpose: 'chat', files: context.files },
+      signal,
+    )) {
+      if (delta.type === 'text') {
+        answer += delta.text;
+        emit({ type: 'delta', text: delta.text });
+      } else {
+        usage = delta.final.usage;
+        finalModel = delta.final.model || model;
+      }
+    }
+    const latencyMs = performance.now() - started;
+    cost = costUsd(finalModel, usage, { overrides: deps.prices });
+    deps.ledger?.record({ feature: 'chat', taskKind: 'chat', provider: deps.providerId, model: finalModel, tier, usage, latencyMs, routedFrom, costUsd: cost });
+  }
 
   const wirePassages = passages.map(toWire);
   const result: ChatAskResult = {
     answer,
-    citations: extractCitations(answer, context.included),
+    citations: extractCitations(answer, [...context.included, ...(agentResult?.passages ?? [])]),
     provider: deps.providerId,
     model: finalModel,
     tier,
@@ -147,6 +174,7 @@ export async function ask(params: ChatAskParams, deps: AskDeps, signal: AbortSig
     cached: false,
     offline: false,
     passages: wirePassages,
+    ...(agentResult?.steps.length ? { steps: agentResult.steps } : {}),
   };
   if (useCache && answer.trim()) {
     const files = await deps.hashFiles(context.files);

@@ -10,6 +10,9 @@ import { contentHash } from '../llm/cache';
 import { defaultTierModels } from '../llm/router';
 import { CostLedgerKey, priceOverrides, SemanticCacheKey } from '../llm/runtime';
 import { LlmProviderKey } from '../llm/services';
+import { citablePassages, DEFAULT_AGENT_BUDGET, type AgentLoopDeps } from '../tools/agentLoop';
+import { availableTools, describeTool, runTool } from '../tools/registry';
+import type { EngineConfig } from '../config';
 
 export function registerChatFeature(engine: Engine): void {
   engine.handle('chat/ask', async (params, ctx) => {
@@ -40,10 +43,31 @@ export function registerChatFeature(engine: Engine): void {
               paths.map(async (p) => [p, await fs.readFile(path.resolve(root, p)).then(contentHash, () => null)] as const),
             ),
           ),
+        // Self-hosted OpenAI-compatible servers often reject `tools` (vLLM without auto tool choice,
+        // models without a tool template): there the chat stays one retrieval shot.
+        agent: config.get('keel.chat.tools', true) && (id === 'openai' || id === 'anthropic') ? chatAgent(engine, root, params.store, config) : undefined,
         log: ctx.log,
       },
       ctx.signal,
       (chunk) => ctx.stream(chunk),
     );
   });
+}
+
+/** The chat's tools: every available engine tool (all read-only), scoped to the question's workspace. */
+function chatAgent(engine: Engine, root: string, store: string | undefined, config: EngineConfig): Pick<AgentLoopDeps, 'tools' | 'runTool' | 'budget'> {
+  return {
+    tools: availableTools(engine).map((t) => {
+      const d = describeTool(t);
+      return { name: d.name, description: d.description, inputSchema: d.inputSchema };
+    }),
+    runTool: async (name, args, signal) => {
+      const result = await runTool(engine, { name, arguments: args, roots: [root], store }, signal);
+      return { text: result.text, passages: citablePassages(name, result.structured) };
+    },
+    budget: {
+      maxToolCalls: config.get('keel.chat.maxLookups', DEFAULT_AGENT_BUDGET.maxToolCalls),
+      maxTokens: config.get('keel.chat.lookupTokenBudget', DEFAULT_AGENT_BUDGET.maxTokens),
+    },
+  };
 }

@@ -11,6 +11,7 @@ import { registerIndexingFeature } from './indexing';
 import { registerSqlFeature } from './sql';
 import { registerSearchFeature } from './search';
 import { registerLlmFeature } from './llm';
+import { registerToolsFeature } from './tools';
 
 export function registerFeatures(engine: Engine): void {
   registerEngineFeature(engine);
@@ -21,4 +22,5 @@ export function registerFeatures(engine: Engine): void {
   registerLlmFeature(engine);
   registerChatFeature(engine);
   registerCostFeature(engine);
+  registerToolsFeature(engine);
 }

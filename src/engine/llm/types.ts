@@ -13,6 +13,28 @@ export interface ChatMessage {
   content: string;
 }
 
+/** A tool the model may call (native tool calling: OpenAI `tools`, Anthropic `tool_use`). */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments (an object schema). */
+  inputSchema: Record<string, unknown>;
+}
+
+/** One tool call as the model streamed it. `arguments` is the raw JSON text: it may be malformed. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** One step of a tool loop: what the model said and called, and what the tools answered. */
+export interface ToolTurn {
+  text: string;
+  calls: ToolCall[];
+  results: Array<{ id: string; content: string; isError: boolean }>;
+}
+
 /** Why the request leaves the machine — recorded in the egress audit log. */
 export type EgressPurpose = 'chat' | 'summarize' | 'structured' | 'rerank' | 'classify' | 'embed' | 'sql-review';
 
@@ -34,6 +56,12 @@ export interface ChatRequest {
   purpose?: EgressPurpose;
   /** Audit: workspace files whose content is inside `context` / `messages`. */
   files?: string[];
+  /** Tools the model may call; only adapters with `nativeTools` send them. */
+  tools?: ToolSpec[];
+  /** 'none': answer now, without calling tools (the tool loop's last step). */
+  toolChoice?: 'auto' | 'none';
+  /** Earlier steps of a tool loop, sent after `messages`. */
+  toolTurns?: ToolTurn[];
 }
 
 /** What a finished call reports. `usage` follows Keel's convention, see usage.ts. */
@@ -44,6 +72,8 @@ export interface ChatFinal {
   usage: Usage;
   /** Provider's stop reason, normalised loosely ('stop', 'length', 'tool_use', …). */
   stopReason: string;
+  /** Tool calls the model made (requests with `tools` only), in order. */
+  toolCalls?: ToolCall[];
 }
 
 export type ChatDelta = { type: 'text'; text: string } | { type: 'done'; final: ChatFinal };
@@ -60,6 +90,8 @@ export interface StructuredResult<T> extends ChatFinal {
 
 export interface LlmProvider {
   readonly id: ProviderId;
+  /** True when `chat` honours `tools` / `toolTurns` with the provider's native tool calling. */
+  readonly nativeTools?: boolean;
   /**
    * Stream a chat answer. Yields text deltas and ends with exactly one `done` delta. Aborting `signal`
    * closes the socket and rejects the iteration with CANCELLED.

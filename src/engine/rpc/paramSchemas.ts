@@ -90,6 +90,8 @@ export const PARAM_SCHEMAS: Record<RequestMethod, z.ZodTypeAny> = {
   }),
   'cache/clear': obj(store),
   'egress/log': obj({ limit: z.number().optional() }),
+  'tools/list': obj({}),
+  'tools/call': obj({ name: z.string(), arguments: z.unknown(), roots: strings, store: z.string().optional() }),
 };
 
 /** `params` if it fits `method`'s schema (absent params count as `{}`); INVALID_PARAMS otherwise. */

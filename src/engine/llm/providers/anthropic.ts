@@ -8,7 +8,7 @@ import { KeelError } from '../../../common/errors';
 import { anthropicMessages, anthropicSystem } from '../promptCache';
 import type { StructuredSchema } from '../structured';
 import { mergeAnthropicUsage, type AnthropicUsageFields } from '../usage';
-import type { ChatRequest } from '../types';
+import type { ChatRequest, ToolCall } from '../types';
 import { SdkProvider, type ProviderRuntime } from './sdkProvider';
 import type { StreamDecoder } from './streamRunner';
 
@@ -44,11 +44,15 @@ export class AnthropicProvider extends SdkProvider<StreamEvent> {
       model: request.model,
       max_tokens: request.maxTokens ?? DEFAULT_MAX_TOKENS,
       stream: true,
-      messages: anthropicMessages(request),
+      messages: [...anthropicMessages(request), ...anthropicToolTurns(request)],
     };
     const system = anthropicSystem(request);
     if (system) params.system = system;
     // This SDK's Messages API has no sampling-temperature parameter any more; `temperature` is OpenAI-only.
+    if (request.tools?.length && !schema) {
+      params.tools = request.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.inputSchema as Anthropic.Messages.Tool.InputSchema }));
+      params.tool_choice = { type: request.toolChoice === 'none' ? 'none' : 'auto' };
+    }
     if (schema) {
       params.tools = [{ name: schema.name, description: schema.description, input_schema: schema.jsonSchema as Anthropic.Messages.Tool.InputSchema }];
       params.tool_choice = { type: 'tool', name: schema.name };
@@ -68,7 +72,33 @@ export class AnthropicProvider extends SdkProvider<StreamEvent> {
   }
 }
 
+/** A tool loop's earlier steps as Anthropic turns: assistant text + tool_use blocks, then a user turn of tool_result blocks. */
+function anthropicToolTurns(request: ChatRequest): Anthropic.Messages.MessageParam[] {
+  return (request.toolTurns ?? []).flatMap((turn): Anthropic.Messages.MessageParam[] => [
+    {
+      role: 'assistant',
+      content: [
+        ...(turn.text ? [{ type: 'text' as const, text: turn.text }] : []),
+        ...turn.calls.map((c) => ({ type: 'tool_use' as const, id: c.id, name: c.name, input: parseToolInput(c.arguments) })),
+      ],
+    },
+    { role: 'user', content: turn.results.map((r) => ({ type: 'tool_result' as const, tool_use_id: r.id, content: r.content, is_error: r.isError })) },
+  ]);
+}
+
+/** tool_use input must be an object; a malformed one (already answered with an error result) is sent as {}. */
+function parseToolInput(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text || '{}');
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
 class AnthropicDecoder implements StreamDecoder<StreamEvent> {
+  /** Tool calls by content-block index (several in one answer are parallel calls). */
+  private readonly toolCalls = new Map<number, ToolCall>();
   private id = '';
   private model = '';
   private stopReason = '';
@@ -85,11 +115,18 @@ class AnthropicDecoder implements StreamDecoder<StreamEvent> {
         this.startUsage = event.message.usage;
         return undefined;
       case 'content_block_start':
-        if (event.content_block.type === 'tool_use') this.toolInput = this.toolInput ?? '';
+        if (event.content_block.type === 'tool_use') {
+          this.toolInput = this.toolInput ?? '';
+          this.toolCalls.set(event.index, { id: event.content_block.id, name: event.content_block.name, arguments: '' });
+        }
         return undefined;
       case 'content_block_delta':
         if (event.delta.type === 'text_delta') return event.delta.text;
-        if (event.delta.type === 'input_json_delta') this.toolInput = (this.toolInput ?? '') + event.delta.partial_json;
+        if (event.delta.type === 'input_json_delta') {
+          this.toolInput = (this.toolInput ?? '') + event.delta.partial_json;
+          const call = this.toolCalls.get(event.index);
+          if (call) call.arguments += event.delta.partial_json;
+        }
         return undefined;
       case 'message_delta':
         this.stopReason = event.delta.stop_reason ?? this.stopReason;
@@ -113,6 +150,7 @@ class AnthropicDecoder implements StreamDecoder<StreamEvent> {
       usage: mergeAnthropicUsage(this.startUsage, this.deltaUsage),
       stopReason: this.stopReason || 'end_turn',
       toolInput: this.toolInput,
+      ...(this.toolCalls.size ? { toolCalls: [...this.toolCalls.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c) } : {}),
     };
   }
 }

@@ -11,7 +11,7 @@ import { openaiSystemText } from '../promptCache';
 import type { StructuredSchema } from '../structured';
 import { countMessageTokens, countTokens } from '../tokens';
 import { fromOpenAIUsage, type OpenAIUsageFields } from '../usage';
-import type { ChatRequest } from '../types';
+import type { ChatRequest, ToolCall } from '../types';
 import { SdkProvider, type ProviderRuntime } from './sdkProvider';
 import type { StreamDecoder } from './streamRunner';
 
@@ -48,6 +48,7 @@ export class OpenAIProvider extends SdkProvider<Chunk> {
     const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [
       ...(system ? [{ role: 'system' as const, content: system }] : []),
       ...request.messages.map((m) => ({ role: m.role, content: m.content })),
+      ...openaiToolTurns(request),
     ];
     const params: OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming = {
       model: request.model,
@@ -65,6 +66,10 @@ export class OpenAIProvider extends SdkProvider<Chunk> {
     // servers may reject unknown fields). Derived from the instructions alone — never from user content.
     if (this.id === 'openai' && request.system) {
       params.prompt_cache_key = `keel-${createHash('sha256').update(request.system).digest('hex').slice(0, 16)}`;
+    }
+    if (request.tools?.length && !schema) {
+      params.tools = request.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.inputSchema } }));
+      params.tool_choice = request.toolChoice ?? 'auto';
     }
     if (schema) {
       params.response_format = {
@@ -85,7 +90,21 @@ export class OpenAIProvider extends SdkProvider<Chunk> {
   }
 }
 
+/** A tool loop's earlier steps as OpenAI messages: the assistant's tool_calls, then one `tool` message per result. */
+function openaiToolTurns(request: ChatRequest): OpenAI.Chat.Completions.ChatCompletionMessageParam[] {
+  return (request.toolTurns ?? []).flatMap((turn) => [
+    {
+      role: 'assistant' as const,
+      content: turn.text || null,
+      tool_calls: turn.calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })),
+    },
+    ...turn.results.map((r) => ({ role: 'tool' as const, tool_call_id: r.id, content: r.content })),
+  ]);
+}
+
 class OpenAIDecoder implements StreamDecoder<Chunk> {
+  /** Tool calls by their stream index; id and name arrive once, arguments in pieces. */
+  private readonly toolCalls = new Map<number, ToolCall>();
   private id = '';
   private model = '';
   private finishReason = '';
@@ -106,6 +125,13 @@ class OpenAIDecoder implements StreamDecoder<Chunk> {
     if (!choice) return undefined;
     if (choice.finish_reason) this.finishReason = choice.finish_reason;
     if (choice.delta?.refusal) this.refusal += choice.delta.refusal;
+    for (const call of choice.delta?.tool_calls ?? []) {
+      const current = this.toolCalls.get(call.index) ?? { id: '', name: '', arguments: '' };
+      if (call.id) current.id = call.id;
+      if (call.function?.name) current.name += call.function.name;
+      if (call.function?.arguments) current.arguments += call.function.arguments;
+      this.toolCalls.set(call.index, current);
+    }
     const text = choice.delta?.content ?? undefined;
     if (text) this.text += text;
     return text || undefined;
@@ -116,7 +142,7 @@ class OpenAIDecoder implements StreamDecoder<Chunk> {
     if (!this.finishReason) {
       throw new KeelError('BAD_RESPONSE', 'The stream ended before a finish_reason.', { provider: this.provider });
     }
-    if (this.refusal && !this.text) {
+    if (this.refusal && !this.text && !this.toolCalls.size) {
       throw new KeelError('BAD_RESPONSE', `The model refused: ${this.refusal}`, { provider: this.provider, retryable: false });
     }
     return {
@@ -124,6 +150,7 @@ class OpenAIDecoder implements StreamDecoder<Chunk> {
       model: this.model || this.request.model,
       usage: this.usage ? fromOpenAIUsage(this.usage) : this.estimate(),
       stopReason: this.finishReason,
+      ...(this.toolCalls.size ? { toolCalls: [...this.toolCalls.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c) } : {}),
     };
   }
 

@@ -30,6 +30,7 @@ export interface ProviderRuntime {
 
 export abstract class SdkProvider<E> implements LlmProvider {
   abstract readonly id: ProviderId;
+  readonly nativeTools = true;
   protected readonly retry: RetryPolicy;
   protected readonly requestTimeoutMs: number;
   protected readonly idleTimeoutMs: number;

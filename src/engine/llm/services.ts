@@ -7,7 +7,7 @@
 import { ConfigKey, type EngineConfig } from '../config';
 import type { ServiceRegistry } from '../services';
 import { serviceKey } from '../services';
-import { EgressGate } from './egress/gate';
+import { EgressGate } from '../egress/gate';
 import { createProvider, localOnlyFromEnv, providerSettingsFromEnv, type ProviderSettings, type SdkProviderId } from './providers/factory';
 import type { ProviderRuntime } from './providers/sdkProvider';
 import { createVscodeLmProvider } from './providers/vscodeLm';

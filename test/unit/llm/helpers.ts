@@ -5,11 +5,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EgressGate, type EgressGateOptions } from '../../../src/engine/llm/egress/gate';
+import { EgressGate, type EgressGateOptions } from '../../../src/engine/egress/gate';
 import { AnthropicProvider } from '../../../src/engine/llm/providers/anthropic';
 import { OpenAIProvider } from '../../../src/engine/llm/providers/openai';
 import type { ProviderRuntime } from '../../../src/engine/llm/providers/sdkProvider';
-import type { RetryPolicy } from '../../../src/engine/llm/retry';
+import type { RetryPolicy } from '../../../src/engine/egress/retry';
 import { AnthropicServer, type AnthropicServerOptions } from '../../servers/anthropic';
 import { OpenAIChatServer, type OpenAIServerOptions } from '../../servers/openaiChat';
 

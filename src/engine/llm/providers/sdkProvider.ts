@@ -5,8 +5,8 @@
  */
 import type { ProviderId } from '../../../protocol';
 import { KeelError, toKeelError } from '../../errors';
-import type { EgressGate } from '../egress/gate';
-import { DEFAULT_RETRY, type RetryHooks, type RetryPolicy } from '../retry';
+import type { EgressGate } from '../../egress/gate';
+import { DEFAULT_RETRY, type RetryHooks, type RetryPolicy } from '../../egress/retry';
 import { repairRequest, schemaViolation, validate, type StructuredSchema } from '../structured';
 import { addUsage } from '../usage';
 import type { ChatDelta, ChatRequest, CompleteResult, LlmProvider, StructuredResult } from '../types';

@@ -8,8 +8,8 @@
  */
 import type { ProviderId } from '../../../protocol';
 import { KeelError } from '../../errors';
-import { toProviderError } from '../providerErrors';
-import { abortableSleep, retryDelayMs, type RetryHooks, type RetryPolicy } from '../retry';
+import { toProviderError } from '../../egress/providerErrors';
+import { abortableSleep, retryDelayMs, type RetryHooks, type RetryPolicy } from '../../egress/retry';
 import type { ChatFinal } from '../types';
 
 export interface StreamDecoder<E> {

@@ -18,7 +18,7 @@
 import type { HostLmChatParams, HostLmModel } from '../../../protocol';
 import { KeelError, throwIfCancelled } from '../../errors';
 import type { HostBridge } from '../../rpc/hostBridge';
-import { Redactor } from '../egress/redact';
+import { Redactor } from '../../egress/redact';
 import { repairRequest, schemaViolation, validate, type StructuredSchema } from '../structured';
 import { countMessageTokens, countTokens } from '../tokens';
 import type { ChatDelta, ChatMessage, ChatRequest, CompleteResult, LlmProvider, StructuredResult } from '../types';

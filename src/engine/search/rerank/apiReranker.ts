@@ -6,8 +6,8 @@
  * transient ones are retried with its backoff policy.
  */
 import { KeelError } from '../../errors';
-import { toProviderError } from '../../llm/providerErrors';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../../llm/retry';
+import { toProviderError } from '../../egress/providerErrors';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../../egress/retry';
 import type { RerankCandidate, RerankContext, Reranker } from './types';
 import { RERANK_WIRES, type RerankProvider } from './wire';
 

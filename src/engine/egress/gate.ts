@@ -9,8 +9,8 @@
  *      (tokens, files) open a call with `beginCall` and tag its requests with the call header.
  */
 import { randomUUID } from 'node:crypto';
-import type { Usage } from '../../../protocol';
-import { KeelError } from '../../errors';
+import type { Usage } from '../../protocol';
+import { KeelError } from '../errors';
 import { AuditLog, type AuditEntry } from './auditLog';
 import { isAllowListed, isLoopbackHost } from './hosts';
 import { Redactor } from './redact';

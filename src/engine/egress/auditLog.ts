@@ -6,7 +6,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EgressLogEntry } from '../../../protocol';
+import type { EgressLogEntry } from '../../protocol';
 
 /** One line of the log: the protocol's `EgressLogEntry` (what `egress/log` returns). */
 export type AuditEntry = EgressLogEntry;

@@ -34,6 +34,9 @@ export const ERROR_CODES = [
   'SCHEMA_VIOLATION',
   'BUDGET_EXCEEDED',
   'EGRESS_BLOCKED',
+  // a response over the egress gate's bounds (bytes / total duration of one response)
+  'RESPONSE_TOO_LARGE',
+  'RESPONSE_TOO_LONG',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -5,7 +5,8 @@
  * get an estimate from the tokenizer instead of a silent zero.
  */
 import { createHash } from 'node:crypto';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
+import { openaiClient } from '../../egress/clients';
 import { KeelError } from '../../errors';
 import { openaiSystemText } from '../promptCache';
 import type { StructuredSchema } from '../structured';
@@ -31,15 +32,13 @@ export class OpenAIProvider extends SdkProvider<Chunk> {
   constructor(options: OpenAIOptions) {
     super(options);
     this.id = options.kind;
-    this.client = new OpenAI({
-      // Self-hosted servers usually ignore the key, but the SDK requires one.
+    // Self-hosted servers usually ignore the key, but the SDK requires one.
+    this.client = openaiClient(options.gate, {
+      purpose: 'chat',
+      provider: options.kind,
       apiKey: options.apiKey ?? 'keel-no-key',
       baseURL: options.baseURL,
-      fetch: options.gate.fetchFor('chat', options.kind),
-      maxRetries: 0,
-      timeout: this.requestTimeoutMs,
-      // The SDK would print parse failures (with response data) to the console; the KeelError says it.
-      logLevel: 'off',
+      timeoutMs: options.requestTimeoutMs,
     });
   }
 

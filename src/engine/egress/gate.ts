@@ -76,11 +76,19 @@ export interface EgressCall {
    * the payload went and how big it was, like every other line.
    */
   sent(request: { host: string; bytes: number; redactions: number }): void;
+  /**
+   * The coded error the gate itself raised for this call's latest request (EGRESS_BLOCKED, TIMEOUT,
+   * RESPONSE_TOO_LARGE …), cleared by reading. SDKs re-wrap what their fetch throws — the OpenAI SDK
+   * even turns any error that mentions a timeout into a retryable APIConnectionTimeoutError — so the
+   * caller asks the gate what really happened instead of guessing from the SDK's error.
+   */
+  takeError(): KeelError | undefined;
   finish(result: { usage?: Usage; error?: KeelError }): void;
 }
 
 interface OpenCall {
   meta: CallMeta;
+  error?: KeelError;
   host: string;
   bytes: number;
   requests: number;
@@ -152,6 +160,12 @@ export class EgressGate {
         const call = this.calls.get(id);
         if (call) this.countSent(call, host, bytes, redactions);
       },
+      takeError: () => {
+        const call = this.calls.get(id);
+        const error = call?.error;
+        if (call) call.error = undefined;
+        return error;
+      },
       finish: ({ usage, error }) => {
         if (finished) return;
         finished = true;
@@ -188,11 +202,16 @@ export class EgressGate {
     const callId = headers.get(CALL_HEADER);
     headers.delete(CALL_HEADER);
     const call = callId ? this.calls.get(callId) : undefined;
+    if (call) call.error = undefined;
+    const raise = (error: KeelError): KeelError => {
+      if (call) call.error = error;
+      return error;
+    };
     try {
       this.check(url);
     } catch (error) {
       this.blocked(call, purpose, provider, url);
-      throw error;
+      throw error instanceof KeelError ? raise(error) : error;
     }
 
     const raw = await bodyText(request, init);
@@ -222,7 +241,7 @@ export class EgressGate {
         const response = await this.baseFetch(url, { method, headers, body, signal: controller.signal, redirect: 'manual' });
         if (!isRedirect(response)) {
           clearTimeout(firstByte);
-          return bounded(response, { ...this.limits, idleMs: timeoutMs }, url.hostname, () => {
+          return bounded(response, { ...this.limits, idleMs: timeoutMs }, url.hostname, raise, () => {
             callerSignal?.removeEventListener('abort', forwardAbort);
             controller.abort();
           });
@@ -231,9 +250,11 @@ export class EgressGate {
         const next = redirectTarget(response, url);
         if (!next || hop >= MAX_REDIRECTS || !this.mayFollow(url, next)) {
           this.blocked(call, purpose, provider, next ?? url);
-          throw new KeelError(
-            'EGRESS_BLOCKED',
-            `Refused to follow a redirect from ${url.host} to ${next ? next.host : 'an unreadable location'} (HTTP ${response.status}).`,
+          throw raise(
+            new KeelError(
+              'EGRESS_BLOCKED',
+              `Refused to follow a redirect from ${url.host} to ${next ? next.host : 'an unreadable location'} (HTTP ${response.status}).`,
+            ),
           );
         }
         // 303, and 301/302 after a POST, turn into a GET without a body (what browsers and undici do).
@@ -247,14 +268,16 @@ export class EgressGate {
     } catch (error) {
       clearTimeout(firstByte);
       callerSignal?.removeEventListener('abort', forwardAbort);
+      // Not retried: the limit is the user's answer to "how long will I wait", for the whole call.
       if (timedOut && !callerSignal?.aborted) {
-        throw new KeelError('TIMEOUT', `${url.host} sent no response within ${timeoutMs / 1000} s (keel.llm.timeoutS).`, { provider });
+        throw raise(new KeelError('TIMEOUT', `${url.host} sent no response within ${timeoutMs / 1000} s (keel.llm.timeoutS).`, { provider, retryable: false }));
       }
+      if (error instanceof KeelError) throw error;
       // undici wraps what the connect-time check throws: "fetch failed" with the KeelError as cause.
       const cause = (error as { cause?: unknown })?.cause;
       if (cause instanceof KeelError) {
         if (cause.code === 'EGRESS_BLOCKED') this.blocked(call, purpose, provider, url);
-        throw cause;
+        throw raise(cause);
       }
       throw error;
     }
@@ -339,7 +362,13 @@ function redirectTarget(response: Response, base: URL): URL | undefined {
  * `maxDurationMs`, or `idleMs` without a byte fails the read with a coded KeelError and releases the
  * socket. The SDKs surface a failed read as the error itself.
  */
-function bounded(response: Response, limits: ResponseLimits & { idleMs: number }, host: string, release: () => void): Response {
+function bounded(
+  response: Response,
+  limits: ResponseLimits & { idleMs: number },
+  host: string,
+  raise: (error: KeelError) => KeelError,
+  release: () => void,
+): Response {
   const init = { status: response.status, statusText: response.statusText, headers: new Headers(response.headers) };
   if (!response.body) {
     release();
@@ -359,7 +388,7 @@ function bounded(response: Response, limits: ResponseLimits & { idleMs: number }
   const fail = (controller: ReadableStreamDefaultController<Uint8Array>, error: KeelError): void => {
     if (done) return;
     finish();
-    controller.error(error);
+    controller.error(raise(error));
     reader.cancel(error).catch(() => undefined);
   };
   const body = new ReadableStream<Uint8Array>({
@@ -371,7 +400,7 @@ function bounded(response: Response, limits: ResponseLimits & { idleMs: number }
     },
     async pull(controller) {
       idle = setTimeout(
-        () => fail(controller, new KeelError('TIMEOUT', `${host} sent nothing for ${limits.idleMs / 1000} s (keel.llm.timeoutS).`)),
+        () => fail(controller, new KeelError('TIMEOUT', `${host} sent nothing for ${limits.idleMs / 1000} s (keel.llm.timeoutS).`, { retryable: false })),
         limits.idleMs,
       );
       let chunk: ReadableStreamReadResult<Uint8Array>;

@@ -63,6 +63,7 @@ export class OpenAIEmbedder implements Embedder {
   readonly local: boolean;
   private dims: number;
   private readonly client: OpenAI;
+  private readonly gate: EgressGate;
   private readonly retry: RetryPolicy;
   private readonly batchSize: number;
 
@@ -79,6 +80,7 @@ export class OpenAIEmbedder implements Embedder {
     if (!baseURL) throw new KeelError('PROVIDER_NOT_CONFIGURED', 'openai-compatible embedder needs a base URL (keel.openaiCompatible.baseUrl).');
     const url = endpointURL(baseURL);
     const gate = options.gate ?? new EgressGate({ localOnly: options.localOnly ?? false, allowHosts: [...(options.allowHosts ?? [])] });
+    this.gate = gate;
     // Refused here with a clear message rather than mid-index; the gate checks every request again.
     gate.check(url);
     const apiKey = options.apiKey || (provider === 'openai-compatible' ? 'not-needed' : '');
@@ -106,10 +108,16 @@ export class OpenAIEmbedder implements Embedder {
   private embedBatchWithRetry(batch: string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
     return withRetry(
       async () => {
+        // One audit line per batch attempt, and the gate's own verdict on any failure.
+        const call = this.gate.beginCall({ provider: this.options.provider, model: this.options.model, purpose: 'embed' });
         try {
-          return await this.embedBatch(batch, signal);
+          const { vectors, inputTokens } = await this.embedBatch(batch, signal, call.headers);
+          call.finish({ usage: inputTokens === undefined ? undefined : { input: inputTokens, output: 0, cacheRead: 0, cacheWrite: 0 } });
+          return vectors;
         } catch (error) {
-          throw this.toKeelError(error);
+          const keel = this.toKeelError(call.takeError() ?? error);
+          call.finish({ error: keel });
+          throw keel;
         }
       },
       this.retry,
@@ -117,7 +125,7 @@ export class OpenAIEmbedder implements Embedder {
     );
   }
 
-  private async embedBatch(batch: string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
+  private async embedBatch(batch: string[], signal: AbortSignal | undefined, headers: Record<string, string>): Promise<{ vectors: Float32Array[]; inputTokens?: number }> {
     const { model, dimensions, provider } = this.options;
     // The API rejects empty strings; a single space embeds as "nothing" just as well.
     const input = batch.map((t) => (t.length === 0 ? ' ' : t));
@@ -129,7 +137,7 @@ export class OpenAIEmbedder implements Embedder {
         // Self-hosted servers do not all support base64; OpenAI's own API gets the SDK's compact default.
         ...(provider === 'openai-compatible' ? { encoding_format: 'float' as const } : {}),
       },
-      { signal },
+      { signal, headers },
     );
     const data = Array.isArray(response?.data) ? response.data : undefined;
     if (!data || data.length !== batch.length) {
@@ -149,7 +157,8 @@ export class OpenAIEmbedder implements Embedder {
     if (vectors.some((v) => v.length !== size)) throw new KeelError('BAD_RESPONSE', 'Embedding vectors differ in size.', { provider });
     if (this.dims === 0) this.dims = size;
     else if (size !== this.dims) throw new KeelError('BAD_RESPONSE', `Expected ${this.dims}-d vectors, got ${size}-d.`, { provider });
-    return vectors;
+    const tokens = (response as { usage?: { prompt_tokens?: unknown } }).usage?.prompt_tokens;
+    return { vectors, inputTokens: typeof tokens === 'number' ? tokens : undefined };
   }
 
   private toKeelError(error: unknown): KeelError {

@@ -111,6 +111,7 @@ export abstract class SdkProvider<E> implements LlmProvider {
         hooks: this.runtime.retryHooks,
         signal,
         open: (attemptSignal) => this.open(request, schema, attemptSignal, call.headers),
+        gateError: () => call.takeError(),
         decoder: () => this.decoder(request),
       })) {
         if (delta.type === 'done') {

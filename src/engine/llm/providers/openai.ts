@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type OpenAI from 'openai';
 import { openaiClient } from '../../egress/clients';
 import { KeelError } from '../../errors';
-import { openaiSystemText } from '../promptCache';
+import { openaiMessages } from '../promptCache';
 import type { StructuredSchema } from '../structured';
 import { countMessageTokens, countTokens } from '../tokens';
 import { fromOpenAIUsage, type OpenAIUsageFields } from '../usage';
@@ -43,11 +43,7 @@ export class OpenAIProvider extends SdkProvider<Chunk> {
   }
 
   protected async open(request: ChatRequest, schema: StructuredSchema<unknown> | undefined, signal: AbortSignal, headers: Record<string, string>) {
-    const system = openaiSystemText(request);
-    const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [
-      ...(system ? [{ role: 'system' as const, content: system }] : []),
-      ...request.messages.map((m) => ({ role: m.role, content: m.content })),
-    ];
+    const messages = openaiMessages(request);
     const params: OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming = {
       model: request.model,
       messages,
@@ -127,8 +123,8 @@ class OpenAIDecoder implements StreamDecoder<Chunk> {
   }
 
   private estimate() {
-    const system = openaiSystemText(this.request);
-    const prompt = countMessageTokens(this.request.messages) + (system ? countTokens(system) + 4 : 0);
+    const lead = openaiMessages({ ...this.request, messages: [] }).map((m) => String(m.content));
+    const prompt = countMessageTokens(this.request.messages) + lead.reduce((n, text) => n + countTokens(text) + 4, 0);
     return { input: prompt, cacheWrite: 0, cacheRead: 0, output: countTokens(this.text) };
   }
 }

@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { commands } from '../../../src/cli/commands/all';
+import { optionsOf } from '../../../src/cli/runner';
+import { timeoutSeconds } from '../../../src/engine/egress/service';
 import { runKeel, spawnKeel } from '../../helpers/cli';
 import { MisbehavingServer } from '../../servers/misbehaving';
 
@@ -22,7 +25,7 @@ function run(args: string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<{ code
 }
 
 describe('keel CLI: --timeout and --local-only', function () {
-  this.timeout(120_000);
+  this.timeout(240_000);
   let work: string;
   before(() => {
     work = mkdtempSync(join(tmpdir(), 'keel-cli-net-'));
@@ -31,22 +34,26 @@ describe('keel CLI: --timeout and --local-only', function () {
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  it('every command that may call a provider documents --timeout and --local-only in its help', () => {
-    for (const command of ['ask', 'embed', 'index', 'search']) {
-      const r = runKeel(['help', command]);
-      assert.equal(r.code, 0);
-      assert.match(r.stdout, /--timeout <value>\s+.*KEEL_TIMEOUT_S/, command);
-      assert.match(r.stdout, /--local-only\s+.*KEEL_LOCAL_ONLY/, command);
-      assert.match(r.stdout, /--timeout S/, `${command} usage line`);
+  it('every command that may call a provider takes and documents --timeout and --local-only', () => {
+    for (const name of ['ask', 'embed', 'index', 'search']) {
+      const command = commands.find((c) => c.name === name)!;
+      const options = optionsOf(command);
+      assert.match(options.timeout?.description ?? '', /KEEL_TIMEOUT_S/, name);
+      assert.match(options['local-only']?.description ?? '', /KEEL_LOCAL_ONLY/, name);
+      assert.match(command.usage, /--local-only\] \[--timeout S\]/, `${name} usage line`);
     }
+    const r = runKeel(['help', 'ask']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /--timeout <value>\s+.*KEEL_TIMEOUT_S/);
+    assert.match(r.stdout, /--local-only\s+.*KEEL_LOCAL_ONLY/);
   });
 
   it('--timeout must be a positive number of seconds (usage error otherwise)', () => {
-    for (const bad of ['0', '-3', 'soon']) {
-      const r = runKeel(['embed', '--timeout', bad], { input: 'x\n' });
-      assert.equal(r.code, 2, r.stderr);
-      assert.match(r.stderr, /--timeout needs a positive number of seconds.*\[INVALID_PARAMS\]/);
-    }
+    for (const bad of ['0', '-3', 'soon', '', 'NaN', 'Infinity']) assert.equal(timeoutSeconds(bad), undefined, bad);
+    assert.equal(timeoutSeconds('1.5'), 1.5);
+    const r = runKeel(['embed', '--timeout', 'soon'], { input: 'x\n' });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--timeout needs a positive number of seconds.*\[INVALID_PARAMS\]/);
   });
 
   it('keel ask --timeout 1 against a provider that accepts and never answers → TIMEOUT, exit 3, long before the 30 s default', async () => {

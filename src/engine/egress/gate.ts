@@ -47,6 +47,8 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /** 64 MiB: a 128-input batch of 3072-d float embeddings is ~8 MB of JSON; a 4k-token answer ~1 MB of SSE. */
 export const DEFAULT_RESPONSE_LIMITS: ResponseLimits = { maxBytes: 64 * 1024 * 1024, maxDurationMs: 10 * 60_000 };
 const MAX_REDIRECTS = 5;
+/** Chunks a metered body reads ahead of its consumer. */
+const QUEUE_CHUNKS = 16;
 
 export interface EgressGateOptions extends Partial<EgressPolicy> {
   /** Where egress.jsonl goes (the extension's storage / the CLI's state dir). No dir: no file. */
@@ -377,6 +379,7 @@ function bounded(
   const reader = response.body.getReader();
   let bytes = 0;
   let done = false;
+  let cancelled = false;
   let idle: NodeJS.Timeout | undefined;
   let total: NodeJS.Timeout | undefined;
   const finish = (): void => {
@@ -409,7 +412,14 @@ function bounded(
       } catch (error) {
         if (!done) {
           finish();
-          controller.error(error);
+          // Hand over what already arrived before the failure (a stream cut after some output must
+          // surface that output first): error the stream only once the reader has drained it.
+          const errorWhenDrained = (): void => {
+            if (cancelled) return;
+            if ((controller.desiredSize ?? 0) >= QUEUE_CHUNKS) controller.error(error);
+            else setImmediate(errorWhenDrained);
+          };
+          errorWhenDrained();
         }
         return;
       } finally {
@@ -429,10 +439,12 @@ function bounded(
       controller.enqueue(chunk.value);
     },
     cancel(reason) {
+      cancelled = true;
       finish();
       return reader.cancel(reason);
     },
-  });
+    // Read ahead of the consumer like a direct reader would, so bytes move off the socket as they come.
+  }, { highWaterMark: QUEUE_CHUNKS });
   return new Response(body, init);
 }
 

@@ -236,7 +236,7 @@ function bootstrap(a: number[], b: number[], weights?: number[], rounds = 2000):
 }
 
 async function main(): Promise<void> {
-  const { Redactor } = await import('../src/engine/llm/egress/redact');
+  const { Redactor } = await import('../src/engine/egress/redact');
   const current: Redact = new Redactor(Buffer.alloc(32, 1));
   const baseline = loadBaseline();
   const items = corpus();

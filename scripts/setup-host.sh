@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the REAL VS Code host that `npm run test:host` and `npm start` use: code-server (the VS Code
 # server, here VS Code 1.100.3, which runs on Node 20) from the npm registry into the git-ignored
-# .keel-host/, plus Debian's chromium (driven headless by playwright-core), ripgrep and libkrb5-dev.
+# .keel-host/, plus Debian's chromium (driven headless by playwright-core), ripgrep and libkrb5-dev, and the
+# tools of the network-namespace egress test (strace, iproute2, util-linux).
 # Only the npm registry and Debian apt are contacted. Idempotent: a stamp written after a verified
 # install makes re-runs a no-op (pass --force to reinstall).
 #
@@ -44,7 +45,8 @@ cs_version() {
 }
 
 have_apt_deps() {
-  [ -x /usr/bin/chromium ] && command -v rg >/dev/null && dpkg -s libkrb5-dev >/dev/null 2>&1
+  [ -x /usr/bin/chromium ] && command -v rg >/dev/null && dpkg -s libkrb5-dev >/dev/null 2>&1 \
+    && command -v strace >/dev/null && command -v ip >/dev/null && command -v unshare >/dev/null
 }
 
 installed_ok() {
@@ -66,6 +68,10 @@ command -v rg >/dev/null || apt_missing+=(ripgrep)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || apt_missing+=(libkrb5-dev)   # headers for the kerberos module
 command -v make >/dev/null && command -v g++ >/dev/null || apt_missing+=(build-essential)  # node-gyp
 command -v python3 >/dev/null || apt_missing+=(python3)
+# The local-only test runs the CLI in a fresh network namespace with connect() traced (test/unit/egress/netns.spec.ts).
+command -v strace >/dev/null || apt_missing+=(strace)
+command -v ip >/dev/null || apt_missing+=(iproute2)
+command -v unshare >/dev/null || apt_missing+=(util-linux)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
   say "apt: installing ${apt_missing[*]}"

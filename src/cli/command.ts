@@ -43,6 +43,11 @@ export interface CliCommand {
   options: Record<string, OptionSpec>;
   /** Reject unknown options (default true). Placeholders accept anything so they can say "not yet". */
   strictArgs?: boolean;
+  /**
+   * The command may call a provider (chat, an API embedder or re-ranker): it takes `--local-only` and
+   * `--timeout <s>` (runner.ts), applied to the engine before its first request.
+   */
+  network?: boolean;
   /** Returns the process exit code. Throw a KeelError for coded failures (printed by the runner). */
   run(args: ParsedArgs, io: CliIO): Promise<number>;
 }

@@ -2,7 +2,7 @@
 import { VERSION } from '../engine/version';
 import type { CliCommand } from './command';
 import { commands } from './commands/all';
-import { EXIT, runCommand } from './runner';
+import { EXIT, optionsOf, runCommand } from './runner';
 
 export async function main(argv: string[]): Promise<number> {
   const out = (text: string): void => void process.stdout.write(text);
@@ -60,7 +60,7 @@ function overview(): string {
 
 function commandHelp(command: CliCommand): string {
   const lines = [`usage: ${command.usage}`, '', command.summary, ''];
-  for (const [name, spec] of Object.entries({ ...command.options, json: { type: 'boolean', description: 'Machine-readable output.' } })) {
+  for (const [name, spec] of Object.entries({ ...optionsOf(command), json: { type: 'boolean', description: 'Machine-readable output.' } })) {
     lines.push(`  --${name}${spec.type === 'string' ? ' <value>' : ''}  ${spec.description}`);
   }
   return `${lines.join('\n')}\n`;

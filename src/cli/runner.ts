@@ -10,11 +10,40 @@ import { parseArgs } from 'node:util';
 import { call, type Engine } from '../engine/engine';
 import { createEngine } from '../engine/createEngine';
 import { KeelError, toKeelError } from '../common/errors';
+import { timeoutSeconds } from '../engine/egress/service';
 import { stderrLogger } from '../engine/log';
-import type { CliCommand, CliIO, ParsedArgs } from './command';
+import type { CliCommand, CliIO, OptionSpec, ParsedArgs } from './command';
 import { safeForTerminal, wantsMachineOutput } from './terminalText';
 
 export const EXIT = { ok: 0, verdict: 1, usage: 2, error: 3 } as const;
+
+/** What every command that may call a provider accepts, documented once. */
+export const NETWORK_OPTIONS: Record<string, OptionSpec> = {
+  'local-only': { type: 'boolean', description: 'Refuse every non-loopback connection (also KEEL_LOCAL_ONLY=1).' },
+  timeout: {
+    type: 'string',
+    description: 'Seconds to wait for a provider to start answering, and at most between two parts of its answer (also KEEL_TIMEOUT_S; default 30).',
+  },
+};
+
+/** A command's options as parsed and documented: its own, plus the network ones if it calls providers. */
+export function optionsOf(command: CliCommand): Record<string, OptionSpec> {
+  return command.network ? { ...NETWORK_OPTIONS, ...command.options } : command.options;
+}
+
+/** `--local-only` / `--timeout` as engine settings; they only ever tighten what the environment says. */
+function networkSettings(command: CliCommand, args: ParsedArgs): Record<string, unknown> {
+  if (!command.network) return {};
+  const settings: Record<string, unknown> = {};
+  if (args.values['local-only'] === true) settings['keel.localOnly'] = true;
+  const given = args.values.timeout;
+  if (given !== undefined) {
+    const seconds = timeoutSeconds(given);
+    if (seconds === undefined) throw new KeelError('INVALID_PARAMS', `--timeout needs a positive number of seconds, got "${String(given)}".`);
+    settings['keel.llm.timeoutS'] = seconds;
+  }
+  return settings;
+}
 
 export interface RunnerEnv {
   argv: string[];
@@ -35,6 +64,8 @@ export async function runCommand(command: CliCommand, argv: string[], runner: Ru
   let engine: Engine | undefined;
   try {
     const args = parse(command, argv);
+    const settings = networkSettings(command, args);
+    let ready: Promise<unknown> | undefined;
     const io: CliIO = {
       cwd: runner.cwd,
       env: runner.env,
@@ -42,9 +73,12 @@ export async function runCommand(command: CliCommand, argv: string[], runner: Ru
       err,
       readStdin: runner.readStdin,
       signal: runner.signal,
-      call: (method, params, opts = {}) => {
+      call: async (method, params, opts = {}) => {
         engine ??= createEngine({ host: 'in-process', log: stderrLogger() });
-        return call(engine, method, params, { signal: runner.signal, ...opts });
+        const created = engine;
+        ready ??= Object.keys(settings).length ? call(created, 'engine/configure', { settings }, { signal: runner.signal }) : Promise.resolve();
+        await ready;
+        return call(created, method, params, { signal: runner.signal, ...opts });
       },
     };
     return await command.run(args, io);
@@ -63,7 +97,7 @@ function parse(command: CliCommand, argv: string[]): ParsedArgs {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
     json: { type: 'boolean' },
   };
-  for (const [name, spec] of Object.entries(command.options)) {
+  for (const [name, spec] of Object.entries(optionsOf(command))) {
     options[name] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) };
   }
   try {

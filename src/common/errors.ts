@@ -45,6 +45,9 @@ export const ERROR_CODES = [
   'PATH_INVALID',
   // tools for agents: a path outside the workspace, ignored, or secret-bearing
   'ACCESS_DENIED',
+  // a response over the egress gate's bounds (bytes / total duration of one response)
+  'RESPONSE_TOO_LARGE',
+  'RESPONSE_TOO_LONG',
 ] as const satisfies readonly ErrorCode[];
 
 /** Compile-time check that the list and the protocol's ErrorCode union name the same codes. */

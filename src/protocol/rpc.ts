@@ -43,7 +43,9 @@ export type ErrorCode =
   | 'READ_ONLY'
   | 'PERMISSION_DENIED'
   | 'PATH_INVALID'
-  | 'ACCESS_DENIED';
+  | 'ACCESS_DENIED'
+  | 'RESPONSE_TOO_LARGE'
+  | 'RESPONSE_TOO_LONG';
 
 /** The wire shape of an error: what the protocol, the CLI's `--json` and the UI all see. */
 export interface WireError {

@@ -10,8 +10,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import OpenAI from 'openai';
-import { EgressGate } from '../../src/engine/llm/egress/gate';
-import { Redactor } from '../../src/engine/llm/egress/redact';
+import { EgressGate } from '../../src/engine/egress/gate';
+import { Redactor } from '../../src/engine/egress/redact';
 import { OpenAIProvider } from '../../src/engine/llm/providers/openai';
 import { countTokens } from '../../src/engine/llm/tokens';
 import { OpenAIChatServer } from '../servers/openaiChat';

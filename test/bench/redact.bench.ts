@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Redactor } from '../../src/engine/llm/egress/redact';
+import { Redactor } from '../../src/engine/egress/redact';
 
 const REPO = path.resolve(__dirname, '../..');
 

@@ -16,8 +16,9 @@ const TIERS = ['fast', 'reasoning', 'auto'] as const;
 
 export const askCommand: CliCommand = {
   name: 'ask',
+  network: true,
   summary: 'Ask a question about a directory’s code (offline retrieval answer without a provider)',
-  usage: 'keel ask "<question>" [--dir DIR] [--store DIR] [--provider openai|anthropic|openai-compatible|none] [--model M] [--tier fast|reasoning|auto] [--local-only] [--json]',
+  usage: 'keel ask "<question>" [--dir DIR] [--store DIR] [--provider openai|anthropic|openai-compatible|none] [--model M] [--tier fast|reasoning|auto] [--local-only] [--timeout S] [--json]',
   options: {
     dir: { type: 'string', description: 'Directory whose code answers (default: the current directory).' },
     store: { type: 'string', description: 'Index folder (default: a per-directory folder under the user cache dir).' },

@@ -11,8 +11,9 @@ const BATCH = 1000;
 
 export const embedCommand: CliCommand = {
   name: 'embed',
+  network: true,
   summary: 'Embed stdin lines with an embedder',
-  usage: 'keel embed [--embedder ID] [--json] < lines.txt',
+  usage: 'keel embed [--embedder ID] [--local-only] [--timeout S] [--json] < lines.txt',
   options: {
     embedder: { type: 'string', description: 'Embedder id: keel-code (default), openai:<model>[@dims], openai-compatible:<model>.' },
   },

@@ -11,8 +11,9 @@ import type { CliCommand } from '../command';
 
 export const indexCommand: CliCommand = {
   name: 'index',
+  network: true,
   summary: 'Build or update the index of a directory',
-  usage: 'keel index [dir | --dir DIR] [--store DIR] [--embedder ID] [--max-file-kb N] [--follow-symlinks-outside] [--json]',
+  usage: 'keel index [dir | --dir DIR] [--store DIR] [--embedder ID] [--max-file-kb N] [--follow-symlinks-outside] [--local-only] [--timeout S] [--json]',
   options: {
     dir: { type: 'string', description: 'Directory to index (or give it as the first argument; default: the current directory).' },
     store: { type: 'string', description: 'Index folder (default: a per-directory folder under the user cache dir).' },

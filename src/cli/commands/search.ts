@@ -13,8 +13,9 @@ const MODES: readonly SearchMode[] = ['hybrid', 'bm25', 'vector'];
 
 export const searchCommand: CliCommand = {
   name: 'search',
+  network: true,
   summary: 'Hybrid search of a directory (indexes it first if needed)',
-  usage: 'keel search "<query>" [--dir DIR] [--store DIR] [--top N] [--mode hybrid|bm25|vector] [--rerank none|local|cohere|voyage|jina|llm] [--json]',
+  usage: 'keel search "<query>" [--dir DIR] [--store DIR] [--top N] [--mode hybrid|bm25|vector] [--rerank none|local|cohere|voyage|jina|llm] [--local-only] [--timeout S] [--json]',
   options: {
     dir: { type: 'string', description: 'Directory to search (default: the current directory).' },
     store: { type: 'string', description: 'Index folder (default: a per-directory folder under the user cache dir).' },

@@ -2,13 +2,20 @@
  * Embeddings from OpenAI, or from any server speaking its wire protocol (Ollama, vLLM, LM Studio, TEI —
  * the data-sovereignty path), through the official `openai` SDK.
  *
- * Retries are ours, not the SDK's (its maxRetries is 0): the SDK would sleep for whatever retry-after a
- * server sends, even an hour. We honour retry-after up to `maxRetryAfterS` and otherwise give up at once
- * with RATE_LIMITED + retryAfterS, so the caller (indexer, UI) can say when to try again.
+ * The client comes from the egress door (egress/clients.ts) on the engine's gate, so local-only mode,
+ * redaction, the audit log, redirects, time limits and response bounds apply to every batch.
+ *
+ * Retries are ours (egress/retry.ts; the SDK's maxRetries is 0): the SDK would sleep for whatever
+ * retry-after a server sends, even an hour. We honour retry-after up to `maxRetryAfterS` and otherwise
+ * give up at once with RATE_LIMITED + retryAfterS, so the caller (indexer, UI) can say when to try again.
  */
-import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type OpenAI from 'openai';
+import { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { openaiClient } from '../egress/clients';
+import { EgressGate } from '../egress/gate';
+import { isLoopbackHost } from '../egress/hosts';
+import { retryPolicy, withRetry, type RetryPolicy } from '../egress/retry';
 import { KeelError, throwIfCancelled } from '../../common/errors';
-import { checkEndpointAllowed } from './endpoint';
 import type { Embedder } from './types';
 
 export type OpenAIEmbedderProvider = 'openai' | 'openai-compatible';
@@ -20,12 +27,15 @@ export interface OpenAIEmbedderOptions {
   dimensions?: number;
   apiKey?: string;
   baseURL?: string;
-  /** The egress gate's fetch, when the host provides one. */
-  fetch?: typeof fetch;
-  /** Only loopback (and allowHosts) endpoints may be contacted. */
+  /**
+   * The engine's egress gate. Without one (scripts, tests) the embedder gets a private gate built from
+   * `localOnly` / `allowHosts` — it still goes through the door, it just writes no audit file.
+   */
+  gate?: EgressGate;
+  /** Only loopback (and allowHosts) endpoints may be contacted (private gate only). */
   localOnly?: boolean;
   allowHosts?: readonly string[];
-  /** Per-request timeout (ms). */
+  /** Per-request limit (ms) until the response arrives; the gate's keel.llm.timeoutS applies too. */
   timeoutMs?: number;
   /** Retries after 429 / 5xx / connection errors. */
   maxRetries?: number;
@@ -45,36 +55,40 @@ const NATIVE_DIMS: Record<string, number> = {
 /** OpenAI caps a request at 2,048 inputs and ~300k tokens; stay well inside both. */
 const DEFAULT_BATCH = 128;
 const MAX_BATCH_CHARS = 400_000;
+/** Indexing runs in the background: waiting out a minute of retry-after beats failing the whole build. */
+const EMBED_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 8000, maxRetryAfterS: 60 };
 
 export class OpenAIEmbedder implements Embedder {
   readonly id: string;
   readonly local: boolean;
   private dims: number;
   private readonly client: OpenAI;
-  private readonly options: Required<Pick<OpenAIEmbedderOptions, 'maxRetries' | 'maxRetryAfterS' | 'batchSize'>> & OpenAIEmbedderOptions;
+  private readonly gate: EgressGate;
+  private readonly retry: RetryPolicy;
+  private readonly batchSize: number;
 
-  constructor(options: OpenAIEmbedderOptions) {
-    this.options = { maxRetries: 3, maxRetryAfterS: 60, batchSize: DEFAULT_BATCH, ...options };
-    const { provider, model, dimensions } = this.options;
+  constructor(private readonly options: OpenAIEmbedderOptions) {
+    // Field by field: an option passed as `undefined` keeps its default (it once meant "retry forever").
+    this.retry = retryPolicy({ maxAttempts: options.maxRetries === undefined ? undefined : options.maxRetries + 1, maxRetryAfterS: options.maxRetryAfterS }, EMBED_RETRY);
+    this.batchSize = Number.isInteger(options.batchSize) && options.batchSize! > 0 ? options.batchSize! : DEFAULT_BATCH;
+    const { provider, model, dimensions } = options;
     if (!model) throw new KeelError('INVALID_PARAMS', 'An embedding model name is required.');
     if (dimensions !== undefined && !(Number.isInteger(dimensions) && dimensions > 0)) {
       throw new KeelError('INVALID_PARAMS', `Embedding dimensions must be a positive integer, got ${dimensions}.`);
     }
     const baseURL = options.baseURL || (provider === 'openai' ? 'https://api.openai.com/v1' : undefined);
     if (!baseURL) throw new KeelError('PROVIDER_NOT_CONFIGURED', 'openai-compatible embedder needs a base URL (keel.openaiCompatible.baseUrl).');
-    const loopback = checkEndpointAllowed(baseURL, { localOnly: options.localOnly ?? false, allowHosts: options.allowHosts ?? [] });
+    const url = endpointURL(baseURL);
+    const gate = options.gate ?? new EgressGate({ localOnly: options.localOnly ?? false, allowHosts: [...(options.allowHosts ?? [])] });
+    this.gate = gate;
+    // Refused here with a clear message rather than mid-index; the gate checks every request again.
+    gate.check(url);
     const apiKey = options.apiKey || (provider === 'openai-compatible' ? 'not-needed' : '');
     if (!apiKey) throw new KeelError('PROVIDER_NOT_CONFIGURED', 'No OpenAI API key is set (Keel: Set API Key, or OPENAI_API_KEY).', { provider });
     this.id = `${provider}:${model}${dimensions ? `@${dimensions}` : ''}`;
-    this.local = loopback;
+    this.local = isLoopbackHost(url.hostname);
     this.dims = dimensions ?? NATIVE_DIMS[model] ?? 0;
-    this.client = new OpenAI({
-      apiKey,
-      baseURL,
-      maxRetries: 0,
-      timeout: options.timeoutMs ?? 60_000,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    });
+    this.client = openaiClient(gate, { purpose: 'embed', provider, apiKey, baseURL, timeoutMs: options.timeoutMs });
   }
 
   /** For self-hosted models of unknown size this is 0 until the first response arrives. */
@@ -84,28 +98,34 @@ export class OpenAIEmbedder implements Embedder {
 
   async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
-    for (const batch of batches(texts, this.options.batchSize)) {
+    for (const batch of batches(texts, this.batchSize)) {
       throwIfCancelled(signal);
       out.push(...(await this.embedBatchWithRetry(batch, signal)));
     }
     return out;
   }
 
-  private async embedBatchWithRetry(batch: string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.embedBatch(batch, signal);
-      } catch (error) {
-        const keel = this.toKeelError(error);
-        if (!keel.retryable || attempt >= this.options.maxRetries) throw keel;
-        const waitS = keel.retryAfterS ?? Math.min(0.5 * 2 ** attempt, 8) * (1 - Math.random() * 0.25);
-        if (waitS > this.options.maxRetryAfterS) throw keel;
-        await sleep(waitS * 1000, signal);
-      }
-    }
+  private embedBatchWithRetry(batch: string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
+    return withRetry(
+      async () => {
+        // One audit line per batch attempt, and the gate's own verdict on any failure.
+        const call = this.gate.beginCall({ provider: this.options.provider, model: this.options.model, purpose: 'embed' });
+        try {
+          const { vectors, inputTokens } = await this.embedBatch(batch, signal, call.headers);
+          call.finish({ usage: inputTokens === undefined ? undefined : { input: inputTokens, output: 0, cacheRead: 0, cacheWrite: 0 } });
+          return vectors;
+        } catch (error) {
+          const keel = this.toKeelError(call.takeError() ?? error);
+          call.finish({ error: keel });
+          throw keel;
+        }
+      },
+      this.retry,
+      signal,
+    );
   }
 
-  private async embedBatch(batch: string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
+  private async embedBatch(batch: string[], signal: AbortSignal | undefined, headers: Record<string, string>): Promise<{ vectors: Float32Array[]; inputTokens?: number }> {
     const { model, dimensions, provider } = this.options;
     // The API rejects empty strings; a single space embeds as "nothing" just as well.
     const input = batch.map((t) => (t.length === 0 ? ' ' : t));
@@ -117,7 +137,7 @@ export class OpenAIEmbedder implements Embedder {
         // Self-hosted servers do not all support base64; OpenAI's own API gets the SDK's compact default.
         ...(provider === 'openai-compatible' ? { encoding_format: 'float' as const } : {}),
       },
-      { signal },
+      { signal, headers },
     );
     const data = Array.isArray(response?.data) ? response.data : undefined;
     if (!data || data.length !== batch.length) {
@@ -137,12 +157,16 @@ export class OpenAIEmbedder implements Embedder {
     if (vectors.some((v) => v.length !== size)) throw new KeelError('BAD_RESPONSE', 'Embedding vectors differ in size.', { provider });
     if (this.dims === 0) this.dims = size;
     else if (size !== this.dims) throw new KeelError('BAD_RESPONSE', `Expected ${this.dims}-d vectors, got ${size}-d.`, { provider });
-    return vectors;
+    const tokens = (response as { usage?: { prompt_tokens?: unknown } }).usage?.prompt_tokens;
+    return { vectors, inputTokens: typeof tokens === 'number' ? tokens : undefined };
   }
 
   private toKeelError(error: unknown): KeelError {
     const provider = this.options.provider;
     if (error instanceof KeelError) return error;
+    // What the gate throws (EGRESS_BLOCKED, TIMEOUT, RESPONSE_TOO_LARGE) reaches us wrapped by the SDK.
+    const cause = (error as { cause?: unknown })?.cause;
+    if (cause instanceof KeelError) return cause;
     if (error instanceof APIUserAbortError) return new KeelError('CANCELLED', 'The request was cancelled.');
     if (error instanceof APIConnectionTimeoutError) {
       return new KeelError('TIMEOUT', `The embeddings endpoint did not answer within ${this.options.timeoutMs ?? 60_000} ms.`, { provider, cause: error });
@@ -212,17 +236,13 @@ function retryAfterSeconds(headers: Headers | undefined): number | undefined {
   return Number.isFinite(date) ? Math.max(0, (date - Date.now()) / 1000) : undefined;
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new KeelError('CANCELLED', 'The request was cancelled.'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new KeelError('CANCELLED', 'The request was cancelled.'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+function endpointURL(baseURL: string): URL {
+  let url: URL;
+  try {
+    url = new URL(baseURL);
+  } catch {
+    throw new KeelError('INVALID_PARAMS', `Not a valid embeddings base URL: ${baseURL}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new KeelError('INVALID_PARAMS', `Embeddings base URL must be http(s): ${baseURL}`);
+  return url;
 }

@@ -51,7 +51,7 @@ export function createEmbedder(id: string = DEFAULT_EMBEDDER_ID, options: Create
     dimensions,
     apiKey: options.apiKey ?? (provider === 'openai' ? env.OPENAI_API_KEY : undefined),
     baseURL: options.baseURL || (provider === 'openai-compatible' ? DEFAULT_COMPATIBLE_BASE_URL : undefined),
-    fetch: options.fetch,
+    gate: options.gate,
     localOnly: options.localOnly,
     allowHosts: options.allowHosts,
     timeoutMs: options.timeoutMs,

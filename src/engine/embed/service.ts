@@ -6,17 +6,31 @@
 import { ConfigKey, type EngineConfig } from '../config';
 import type { ServiceRegistry } from '../services';
 import { serviceKey } from '../services';
+import { EgressGateKey } from '../egress/service';
 import { createEmbedder, DEFAULT_EMBEDDER_ALIAS, type CreateEmbedderOptions } from './registry';
 import type { Embedder } from './types';
-import { EgressGateKey } from '../llm/services';
 
 export const EmbedderKey = serviceKey<Embedder>('embedder');
 
 /** Settings the embedder depends on; a change to any of them rebuilds it. */
 export const EMBEDDER_SETTINGS = ['keel.embedder', 'keel.openai.baseUrl', 'keel.openaiCompatible.baseUrl', 'keel.localOnly', 'keel.egress.allowHosts'];
 
-/** Options for createEmbedder from the host's settings and secrets (CLI: environment variables). */
-export function embedderOptionsFromConfig(id: string, config: EngineConfig | undefined, env: NodeJS.ProcessEnv = process.env): CreateEmbedderOptions {
+/** The embedder `id` names, built on the engine's egress gate with the host's settings and secrets. */
+export function embedderFor(registry: ServiceRegistry, id: string, env: NodeJS.ProcessEnv = process.env): Embedder {
+  const config = registry.has(ConfigKey) ? registry.get(ConfigKey) : undefined;
+  return createEmbedder(id, embedderOptionsFromConfig(id, config, registry, env));
+}
+
+/**
+ * Options for createEmbedder from the host's settings and secrets (CLI: environment variables). The
+ * gate — and with it local-only mode, from the setting or KEEL_LOCAL_ONLY — comes from the registry.
+ */
+export function embedderOptionsFromConfig(
+  id: string,
+  config: EngineConfig | undefined,
+  registry: ServiceRegistry,
+  env: NodeJS.ProcessEnv = process.env,
+): CreateEmbedderOptions {
   const compatible = id.startsWith('openai-compatible:');
   const baseURL = compatible
     ? config?.get<string>('keel.openaiCompatible.baseUrl', '') || env.KEEL_OPENAI_COMPATIBLE_BASE_URL || undefined
@@ -24,8 +38,7 @@ export function embedderOptionsFromConfig(id: string, config: EngineConfig | und
   return {
     apiKey: config?.secret(compatible ? 'openai-compatible' : 'openai') ?? (compatible ? env.KEEL_OPENAI_COMPATIBLE_API_KEY : env.OPENAI_API_KEY),
     baseURL,
-    localOnly: config?.get<boolean>('keel.localOnly', false) ?? false,
-    allowHosts: config?.get<string[]>('keel.egress.allowHosts', []) ?? [],
+    gate: registry.get(EgressGateKey),
     env,
   };
 }
@@ -40,7 +53,7 @@ export function provideEmbedder(services: ServiceRegistry): void {
     const config = registry.has(ConfigKey) ? registry.get(ConfigKey) : undefined;
     const id = configuredEmbedderId(config);
     // Built first: if this throws (bad id, blocked endpoint) nothing is cached and the next get() retries.
-    const embedder = createEmbedder(id, embedderOptionsFromConfig(id, config));
+    const embedder = embedderFor(registry, id);
     if (config) {
       const dispose = config.onDidChange((changed) => {
         if (changed.some((key) => EMBEDDER_SETTINGS.includes(key) || key.startsWith('secret:openai'))) {

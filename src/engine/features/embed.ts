@@ -1,7 +1,5 @@
 /** `embed/texts`: embeddings on request (the `keel embed` CLI, outside evaluation, debugging). */
-import { ConfigKey } from '../config';
-import { EmbedderKey, embedderOptionsFromConfig, provideEmbedder } from '../embed/service';
-import { createEmbedder } from '../embed/registry';
+import { EmbedderKey, embedderFor, provideEmbedder } from '../embed/service';
 import type { Engine } from '../engine';
 import { KeelError } from '../../common/errors';
 
@@ -23,10 +21,7 @@ export function registerEmbedFeature(engine: Engine): void {
     if (params.embedder !== undefined && typeof params.embedder !== 'string') {
       throw new KeelError('INVALID_PARAMS', '`embedder` must be an embedder id string.');
     }
-    const config = engine.services.has(ConfigKey) ? engine.services.get(ConfigKey) : undefined;
-    const embedder = params.embedder
-      ? createEmbedder(params.embedder, embedderOptionsFromConfig(params.embedder, config))
-      : engine.services.get(EmbedderKey);
+    const embedder = params.embedder ? embedderFor(engine.services, params.embedder) : engine.services.get(EmbedderKey);
     const vectors = await embedder.embed(texts, ctx.signal);
     return { embedder: embedder.id, dimensions: embedder.dimensions, vectors: vectors.map((v) => Array.from(v, roundFloat)) };
   });

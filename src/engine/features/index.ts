@@ -6,6 +6,7 @@ import type { Engine } from '../engine';
 import { registerChatFeature } from './chat';
 import { registerCostFeature } from './cost';
 import { registerEngineFeature } from './engineInfo';
+import { registerEgressFeature } from './egress';
 import { registerEmbedFeature } from './embed';
 import { registerIndexingFeature } from './indexing';
 import { registerSqlFeature } from './sql';
@@ -15,6 +16,7 @@ import { registerToolsFeature } from './tools';
 
 export function registerFeatures(engine: Engine): void {
   registerEngineFeature(engine);
+  registerEgressFeature(engine);
   registerEmbedFeature(engine);
   registerIndexingFeature(engine);
   registerSqlFeature(engine);

@@ -3,9 +3,7 @@
  * indexes live in the IndexService (engine.services, key IndexServiceKey) for search and chat to use.
  */
 import * as fs from 'node:fs/promises';
-import { ConfigKey } from '../config';
-import { createEmbedder } from '../embed/registry';
-import { EmbedderKey, embedderOptionsFromConfig } from '../embed/service';
+import { EmbedderKey, embedderFor } from '../embed/service';
 import type { Engine } from '../engine';
 import { KeelError } from '../../common/errors';
 import { IndexService, IndexServiceKey } from '../index/indexService';
@@ -17,8 +15,7 @@ export function registerIndexingFeature(engine: Engine): void {
       storageDir: engine.options.storageDir,
       embedderFor: (id) => {
         if (!id) return services.get(EmbedderKey);
-        const config = services.has(ConfigKey) ? services.get(ConfigKey) : undefined;
-        return createEmbedder(id, embedderOptionsFromConfig(id, config));
+        return embedderFor(services, id);
       },
     });
     engine.onShutdown(() => service.closeAll());

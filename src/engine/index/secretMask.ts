@@ -3,4 +3,4 @@
  * tokenised into the keyword index or embedded, so a credential in code never sits in a store file
  * (nor goes to a remote embedder). Line breaks are kept, so chunk line numbers stay true.
  */
-export { maskSecrets } from '../llm/egress/redact';
+export { maskSecrets } from '../egress/redact';

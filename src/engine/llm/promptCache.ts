@@ -7,33 +7,52 @@
  *   3. the newest message — so the NEXT turn reads the whole conversation so far from cache.
  * OpenAI caches prefixes automatically (≥ 1024 tokens); there the same ordering — stable content
  * first, one system message that never changes between turns — is all that is needed.
+ *
+ * The retrieved context is workspace text, so it never goes in the system role: it leads the
+ * conversation as user-role content, wrapped as untrusted data (untrusted.ts).
  */
 import type Anthropic from '@anthropic-ai/sdk';
+import type OpenAI from 'openai';
 import type { ChatRequest } from './types';
+import { untrustedBlock } from './untrusted';
 
 type TextBlockParam = Anthropic.Messages.TextBlockParam;
 type MessageParam = Anthropic.Messages.MessageParam;
 
 const EPHEMERAL = { type: 'ephemeral' as const };
 
+/** What the workspace context is called inside its untrusted block. */
+const CONTEXT_SOURCE = "code excerpts and other text from the user's workspace";
+
+/** The context as the user-role block every provider sends (fresh nonce per request). */
+export function contextBlock(request: ChatRequest): string | undefined {
+  return request.context ? untrustedBlock(request.context, CONTEXT_SOURCE).text : undefined;
+}
+
 export function anthropicSystem(request: ChatRequest): TextBlockParam[] | undefined {
-  const blocks: TextBlockParam[] = [];
-  if (request.system) blocks.push({ type: 'text', text: request.system, cache_control: EPHEMERAL });
-  if (request.context) blocks.push({ type: 'text', text: request.context, cache_control: EPHEMERAL });
-  return blocks.length ? blocks : undefined;
+  return request.system ? [{ type: 'text', text: request.system, cache_control: EPHEMERAL }] : undefined;
 }
 
-export function anthropicMessages(request: ChatRequest): MessageParam[] {
+/**
+ * The conversation, the context leading the first user turn as its own content block (Anthropic
+ * wants alternating roles, so it joins that turn rather than adding one).
+ */
+export function anthropicMessages(request: ChatRequest, context = contextBlock(request)): MessageParam[] {
   const last = request.messages.length - 1;
-  return request.messages.map((m, i) =>
-    i === last
-      ? { role: m.role, content: [{ type: 'text', text: m.content, cache_control: EPHEMERAL }] }
-      : { role: m.role, content: m.content },
-  );
+  return request.messages.map((m, i) => {
+    const blocks: TextBlockParam[] = [];
+    if (i === 0 && context) blocks.push({ type: 'text', text: context, cache_control: EPHEMERAL });
+    if (i === last) blocks.push({ type: 'text', text: m.content, cache_control: EPHEMERAL });
+    else if (blocks.length) blocks.push({ type: 'text', text: m.content });
+    return { role: m.role, content: blocks.length ? blocks : m.content };
+  });
 }
 
-/** OpenAI: one system message, instructions then context, so the longest stable prefix comes first. */
-export function openaiSystemText(request: ChatRequest): string | undefined {
-  const parts = [request.system, request.context].filter((p): p is string => Boolean(p));
-  return parts.length ? parts.join('\n\n') : undefined;
+/** OpenAI: one system message (instructions only), then the context as a user message, then the conversation. */
+export function openaiMessages(request: ChatRequest, context = contextBlock(request)): OpenAI.Chat.Completions.ChatCompletionMessageParam[] {
+  return [
+    ...(request.system ? [{ role: 'system' as const, content: request.system }] : []),
+    ...(context ? [{ role: 'user' as const, content: context }] : []),
+    ...request.messages.map((m) => ({ role: m.role, content: m.content })),
+  ];
 }

@@ -1,24 +1,22 @@
 /**
- * The LLM layer as engine services: ONE egress gate per engine (every outbound model, embedding and
- * rerank request goes through `get(EgressGateKey).fetchFor(purpose)`), and the configured chat
- * provider, built lazily from settings + secrets (VS Code) or environment variables (CLI) and rebuilt
- * when any of them changes. Keys are read from EngineConfig secrets only — never from settings.
+ * The LLM layer as engine services: the configured chat provider, on the engine's one egress gate
+ * (egress/service.ts), built lazily from settings + secrets (VS Code) or environment variables (CLI)
+ * and rebuilt when any of them changes. Keys are read from EngineConfig secrets only — never from settings.
  */
 import { ConfigKey, type EngineConfig } from '../config';
 import type { ServiceRegistry } from '../services';
 import { serviceKey } from '../services';
-import { EgressGate } from './egress/gate';
-import { createProvider, localOnlyFromEnv, providerSettingsFromEnv, type ProviderSettings, type SdkProviderId } from './providers/factory';
+import { EgressGateKey, provideEgressGate } from '../egress/service';
+import { createProvider, providerSettingsFromEnv, type ProviderSettings, type SdkProviderId } from './providers/factory';
 import type { ProviderRuntime } from './providers/sdkProvider';
 import { createVscodeLmProvider } from './providers/vscodeLm';
 import { hostBridgeOf } from '../rpc/hostBridge';
 import type { LlmProvider } from './types';
 
-export const EgressGateKey = serviceKey<EgressGate>('llm.egressGate');
+export { EgressGateKey };
 /** Undefined when no provider is configured (keel.provider = none): callers answer offline. */
 export const LlmProviderKey = serviceKey<LlmProvider | undefined>('llm.provider');
 
-const EGRESS_SETTINGS = ['keel.localOnly', 'keel.egress.allowHosts'];
 const PROVIDER_SETTINGS = ['keel.provider', 'keel.openai.baseUrl', 'keel.anthropic.baseUrl', 'keel.openaiCompatible.baseUrl'];
 
 export interface LlmServiceOptions {
@@ -33,15 +31,7 @@ export function provideLlmServices(services: ServiceRegistry, options: LlmServic
   const env = options.env ?? process.env;
   const configOf = (registry: ServiceRegistry): EngineConfig | undefined => (registry.has(ConfigKey) ? registry.get(ConfigKey) : undefined);
 
-  services.provide(EgressGateKey, (registry) => {
-    const config = configOf(registry);
-    const gate = new EgressGate({ storageDir: options.storageDir, ...egressPolicy(config, env) });
-    // Policy changes apply in place: the gate (and its redaction key, so placeholders stay stable) lives on.
-    config?.onDidChange((changed) => {
-      if (changed.some((k) => EGRESS_SETTINGS.includes(k))) gate.setPolicy(egressPolicy(config, env));
-    });
-    return gate;
-  });
+  if (!services.has(EgressGateKey)) provideEgressGate(services, { storageDir: options.storageDir, env });
 
   services.provide(LlmProviderKey, (registry) => {
     const config = configOf(registry);
@@ -68,13 +58,6 @@ export function provideLlmServices(services: ServiceRegistry, options: LlmServic
 
 function usesVscodeLm(config: EngineConfig | undefined): boolean {
   return config?.get<string>('keel.provider', '') === 'vscode-lm';
-}
-
-export function egressPolicy(config: EngineConfig | undefined, env: NodeJS.ProcessEnv): { localOnly: boolean; allowHosts: string[] } {
-  return {
-    localOnly: (config?.get<boolean>('keel.localOnly', false) ?? false) || localOnlyFromEnv(env),
-    allowHosts: config?.get<string[]>('keel.egress.allowHosts', []) ?? [],
-  };
 }
 
 /** Settings (extension) win over the environment (CLI); `keel.provider = none` means no provider (vscode-lm: no SDK provider). */

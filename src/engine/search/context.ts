@@ -7,6 +7,7 @@
  */
 import type { Citation } from '../../protocol';
 import { countTokens as bpeCount } from '../llm/tokens';
+import { fenceFor } from '../llm/untrusted';
 
 export interface ContextPassage {
   path: string;
@@ -86,7 +87,8 @@ function header(n: number, p: ContextPassage, endLine: number): string {
 }
 
 function render(n: number, p: ContextPassage, endLine: number, body: string): string {
-  const fence = body.includes('```') ? '~~~~' : '```';
+  // Longer than any backtick run in the code, so no line of it can close the fence.
+  const fence = fenceFor(body);
   return `${header(n, p, endLine)}\n${fence}${p.language ?? ''}\n${body}\n${fence}`;
 }
 

@@ -8,6 +8,7 @@ import type { Finding, SqlAiFixRequest } from '../../protocol';
 import { z } from 'zod';
 import { KeelError } from '../../common/errors';
 import { defineSchema } from '../llm/structured';
+import { fenceFor, untrustedBlock } from '../llm/untrusted';
 
 /** Lines of context either side of the finding. */
 const CONTEXT_LINES = 20;
@@ -53,9 +54,8 @@ export function buildAiFixRequest(finding: Finding, text: string): SqlAiFixReque
     finding.message,
     related ? `Related locations:\n${related}` : '',
     `Code (lines ${startLine}–${endLine}; line numbers are not part of the code):`,
-    '```',
-    snippet,
-    '```',
+    // Workspace code is data: inside an untrusted block, in a fence no line of it can close.
+    untrustedBlock(`${fenceFor(snippet)}\n${snippet}\n${fenceFor(snippet)}`, `lines ${startLine}–${endLine} of ${finding.path}`).text,
     `Return patchedCode as the full replacement for lines ${startLine}–${endLine}, without line numbers.`,
   ]
     .filter(Boolean)

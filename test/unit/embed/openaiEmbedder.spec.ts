@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { OpenAIEmbedder, type OpenAIEmbedderOptions } from '../../../src/engine/embed/openaiEmbedder';
 import { createEmbedder } from '../../../src/engine/embed/registry';
+import { EgressGate } from '../../../src/engine/egress/gate';
 import { KeelError } from '../../../src/common/errors';
 import { DEFAULT_DIMS, EmbeddingsServer, fakeVector } from '../../servers/openaiEmbeddings';
 
@@ -128,14 +129,32 @@ describe('embed/openaiEmbedder (real SDK against a local wire server)', function
     await rejectsWith(make({ timeoutMs: 10_000 }).embed(['x'], controller.signal), 'CANCELLED');
   });
 
-  it('sends every request through an injected fetch (the egress gate)', async () => {
+  it('sends every request through the egress gate it is given', async () => {
     const seen: string[] = [];
-    const gated: typeof fetch = (input, init) => {
-      seen.push(String(input instanceof Request ? input.url : input));
-      return fetch(input, init);
-    };
-    await make({ fetch: gated }).embed(['x']);
+    const gate = new EgressGate({ onTransport: (url) => seen.push(url.toString()) });
+    await make({ gate }).embed(['x']);
     assert.deepEqual(seen, [`${server.baseURL}/embeddings`]);
+    assert.equal(gate.stats.requests, 1);
+  });
+
+  it('options passed as explicit undefined keep the defaults: retries stop, a long retry-after is not waited out', async () => {
+    // As embedderOptionsFromConfig / createEmbedder pass them: every optional field present, undefined.
+    const unfilled = { maxRetries: undefined, maxRetryAfterS: undefined, batchSize: undefined, timeoutMs: undefined };
+    for (let i = 0; i < 50; i++) server.faults.push({ kind: 'server-error' });
+    const started = Date.now();
+    await rejectsWith(make(unfilled).embed(['x']), 'PROVIDER_UNAVAILABLE');
+    assert.equal(server.requests.length, 4, 'the first attempt and 3 retries, then it gives up');
+    assert.ok(Date.now() - started < 10_000);
+
+    server.faults.length = 0;
+    server.requests.length = 0;
+    server.faults.push({ kind: 'rate-limit', retryAfterS: 3600 });
+    const e = await rejectsWith(make(unfilled).embed(['x']), 'RATE_LIMITED');
+    assert.equal(e.retryAfterS, 3600);
+    assert.equal(server.requests.length, 1, 'an hour-long retry-after fails at once');
+
+    server.requests.length = 0;
+    await rejectsWith(createEmbedder('openai-compatible:m', { baseURL: 'http://127.0.0.1:9/v1', ...unfilled }).embed(['x']), 'PROVIDER_UNAVAILABLE');
   });
 
   it('local-only mode allows loopback and allow-listed hosts only (EGRESS_BLOCKED otherwise)', async () => {

@@ -12,7 +12,7 @@ import { applyFileChanges } from '../../../src/engine/index/liveUpdates';
 import { prepareFile } from '../../../src/engine/index/prepareFile';
 import { WorkspaceIndex } from '../../../src/engine/index/workspaceIndex';
 import { saveCacheFile } from '../../../src/engine/llm/cache/cacheFile';
-import { AuditLog } from '../../../src/engine/llm/egress/auditLog';
+import { AuditLog } from '../../../src/engine/egress/auditLog';
 import { JsonlLog } from '../../../src/engine/llm/ledger/jsonlLog';
 import { makeTree } from '../workspace/helpers';
 import { HashingTestEmbedder } from './testEmbedder';

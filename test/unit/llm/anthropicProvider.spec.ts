@@ -50,13 +50,16 @@ describe('llm Anthropic provider (official SDK ⇄ local Messages server)', () =
     await fx.provider.complete({ model: 'claude-sonnet-4-6', system: 'rules', context: 'code', messages: [{ role: 'user', content: 'q' }] });
     const body = fx.server.requests[0]!.json as {
       system: Array<{ text: string; cache_control?: unknown }>;
-      messages: Array<{ content: Array<{ cache_control?: unknown }> }>;
+      messages: Array<{ role: string; content: Array<{ text: string; cache_control?: unknown }> }>;
     };
-    assert.deepEqual(body.system, [
-      { type: 'text', text: 'rules', cache_control: { type: 'ephemeral' } },
-      { type: 'text', text: 'code', cache_control: { type: 'ephemeral' } },
-    ]);
-    assert.deepEqual(body.messages.at(-1)!.content[0]!.cache_control, { type: 'ephemeral' });
+    // Instructions in `system`; the retrieved context leads the first user turn as untrusted data.
+    assert.deepEqual(body.system, [{ type: 'text', text: 'rules', cache_control: { type: 'ephemeral' } }]);
+    const [context, question] = body.messages[0]!.content;
+    assert.equal(body.messages[0]!.role, 'user');
+    assert.match(context!.text, /<<<UNTRUSTED-DATA ([0-9a-f]{24})>>>\ncode\n<<<END-UNTRUSTED-DATA \1>>>$/);
+    assert.deepEqual(context!.cache_control, { type: 'ephemeral' });
+    assert.equal(question!.text, 'q');
+    assert.deepEqual(body.messages.at(-1)!.content.at(-1)!.cache_control, { type: 'ephemeral' });
   });
 
   it('5-turn conversation: cache reads from turn 2 on, and costUsd prices them at the cache rate', async () => {

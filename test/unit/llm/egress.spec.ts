@@ -3,12 +3,12 @@ import diagnostics from 'node:diagnostics_channel';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditLog } from '../../../src/engine/llm/egress/auditLog';
+import { AuditLog } from '../../../src/engine/egress/auditLog';
 import type { Socket } from 'node:net';
 import { AnthropicProvider } from '../../../src/engine/llm/providers/anthropic';
 import { OpenAIProvider } from '../../../src/engine/llm/providers/openai';
 import { createProvider } from '../../../src/engine/llm/providers/factory';
-import { isAllowListed, isLoopbackHost } from '../../../src/engine/llm/egress/hosts';
+import { isAllowListed, isLoopbackHost } from '../../../src/engine/egress/hosts';
 import { corpus } from './corpus';
 import { Verdict } from './structuredSchemas';
 import { anthropicFixture, openaiFixture, recordingGate, rejection, TEST_ANTHROPIC_KEY, TEST_OPENAI_KEY } from './helpers';
@@ -134,9 +134,10 @@ describe('llm egress gate', () => {
       // Placeholders are stable: the same context is byte-identical in a later request (prompt caches keep hitting).
       const first = corpus.secrets[0]!;
       await openai.provider.complete({ model: 'gpt-4.1-mini', system: 'You are Keel.', context: `// config/settings.ts\n${first.code}`, messages: [{ role: 'user', content: 'again' }] });
-      const systemOf = (i: number) => (openai.server.requests[i]!.json as { messages: Array<{ content: string }> }).messages[0]!.content;
-      assert.equal(systemOf(openai.server.requests.length - 1), systemOf(0));
-      assert.match(systemOf(0), /\[REDACTED:openai-key:[0-9a-f]{8}\]/);
+      // The context is the user-role message after the system message (workspace code is never in the system role).
+      const contextOf = (i: number) => (openai.server.requests[i]!.json as { messages: Array<{ content: string }> }).messages[1]!.content;
+      assert.equal(contextOf(openai.server.requests.length - 1), contextOf(0));
+      assert.match(contextOf(0), /\[REDACTED:openai-key:[0-9a-f]{8}\]/);
     } finally {
       await openai.server.close();
       await anthropic.server.close();

@@ -5,11 +5,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EgressGate, type EgressGateOptions } from '../../../src/engine/llm/egress/gate';
+import { EgressGate, type EgressGateOptions } from '../../../src/engine/egress/gate';
 import { AnthropicProvider } from '../../../src/engine/llm/providers/anthropic';
 import { OpenAIProvider } from '../../../src/engine/llm/providers/openai';
 import type { ProviderRuntime } from '../../../src/engine/llm/providers/sdkProvider';
-import type { RetryPolicy } from '../../../src/engine/llm/retry';
+import type { RetryPolicy } from '../../../src/engine/egress/retry';
 import { AnthropicServer, type AnthropicServerOptions } from '../../servers/anthropic';
 import { OpenAIChatServer, type OpenAIServerOptions } from '../../servers/openaiChat';
 
@@ -20,15 +20,12 @@ export interface Recorded {
   urls: string[];
 }
 
-/** A gate whose transport records every URL it is asked to contact (then really fetches it). */
+/** A gate whose real transport records every URL it is asked to contact. */
 export function recordingGate(options: EgressGateOptions = {}): { gate: EgressGate; transport: Recorded; storageDir: string } {
   const storageDir = options.storageDir ?? mkdtempSync(join(tmpdir(), 'keel-llm-'));
   const transport: Recorded = { urls: [] };
-  const baseFetch = ((input: string | URL | Request, init?: RequestInit) => {
-    transport.urls.push(input instanceof Request ? input.url : input.toString());
-    return fetch(input, init);
-  }) as typeof fetch;
-  return { gate: new EgressGate({ ...options, storageDir, baseFetch }), transport, storageDir };
+  const onTransport = (url: URL): void => void transport.urls.push(url.toString());
+  return { gate: new EgressGate({ ...options, storageDir, onTransport }), transport, storageDir };
 }
 
 export interface Fixture<S, P> {

@@ -50,8 +50,11 @@ describe('llm OpenAI provider (official SDK ⇄ local Chat Completions server)',
     const body = fx.server.requests[0]!.json as { stream: boolean; stream_options: unknown; messages: Array<{ role: string; content: string }> };
     assert.equal(body.stream, true);
     assert.deepEqual(body.stream_options, { include_usage: true });
-    // Stable content first: one system message with instructions, then the retrieved context.
-    assert.deepEqual(body.messages[0], { role: 'system', content: 'You are Keel.\n\nfile: orders.ts' });
+    // Stable content first: one system message with instructions only, then the retrieved context as
+    // untrusted user-role data (workspace text never goes in the system role).
+    assert.deepEqual(body.messages[0], { role: 'system', content: 'You are Keel.' });
+    assert.equal(body.messages[1]!.role, 'user');
+    assert.match(body.messages[1]!.content, /<<<UNTRUSTED-DATA ([0-9a-f]{24})>>>\nfile: orders\.ts\n<<<END-UNTRUSTED-DATA \1>>>$/);
     assert.equal(fx.server.requests[0]!.headers.authorization, `Bearer ${TEST_OPENAI_KEY}`);
   });
 

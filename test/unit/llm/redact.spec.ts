@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Redactor, shannonEntropy } from '../../../src/engine/llm/egress/redact';
+import { Redactor, shannonEntropy } from '../../../src/engine/egress/redact';
 
 import { corpus } from './corpus';
 

@@ -3,7 +3,7 @@
  * and by shape, and in linear time. Each case names the secret that must not survive.
  */
 import assert from 'node:assert/strict';
-import { findSecretSpans, Redactor } from '../../../src/engine/llm/egress/redact';
+import { findSecretSpans, Redactor } from '../../../src/engine/egress/redact';
 
 const cases: Array<[string, string, string]> = [
   // [label, text, secret]

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { KeelError } from '../../../src/common/errors';
-import { retryAfterSeconds } from '../../../src/engine/llm/providerErrors';
-import { retryDelayMs, withRetry, type RetryPolicy } from '../../../src/engine/llm/retry';
+import { retryAfterSeconds } from '../../../src/engine/egress/providerErrors';
+import { retryDelayMs, withRetry, type RetryPolicy } from '../../../src/engine/egress/retry';
 import { countMessageTokens, countTokens } from '../../../src/engine/llm/tokens';
 
 const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterS: 10 };

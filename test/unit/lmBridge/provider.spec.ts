@@ -61,11 +61,11 @@ describe('vscode-lm provider over the engine ⇄ host bridge', () => {
     await (await served.provider()).complete(REQUEST);
     const [sent] = served.received;
     assert.equal(sent!.model, 'gpt-4o-mini');
-    assert.deepEqual(sent!.messages, [
-      { role: 'user', content: 'You are Keel.' },
-      { role: 'user', content: 'src/orders.ts:1-3\nexport const orders = [];' },
-      { role: 'user', content: 'Where are orders loaded?' },
-    ]);
+    assert.deepEqual(sent!.messages.map((m) => m.role), ['user', 'user', 'user']);
+    assert.equal(sent!.messages[0]!.content, 'You are Keel.');
+    // The retrieved context travels as untrusted data, inside a nonce block it cannot close.
+    assert.match(sent!.messages[1]!.content, /<<<UNTRUSTED-DATA ([0-9a-f]{24})>>>\nsrc\/orders\.ts:1-3\nexport const orders = \[\];\n<<<END-UNTRUSTED-DATA \1>>>$/);
+    assert.equal(sent!.messages[2]!.content, 'Where are orders loaded?');
   });
 
   it('counts usage with Keel’s tokenizer, since vscode.lm reports none; cost stays 0 (unpriced)', async () => {

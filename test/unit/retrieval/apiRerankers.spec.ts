@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeelError } from '../../../src/common/errors';
-import { EgressGate } from '../../../src/engine/llm/egress/gate';
+import { EgressGate } from '../../../src/engine/egress/gate';
 import { ApiReranker } from '../../../src/engine/search/rerank/apiReranker';
 import type { RerankCandidate } from '../../../src/engine/search/rerank/types';
 import type { RerankProvider } from '../../../src/engine/search/rerank/wire';

@@ -48,8 +48,10 @@ describe('assembleContext', () => {
     assert.equal(dup.citations.length, 2);
   });
 
-  it('fences code that itself contains backtick fences with tildes', () => {
+  it('fences code in a fence longer than any backtick run inside it (both fence styles cannot close it)', () => {
     const ctx = assembleContext([{ path: 'README.md', startLine: 1, endLine: 3, text: '```js\nx()\n```' }], { budgetTokens: 1000 });
-    assert.match(ctx.text, /~~~~\n```js\nx\(\)\n```\n~~~~$/);
+    assert.match(ctx.text, /````\n```js\nx\(\)\n```\n````$/);
+    const both = assembleContext([{ path: 'a.md', startLine: 1, endLine: 3, text: '~~~~\n`````\nend' }], { budgetTokens: 1000 });
+    assert.match(both.text, /``````\n~~~~\n`````\nend\n``````$/);
   });
 });

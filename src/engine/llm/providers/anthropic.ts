@@ -3,7 +3,8 @@
  * apply uniformly). Structured outputs use a forced tool call: the tool's input_schema is the JSON
  * Schema and the tool input is the answer.
  */
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
+import { anthropicClient } from '../../egress/clients';
 import { KeelError } from '../../../common/errors';
 import { anthropicMessages, anthropicSystem } from '../promptCache';
 import type { StructuredSchema } from '../structured';
@@ -27,15 +28,13 @@ export class AnthropicProvider extends SdkProvider<StreamEvent> {
 
   constructor(options: AnthropicOptions) {
     super(options);
-    this.client = new Anthropic({
+    // Retries are Keel's (streamRunner): the SDK's own would also retry after partial output.
+    this.client = anthropicClient(options.gate, {
+      purpose: 'chat',
+      provider: 'anthropic',
       apiKey: options.apiKey,
       baseURL: options.baseURL,
-      fetch: options.gate.fetchFor('chat', 'anthropic'),
-      // Retries are Keel's (streamRunner): the SDK's own would also retry after partial output.
-      maxRetries: 0,
-      timeout: this.requestTimeoutMs,
-      // The SDK would print parse failures (with response data) to the console; the KeelError says it.
-      logLevel: 'off',
+      timeoutMs: options.requestTimeoutMs,
     });
   }
 

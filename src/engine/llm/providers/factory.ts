@@ -47,7 +47,3 @@ export function providerSettingsFromEnv(env: NodeJS.ProcessEnv, provider?: SdkPr
   if (openai.apiKey) return openai;
   return undefined;
 }
-
-export function localOnlyFromEnv(env: NodeJS.ProcessEnv): boolean {
-  return env.KEEL_LOCAL_ONLY === '1' || env.KEEL_LOCAL_ONLY === 'true';
-}

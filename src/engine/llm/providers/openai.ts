@@ -5,9 +5,10 @@
  * get an estimate from the tokenizer instead of a silent zero.
  */
 import { createHash } from 'node:crypto';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
+import { openaiClient } from '../../egress/clients';
 import { KeelError } from '../../../common/errors';
-import { openaiSystemText } from '../promptCache';
+import { openaiMessages } from '../promptCache';
 import type { StructuredSchema } from '../structured';
 import { countMessageTokens, countTokens } from '../tokens';
 import { fromOpenAIUsage, type OpenAIUsageFields } from '../usage';
@@ -31,25 +32,18 @@ export class OpenAIProvider extends SdkProvider<Chunk> {
   constructor(options: OpenAIOptions) {
     super(options);
     this.id = options.kind;
-    this.client = new OpenAI({
-      // Self-hosted servers usually ignore the key, but the SDK requires one.
+    // Self-hosted servers usually ignore the key, but the SDK requires one.
+    this.client = openaiClient(options.gate, {
+      purpose: 'chat',
+      provider: options.kind,
       apiKey: options.apiKey ?? 'keel-no-key',
       baseURL: options.baseURL,
-      fetch: options.gate.fetchFor('chat', options.kind),
-      maxRetries: 0,
-      timeout: this.requestTimeoutMs,
-      // The SDK would print parse failures (with response data) to the console; the KeelError says it.
-      logLevel: 'off',
+      timeoutMs: options.requestTimeoutMs,
     });
   }
 
   protected async open(request: ChatRequest, schema: StructuredSchema<unknown> | undefined, signal: AbortSignal, headers: Record<string, string>) {
-    const system = openaiSystemText(request);
-    const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [
-      ...(system ? [{ role: 'system' as const, content: system }] : []),
-      ...request.messages.map((m) => ({ role: m.role, content: m.content })),
-      ...openaiToolTurns(request),
-    ];
+    const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [...openaiMessages(request), ...openaiToolTurns(request)];
     const params: OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming = {
       model: request.model,
       messages,
@@ -155,8 +149,8 @@ class OpenAIDecoder implements StreamDecoder<Chunk> {
   }
 
   private estimate() {
-    const system = openaiSystemText(this.request);
-    const prompt = countMessageTokens(this.request.messages) + (system ? countTokens(system) + 4 : 0);
+    const lead = openaiMessages({ ...this.request, messages: [] }).map((m) => String(m.content));
+    const prompt = countMessageTokens(this.request.messages) + lead.reduce((n, text) => n + countTokens(text) + 4, 0);
     return { input: prompt, cacheWrite: 0, cacheRead: 0, output: countTokens(this.text) };
   }
 }

@@ -5,8 +5,8 @@
  */
 import type { ProviderId } from '../../../protocol';
 import { KeelError, toKeelError } from '../../../common/errors';
-import type { EgressGate } from '../egress/gate';
-import { DEFAULT_RETRY, type RetryHooks, type RetryPolicy } from '../retry';
+import type { EgressGate } from '../../egress/gate';
+import { retryPolicy, type RetryHooks, type RetryPolicy } from '../../egress/retry';
 import { repairRequest, schemaViolation, validate, type StructuredSchema } from '../structured';
 import { addUsage } from '../usage';
 import type { ChatDelta, ChatRequest, CompleteResult, LlmProvider, StructuredResult } from '../types';
@@ -15,9 +15,9 @@ import { runStream, type OpenedStream, type RunnerDelta, type StreamDecoder } fr
 export interface ProviderRuntime {
   gate: EgressGate;
   retry?: Partial<RetryPolicy>;
-  /** Until response headers (connect + first byte). Default 60 s. */
+  /** Until response headers (connect + first byte). Default: the gate's keel.llm.timeoutS. */
   requestTimeoutMs?: number;
-  /** Longest silence between stream events once streaming. Default 60 s. */
+  /** Longest silence between stream events once streaming. Default: the gate's keel.llm.timeoutS. */
   idleTimeoutMs?: number;
   /** Tests: deterministic jitter / instant sleeps / retry observation. */
   retryHooks?: RetryHooks;
@@ -32,13 +32,14 @@ export abstract class SdkProvider<E> implements LlmProvider {
   abstract readonly id: ProviderId;
   readonly nativeTools = true;
   protected readonly retry: RetryPolicy;
-  protected readonly requestTimeoutMs: number;
-  protected readonly idleTimeoutMs: number;
 
   constructor(protected readonly runtime: ProviderRuntime) {
-    this.retry = { ...DEFAULT_RETRY, ...runtime.retry };
-    this.requestTimeoutMs = runtime.requestTimeoutMs ?? 60_000;
-    this.idleTimeoutMs = runtime.idleTimeoutMs ?? 60_000;
+    this.retry = retryPolicy(runtime.retry);
+  }
+
+  /** Read per request, so a changed keel.llm.timeoutS applies without rebuilding the provider. */
+  protected get idleTimeoutMs(): number {
+    return this.runtime.idleTimeoutMs ?? this.runtime.gate.timeoutMs;
   }
 
   /** Start the SDK's streaming request. `headers` must be sent with it (egress call tag). */
@@ -111,6 +112,7 @@ export abstract class SdkProvider<E> implements LlmProvider {
         hooks: this.runtime.retryHooks,
         signal,
         open: (attemptSignal) => this.open(request, schema, attemptSignal, call.headers),
+        gateError: () => call.takeError(),
         decoder: () => this.decoder(request),
       })) {
         if (delta.type === 'done') {

@@ -8,8 +8,8 @@
  */
 import type { ProviderId } from '../../../protocol';
 import { KeelError } from '../../../common/errors';
-import { toProviderError } from '../providerErrors';
-import { abortableSleep, retryDelayMs, type RetryHooks, type RetryPolicy } from '../retry';
+import { toProviderError } from '../../egress/providerErrors';
+import { abortableSleep, retryDelayMs, type RetryHooks, type RetryPolicy } from '../../egress/retry';
 import type { ChatFinal } from '../types';
 
 export interface StreamDecoder<E> {
@@ -35,6 +35,8 @@ export interface StreamRunOptions<E> {
   signal?: AbortSignal;
   /** Start the request; resolves once response headers arrived. */
   open(signal: AbortSignal): Promise<OpenedStream<E>>;
+  /** The coded error the egress gate raised for the attempt, if any (EgressCall.takeError). */
+  gateError?(): KeelError | undefined;
   decoder(): StreamDecoder<E>;
 }
 
@@ -72,7 +74,7 @@ export async function* runStream<E>(o: StreamRunOptions<E>): AsyncGenerator<Runn
       yield { type: 'done', final: { ...final, provider: o.provider }, toolInput };
       return;
     } catch (error) {
-      const keel = toProviderError(error, { provider: o.provider, cancelled: o.signal?.aborted, timedOut, requestId });
+      const keel = toProviderError(o.gateError?.() ?? error, { provider: o.provider, cancelled: o.signal?.aborted, timedOut, requestId });
       const delay = produced ? undefined : retryDelayMs(keel, attempt, o.retry, o.hooks?.random);
       if (delay === undefined) throw keel;
       o.hooks?.onRetry?.(keel, attempt, delay);

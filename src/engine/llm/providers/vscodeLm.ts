@@ -18,7 +18,8 @@
 import type { HostLmChatParams, HostLmModel } from '../../../protocol';
 import { KeelError, throwIfCancelled } from '../../../common/errors';
 import type { HostBridge } from '../../rpc/hostBridge';
-import { Redactor } from '../egress/redact';
+import { Redactor } from '../../egress/redact';
+import { contextBlock } from '../promptCache';
 import { repairRequest, schemaViolation, validate, type StructuredSchema } from '../structured';
 import { countMessageTokens, countTokens } from '../tokens';
 import type { ChatDelta, ChatMessage, ChatRequest, CompleteResult, LlmProvider, StructuredResult } from '../types';
@@ -131,11 +132,12 @@ export class VscodeLmProvider implements LlmProvider {
     }
   }
 
-  /** vscode.lm has no system role: instructions, then retrieved context, lead as user messages. */
+  /** vscode.lm has no system role: instructions, then the retrieved context as untrusted data, lead as user messages. */
   private hostMessages(request: ChatRequest): { messages: ChatMessage[]; redactions: number } {
     const lead: ChatMessage[] = [];
     if (request.system) lead.push({ role: 'user', content: request.system });
-    if (request.context) lead.push({ role: 'user', content: request.context });
+    const context = contextBlock(request);
+    if (context) lead.push({ role: 'user', content: context });
     let redactions = 0;
     const messages = [...lead, ...request.messages].map((m) => {
       const redacted = this.redactor.redactText(m.content);

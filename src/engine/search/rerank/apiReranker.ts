@@ -6,8 +6,8 @@
  * transient ones are retried with its backoff policy.
  */
 import { KeelError } from '../../../common/errors';
-import { toProviderError } from '../../llm/providerErrors';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../../llm/retry';
+import { toProviderError } from '../../egress/providerErrors';
+import { retryPolicy, withRetry, type RetryPolicy } from '../../egress/retry';
 import type { RerankCandidate, RerankContext, Reranker } from './types';
 import { RERANK_WIRES, type RerankProvider } from './wire';
 
@@ -18,7 +18,7 @@ export interface ApiRerankerOptions {
   model?: string;
   baseURL?: string;
   timeoutMs?: number;
-  retry?: RetryPolicy;
+  retry?: Partial<RetryPolicy>;
   /** Documents are cut to this many characters (APIs bill and limit by tokens). */
   maxDocumentChars?: number;
 }
@@ -45,7 +45,7 @@ export class ApiReranker implements Reranker {
     const max = this.options.maxDocumentChars ?? 4000;
     const documents = candidates.map((c) => document(c, max));
     const body = JSON.stringify(this.wire.body(this.model, query, documents));
-    const results = await withRetry(() => this.post(body, context.signal), this.options.retry ?? DEFAULT_RETRY, context.signal);
+    const results = await withRetry(() => this.post(body, context.signal), retryPolicy(this.options.retry), context.signal);
     // Candidates the API left out (top_n smaller than asked) rank below every scored one.
     const scores = new Array<number>(candidates.length).fill(Number.NEGATIVE_INFINITY);
     for (const r of results) {

@@ -1,6 +1,6 @@
 /**
- * Builds the remote re-rankers' dependencies inside the engine: the ONE egress gate and the configured
- * chat provider from the LLM layer's services (src/engine/llm/services.ts), and keys / base URLs from
+ * Builds the remote re-rankers' dependencies inside the engine: the ONE egress gate (egress/service.ts)
+ * and the configured chat provider from the LLM layer's services (src/engine/llm/services.ts), and keys / base URLs from
  * secrets (the editor) or environment variables (the CLI). Everything is resolved lazily, so
  * `--rerank local` never touches any of it.
  *
@@ -9,7 +9,9 @@
  * The llm re-ranker uses the fast tier's model (`keel.models.fast`, else the provider's default).
  */
 import { ConfigKey } from '../../config';
-import { EgressGateKey, LlmProviderKey } from '../../llm/services';
+import { httpClient } from '../../egress/clients';
+import { EgressGateKey } from '../../egress/service';
+import { LlmProviderKey } from '../../llm/services';
 import { defaultTierModels } from '../../llm/router/tierModels';
 import type { ServiceRegistry } from '../../services';
 import type { RerankerDeps } from './registry';
@@ -19,7 +21,7 @@ export function rerankerDepsFor(services: ServiceRegistry, env: NodeJS.ProcessEn
   const config = services.has(ConfigKey) ? services.get(ConfigKey) : undefined;
   return {
     get fetch() {
-      return services.has(EgressGateKey) ? services.get(EgressGateKey).fetchFor('rerank', 'rerank') : undefined;
+      return services.has(EgressGateKey) ? httpClient(services.get(EgressGateKey), 'rerank', 'rerank') : undefined;
     },
     apiKey: (provider) => config?.secret(provider) ?? env[RERANK_WIRES[provider].keyVariable],
     baseURL: (provider) => config?.get<string>(`keel.rerank.${provider}.baseUrl`, '') || env[`KEEL_${provider.toUpperCase()}_BASE_URL`] || undefined,

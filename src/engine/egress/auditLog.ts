@@ -6,8 +6,8 @@
  */
 import { appendFileSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EgressLogEntry } from '../../../protocol';
-import { mkdirPrivateSync } from '../../privateFs';
+import type { EgressLogEntry } from '../../protocol';
+import { mkdirPrivateSync } from '../privateFs';
 
 /** One line of the log: the protocol's `EgressLogEntry` (what `egress/log` returns). */
 export type AuditEntry = EgressLogEntry;

@@ -1,9 +1,11 @@
 /**
- * Retries with full-jitter exponential backoff that honour the provider's retry-after. The policy is
- * deliberately conservative about duplicated work: the caller decides whether an attempt is safe to
- * repeat (`canRetry`), and streams that already produced output never come back here (see
- * providers/streamRunner.ts).
+ * THE retry and sleep module for every outbound request (chat streams, embeddings, re-rankers):
+ * full-jitter exponential backoff that honours the provider's retry-after up to a cap, and a bounded
+ * number of attempts. The policy is deliberately conservative about duplicated work: the caller
+ * decides whether an attempt is safe to repeat, and streams that already produced output never come
+ * back here (see llm/providers/streamRunner.ts).
  */
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { KeelError, throwIfCancelled } from '../../common/errors';
 
 export interface RetryPolicy {
@@ -16,6 +18,24 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 8000, maxRetryAfterS: 20 };
+
+/**
+ * `DEFAULT_RETRY` with the caller's overrides — an override given as `undefined` (or NaN, or a
+ * negative number) keeps the default, so an options object passed through unfilled can never turn
+ * "3 attempts" into "forever".
+ */
+export function retryPolicy(overrides: Partial<RetryPolicy> = {}, base: RetryPolicy = DEFAULT_RETRY): RetryPolicy {
+  const pick = (key: keyof RetryPolicy, min: number): number => {
+    const v = overrides[key];
+    return typeof v === 'number' && Number.isFinite(v) && v >= min ? v : base[key];
+  };
+  return {
+    maxAttempts: Math.floor(pick('maxAttempts', 1)),
+    baseDelayMs: pick('baseDelayMs', 0),
+    maxDelayMs: pick('maxDelayMs', 0),
+    maxRetryAfterS: pick('maxRetryAfterS', 0),
+  };
+}
 
 export interface RetryHooks {
   random?: () => number;
@@ -60,17 +80,13 @@ export async function withRetry<T>(
   }
 }
 
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new KeelError('CANCELLED', 'The request was cancelled.'));
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new KeelError('CANCELLED', 'The request was cancelled.'));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** Sleeps `ms`, or rejects with CANCELLED as soon as `signal` aborts. */
+export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) throw new KeelError('CANCELLED', 'The request was cancelled.');
+  try {
+    await sleepFor(ms, undefined, { signal });
+  } catch (error) {
+    if ((error as { name?: string })?.name === 'AbortError') throw new KeelError('CANCELLED', 'The request was cancelled.');
+    throw error;
+  }
 }

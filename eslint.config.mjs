@@ -14,20 +14,6 @@ const zone = (files, patterns, paths = [VSCODE]) => ({
 
 /** The one door for outbound HTTP (issue 23): SDK clients and fetch only inside it. */
 const EGRESS_DOOR = 'src/engine/egress/**';
-/**
- * Files that still call fetch or build SDK clients themselves. Each one moves behind the door (branch
- * sec-egress); delete its line then. Nothing may be added here.
- */
-const EGRESS_NOT_YET_MOVED = [
-  'src/engine/llm/egress/**',
-  'src/engine/llm/providers/anthropic.ts',
-  'src/engine/llm/providers/openai.ts',
-  'src/engine/llm/providers/factory.ts',
-  'src/engine/embed/openaiEmbedder.ts',
-  'src/engine/embed/registry.ts',
-  'src/engine/search/rerank/apiReranker.ts',
-  'src/engine/search/rerank/engineDeps.ts',
-];
 const EGRESS_MESSAGE = 'Outbound HTTP goes through the egress door (src/engine/egress/): it applies local-only, redaction, audit and timeouts.';
 
 export default tseslint.config(
@@ -77,7 +63,7 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts'],
     // src/protocol/ has its own no-restricted-syntax (types only, so no fetch either); flat config would replace it.
-    ignores: [EGRESS_DOOR, ...EGRESS_NOT_YET_MOVED, 'src/protocol/**'],
+    ignores: [EGRESS_DOOR, 'src/protocol/**'],
     rules: {
       'no-restricted-globals': ['error', { name: 'fetch', message: EGRESS_MESSAGE }],
       'no-restricted-syntax': [

@@ -34,6 +34,11 @@ export const ERROR_CODES = [
   'SCHEMA_VIOLATION',
   'BUDGET_EXCEEDED',
   'EGRESS_BLOCKED',
+  // databases / query plans
+  'SQL_INVALID',
+  'DB_UNAVAILABLE',
+  'DB_AUTH_FAILED',
+  'DB_UNKNOWN_TABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -3,6 +3,7 @@ import type { CliCommand } from '../command';
 import { askCommand } from './ask';
 import { costCommand } from './cost';
 import { embedCommand } from './embed';
+import { explainCommand } from './explain';
 import { scanCommand } from './scan';
 import { searchCommand } from './search';
 import { serveCommand } from './serve';
@@ -15,6 +16,7 @@ export const commands: CliCommand[] = [
   searchCommand,
   askCommand,
   scanCommand,
+  explainCommand,
   costCommand,
   embedCommand,
   serveCommand,

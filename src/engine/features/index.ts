@@ -5,6 +5,7 @@
 import type { Engine } from '../engine';
 import { registerChatFeature } from './chat';
 import { registerCostFeature } from './cost';
+import { registerDbFeature } from './db';
 import { registerEngineFeature } from './engineInfo';
 import { registerEmbedFeature } from './embed';
 import { registerIndexingFeature } from './indexing';
@@ -21,4 +22,5 @@ export function registerFeatures(engine: Engine): void {
   registerLlmFeature(engine);
   registerChatFeature(engine);
   registerCostFeature(engine);
+  registerDbFeature(engine);
 }

@@ -108,6 +108,7 @@ export function derivePrisma(call: SyntaxNode, schema: PrismaSchema): string | u
   const params: string[] = [];
   const where: string[] = [];
   let order: string[] = [];
+  let offset: string | undefined;
   let limit: string | undefined = method.startsWith('findFirst') || method.startsWith('findUnique') ? '1' : undefined;
   const fields = schema.columnOf.get(table.name);
   const column = (field: string): string | undefined => {
@@ -120,17 +121,22 @@ export function derivePrisma(call: SyntaxNode, schema: PrismaSchema): string | u
       if (!pair) continue;
       const key = pairKey(pair);
       const value = pair.type === 'pair' ? pair.childForFieldName('value') : null;
+      // A filter held in a variable, a spread, relation filters, AND/OR trees: the SQL would be a
+      // guess, so nothing is derived (the model path may still produce it, labelled as such).
+      if (pair.type === 'spread_element') return undefined;
+      if (key === 'where' && value?.type !== 'object') return undefined;
       if (key === 'where' && value?.type === 'object') {
         for (const cond of value.namedChildren) {
           if (!cond) continue;
           const field = pairKey(cond);
           const col = field ? column(field) : undefined;
-          if (!col) continue; // relation filters, AND/OR trees: not derived
+          if (!col) return undefined;
           const v = cond.type === 'pair' ? cond.childForFieldName('value') : null;
           if (v?.type === 'object') {
             for (const opPair of v.namedChildren) {
               const op = opPair ? OPS[pairKey(opPair) ?? ''] : undefined;
-              if (op) where.push(op.includes('ANY') || op.includes('ALL') ? `${col} ${op} (${param()})` : `${col} ${op} ${param()}`);
+              if (!op) return undefined;
+              where.push(op.includes('ANY') || op.includes('ALL') ? `${col} ${op} (${param()})` : `${col} ${op} ${param()}`);
             }
           } else if (v?.type === 'null') where.push(`${col} IS NULL`);
           else where.push(`${col} = ${param()}`);
@@ -148,6 +154,8 @@ export function derivePrisma(call: SyntaxNode, schema: PrismaSchema): string | u
         );
       } else if (key === 'take' && value) {
         limit = /^\d+$/.test(value.text) ? value.text : param();
+      } else if (key === 'skip' && value) {
+        offset = /^\d+$/.test(value.text) ? value.text : param();
       }
     }
   }
@@ -157,6 +165,7 @@ export function derivePrisma(call: SyntaxNode, schema: PrismaSchema): string | u
     where.length ? `WHERE ${where.join(' AND ')}` : '',
     order.length && method !== 'count' ? `ORDER BY ${order.join(', ')}` : '',
     limit && method !== 'count' ? `LIMIT ${limit}` : '',
+    offset && method !== 'count' ? `OFFSET ${offset}` : '',
   ]
     .filter(Boolean)
     .join(' ');

@@ -47,8 +47,15 @@ export function plannedRows(tables: readonly CatalogTable[], rows: number): Map<
     height.set(key, h);
     return h;
   };
+  // Among the leaves, the fact tables (most foreign keys: order items, reviews) are the largest;
+  // a leaf with fewer references (a user's addresses) is a step smaller.
+  const maxFks = Math.max(0, ...tables.map((t) => t.foreignKeys.length));
   const out = new Map<string, number>();
-  for (const t of tables) out.set(tableKey(t), Math.max(MIN_ROWS, Math.round(rows / FANOUT ** heightOf(tableKey(t)))));
+  for (const t of tables) {
+    const h = heightOf(tableKey(t));
+    const leafStep = h === 0 && t.foreignKeys.length < maxFks ? 1 : 0;
+    out.set(tableKey(t), Math.max(MIN_ROWS, Math.round(rows / FANOUT ** (h + leafStep))));
+  }
   return out;
 }
 

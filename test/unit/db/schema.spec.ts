@@ -95,3 +95,21 @@ describe('db: the statement under the cursor', () => {
     await assert.rejects(statementAt('a.ts', 'const x = 1;\n', 1), (e: { code?: string }) => e.code === 'BAD_INPUT');
   });
 });
+
+describe('db: derived SQL is never a guess', () => {
+  const prisma = parsePrismaSchema(fs.readFileSync(path.join(DEMO, 'prisma/schema.prisma'), 'utf8'));
+  it('derives nothing when the filter is a variable, a relation filter or an unknown operator', async () => {
+    for (const text of [
+      'prisma.product.findMany({ where, take: 5 })',
+      'prisma.product.findMany({ where: { category: { slug: s } } })',
+      'prisma.product.findMany({ where: { name: { search: q } } })',
+      'prisma.product.findMany({ ...args })',
+    ]) {
+      await assert.rejects(statementAt('x.ts', text, 1, prisma), (e: { code?: string }) => e.code === 'BAD_INPUT', text);
+    }
+  });
+  it('adds OFFSET for skip', async () => {
+    const s = await statementAt('x.ts', 'prisma.product.findMany({ orderBy: { name: "asc" }, skip: 20, take: 10 })', 1, prisma);
+    assert.equal(s.sql, 'SELECT * FROM "Product" ORDER BY "name" LIMIT 10 OFFSET 20');
+  });
+});

@@ -64,7 +64,7 @@ const builds = [
     platform: 'browser',
     target: 'es2022',
     format: 'iife',
-    entryPoints: { chat: 'media/chat/main.ts', cost: 'media/cost/main.ts' },
+    entryPoints: { chat: 'media/chat/main.ts', cost: 'media/cost/main.ts', plan: 'media/plan/main.ts' },
     outdir: `${OUT}/webview`,
   },
 ];
@@ -83,7 +83,7 @@ function copyAssets() {
   copyInto('schemas', 'node_modules/vectra/lib/codecs/schemas', ['index.proto']);
   // The embedded PostgreSQL of the query-plan rehearsal (src/engine/db/pglite.ts).
   copyInto('pglite', 'node_modules/@electric-sql/pglite/dist', ['index.cjs', 'pglite.wasm', 'pglite.data']);
-  for (const view of ['chat', 'cost']) copyInto('webview', `media/${view}`, readdirSync(`media/${view}`).filter((f) => f.endsWith('.css')));
+  for (const view of ['chat', 'cost', 'plan']) copyInto('webview', `media/${view}`, readdirSync(`media/${view}`).filter((f) => f.endsWith('.css')));
   // Codicons: the icon font VS Code itself uses, served from the bundle folder (CSP font-src).
   copyInto('webview', 'node_modules/@vscode/codicons/dist', ['codicon.css', 'codicon.ttf']);
 }

@@ -11,7 +11,7 @@ export function registerDbFeature(engine: Engine): void {
     // The connection string is a secret (SecretStorage / KEEL_DATABASE_URL), never a setting.
     const db = params.db ?? config.secret('databaseUrl') ?? process.env.KEEL_DATABASE_URL;
     const result = await explainQuery(
-      { ...params, ...(db ? { db } : {}) },
+      { ...params, rows: params.rows ?? config.get<number>('keel.db.rehearsalRows', 1_000_000), ...(db ? { db } : {}) },
       {
         localOnly: egressPolicy(config, process.env).localOnly,
         timeoutS: config.get<number>('keel.db.timeoutS', 30),

@@ -113,3 +113,58 @@ describe('db: derived SQL is never a guess', () => {
     assert.equal(s.sql, 'SELECT * FROM "Product" ORDER BY "name" LIMIT 10 OFFSET 20');
   });
 });
+
+describe('db schema: SQLAlchemy and Django models', () => {
+  it('reads the demo analytics service’s SQLAlchemy 2.0 models: renamed columns, foreign keys, unique', () => {
+    const { parseSqlAlchemyModels } = require('../../../src/engine/db/schema/pythonModels') as typeof import('../../../src/engine/db/schema/pythonModels');
+    const tables = parseSqlAlchemyModels(fs.readFileSync(path.join(DEMO, 'analytics/app/models.py'), 'utf8'));
+    assert.deepEqual(tables.map((t) => t.name), ['User', 'Order', 'Product', 'OrderItem']);
+    const order = tables.find((t) => t.name === 'Order')!;
+    assert.deepEqual(order.columns.map((c) => [c.name, c.type]), [['id', 'integer'], ['userId', 'integer'], ['status', 'text'], ['totalCents', 'integer'], ['createdAt', 'timestamp']]);
+    assert.deepEqual(order.primaryKey, ['id']);
+    assert.deepEqual(order.foreignKeys, [{ columns: ['userId'], refTable: 'User', refColumns: ['id'] }]);
+    const user = tables.find((t) => t.name === 'User')!;
+    assert.deepEqual(user.indexes, [{ columns: ['email'], unique: true }]);
+    assert.equal(user.columns.find((c) => c.name === 'email')!.type, 'varchar(320)');
+  });
+
+  it('reads classic Column() models and Django models as their ORMs create them', () => {
+    const { parseSqlAlchemyModels, parseDjangoModels, djangoAppLabel } = require('../../../src/engine/db/schema/pythonModels') as typeof import('../../../src/engine/db/schema/pythonModels');
+    const classic = parseSqlAlchemyModels(`
+class Invoice(Base):
+    __tablename__ = 'invoices'
+    id = Column(Integer, primary_key=True)
+    customer_id = Column(Integer, ForeignKey('customers.id'), nullable=False, index=True)
+    note = Column(Text)
+    def total(self):
+        return 0
+`);
+    assert.deepEqual(classic[0].columns.map((c) => [c.name, c.type, c.nullable]), [['id', 'integer', false], ['customer_id', 'integer', false], ['note', 'text', true]]);
+    assert.deepEqual(classic[0].indexes, [{ columns: ['customer_id'], unique: false }]);
+
+    assert.equal(djangoAppLabel('shop/models.py'), 'shop');
+    assert.equal(djangoAppLabel('src/shop/models/order.py'), 'shop');
+    const dj = parseDjangoModels(`
+from django.db import models
+
+class Customer(models.Model):
+    email = models.EmailField(unique=True)
+
+class Order(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="orders")
+    status = models.CharField(max_length=20, db_index=True)
+    placed_at = models.DateTimeField(null=True)
+    tags = models.ManyToManyField("Tag")
+
+    class Meta:
+        db_table = "orders"
+        indexes = [models.Index(fields=["status", "-placed_at"])]
+`, 'shop');
+    assert.deepEqual(dj.map((t) => t.name), ['shop_customer', 'orders']);
+    const order = dj[1];
+    assert.deepEqual(order.columns.map((c) => [c.name, c.type, c.nullable]), [['id', 'bigserial', false], ['customer_id', 'bigint', false], ['status', 'varchar(20)', false], ['placed_at', 'timestamptz', true]]);
+    assert.deepEqual(order.foreignKeys, [{ columns: ['customer_id'], refTable: 'shop_customer', refColumns: ['id'] }]);
+    // Django indexes foreign keys; Meta.indexes and db_index too.
+    assert.deepEqual(order.indexes.map((i) => i.columns), [['customer_id'], ['status'], ['status', 'placed_at']]);
+  });
+});

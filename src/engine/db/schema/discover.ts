@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { walkWorkspace } from '../../workspace/walker';
 import type { WorkspaceSchema } from './model';
 import { parsePrismaSchema } from './prisma';
+import { djangoAppLabel, parseDjangoModels, parseSqlAlchemyModels, tablesDdl } from './pythonModels';
 import { splitSqlScript } from './sqlScript';
 
 const MAX_SCHEMA_FILE = 2 * 1024 * 1024;
@@ -30,6 +31,30 @@ export async function discoverSchema(root: string, signal?: AbortSignal): Promis
   for (const f of prismaFiles) {
     const parsed = parsePrismaSchema(await fs.readFile(f.abs, 'utf8'));
     if (parsed.tables.length) return { origin: [{ kind: 'prisma', paths: [f.rel] }], ddl: parsed.ddl };
+  }
+  // ORM models last: they are what the code believes the schema is, migrations are what ran.
+  const pyFiles = files.filter((f) => f.rel.endsWith('.py'));
+  const saPaths: string[] = [];
+  const djangoPaths: string[] = [];
+  const tables = [];
+  for (const f of pyFiles) {
+    const text = await fs.readFile(f.abs, 'utf8');
+    if (/\b(mapped_column|Column)\s*\(/.test(text) && /__tablename__/.test(text)) {
+      const found = parseSqlAlchemyModels(text);
+      if (found.length) (tables.push(...found), saPaths.push(f.rel));
+    } else if (/\bmodels\.Model\b/.test(text) && /from django\.db import models|import django/.test(text)) {
+      const found = parseDjangoModels(text, djangoAppLabel(f.rel));
+      if (found.length) (tables.push(...found), djangoPaths.push(f.rel));
+    }
+  }
+  if (tables.length) {
+    return {
+      origin: [
+        ...(saPaths.length ? [{ kind: 'sqlalchemy' as const, paths: saPaths }] : []),
+        ...(djangoPaths.length ? [{ kind: 'django' as const, paths: djangoPaths }] : []),
+      ],
+      ddl: tablesDdl(tables),
+    };
   }
   return { origin: [], ddl: [] };
 }

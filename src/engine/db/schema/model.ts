@@ -39,7 +39,7 @@ export interface SchemaTable {
 
 /** Where the schema came from, for the user ("read from prisma/schema.prisma"). */
 export interface SchemaOrigin {
-  kind: 'prisma' | 'sql-migrations' | 'database';
+  kind: 'prisma' | 'sql-migrations' | 'sqlalchemy' | 'django' | 'database';
   paths: string[];
 }
 

@@ -5,6 +5,7 @@
  * NOT index. That last fact is the one the plan check most often catches.
  */
 import { quoteIdent, type SchemaTable } from './model';
+import { tablesDdl } from './pythonModels';
 
 const SCALARS: Record<string, string> = {
   Int: 'integer',
@@ -186,25 +187,6 @@ export function parsePrismaSchema(text: string): PrismaSchema {
 }
 
 function prismaDdl(tables: SchemaTable[], enums: PrismaSchema['enums']): string[] {
-  const ddl: string[] = [];
-  for (const e of enums.values()) {
-    ddl.push(`CREATE TYPE ${quoteIdent(e.dbName)} AS ENUM (${e.values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')})`);
-  }
-  for (const t of tables) {
-    const cols = t.columns.map((c) => `${quoteIdent(c.name)} ${c.type}${c.nullable ? '' : ' NOT NULL'}`);
-    if (t.primaryKey.length) cols.push(`PRIMARY KEY (${t.primaryKey.map(quoteIdent).join(', ')})`);
-    ddl.push(`CREATE TABLE ${quoteIdent(t.name)} (${cols.join(', ')})`);
-  }
-  for (const t of tables) {
-    t.indexes.forEach((ix, i) => {
-      const name = `${t.name}_${ix.columns.join('_')}_${ix.unique ? 'key' : 'idx'}${i ? `_${i}` : ''}`.slice(0, 63);
-      ddl.push(`CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(name)} ON ${quoteIdent(t.name)} (${ix.columns.map(quoteIdent).join(', ')})`);
-    });
-    for (const fk of t.foreignKeys) {
-      ddl.push(
-        `ALTER TABLE ${quoteIdent(t.name)} ADD FOREIGN KEY (${fk.columns.map(quoteIdent).join(', ')}) REFERENCES ${quoteIdent(fk.refTable)} (${fk.refColumns.map(quoteIdent).join(', ')})`,
-      );
-    }
-  }
-  return ddl;
+  const types = [...enums.values()].map((e) => `CREATE TYPE ${quoteIdent(e.dbName)} AS ENUM (${e.values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')})`);
+  return [...types, ...tablesDdl(tables)];
 }

@@ -6,18 +6,12 @@
  * the embedded rehearsal. Only a candidate that at least halves the statement's estimated cost is
  * advised (the bar mature advisors such as Dexter use); otherwise the reason says why not.
  */
+import type { DbIndexAdvice } from '../../protocol';
 import type { CatalogTable, Queryable } from './catalog';
 import { walkPlan, type ExplainJson, type PlanNode } from './plan';
 import { quoteIdent } from './schema/model';
 
-export interface IndexAdvice {
-  table: string;
-  columns: string[];
-  createSql: string;
-  costBefore: number;
-  costAfter: number;
-  proof: 'hypopg' | 'built';
-}
+export type IndexAdvice = DbIndexAdvice;
 
 export interface Candidate {
   schema: string;

@@ -3,6 +3,7 @@
  * over large inputs, sorts that spill to disk, row estimates that are far off, and the node where the
  * cost goes. The plan itself is returned untouched (PostgreSQL's own JSON) for the plan view.
  */
+import type { DbPlanFinding } from '../../protocol';
 import { KeelError } from '../errors';
 import type { Queryable } from './catalog';
 
@@ -40,11 +41,7 @@ export interface ExplainJson {
   [key: string]: unknown;
 }
 
-export interface PlanFinding {
-  code: string;
-  message: string;
-  table?: string;
-}
+export type PlanFinding = DbPlanFinding;
 
 export interface ExplainOptions {
   analyze?: boolean;

@@ -43,7 +43,9 @@ const node = {
   format: 'cjs',
   // vectra lazily requires @huggingface/transformers for optional local embeddings Keel never uses
   // (Keel ships its own embedder); external keeps ~470 MB out of the dependency tree.
-  external: ['vscode', '@huggingface/transformers'],
+  // PGlite (src/engine/db/pglite.ts) loads its wasm and data beside its own file: shipped as a copy
+  // in dist/pglite/ and required at run time, never bundled.
+  external: ['vscode', '@huggingface/transformers', '@electric-sql/pglite'],
   plugins: [slimDependencies],
   // ESM-first packages (web-tree-sitter) call createRequire(import.meta.url), which is empty in a CJS
   // bundle: give them this file's own URL.
@@ -62,7 +64,7 @@ const builds = [
     platform: 'browser',
     target: 'es2022',
     format: 'iife',
-    entryPoints: { chat: 'media/chat/main.ts', cost: 'media/cost/main.ts' },
+    entryPoints: { chat: 'media/chat/main.ts', cost: 'media/cost/main.ts', plan: 'media/plan/main.ts' },
     outdir: `${OUT}/webview`,
   },
 ];
@@ -79,7 +81,9 @@ function copyAssets() {
   if (existsSync('models')) copyInto('models', 'models', readdirSync('models').filter((f) => !f.endsWith('.md')));
   // vectra's ProtobufCodec loads its schema from __dirname/schemas at run time.
   copyInto('schemas', 'node_modules/vectra/lib/codecs/schemas', ['index.proto']);
-  for (const view of ['chat', 'cost']) copyInto('webview', `media/${view}`, readdirSync(`media/${view}`).filter((f) => f.endsWith('.css')));
+  // The embedded PostgreSQL of the query-plan rehearsal (src/engine/db/pglite.ts).
+  copyInto('pglite', 'node_modules/@electric-sql/pglite/dist', ['index.cjs', 'pglite.wasm', 'pglite.data']);
+  for (const view of ['chat', 'cost', 'plan']) copyInto('webview', `media/${view}`, readdirSync(`media/${view}`).filter((f) => f.endsWith('.css')));
   // Codicons: the icon font VS Code itself uses, served from the bundle folder (CSP font-src).
   copyInto('webview', 'node_modules/@vscode/codicons/dist', ['codicon.css', 'codicon.ttf']);
 }

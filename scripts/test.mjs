@@ -38,6 +38,8 @@ const countHost = (output) => {
 const steps = [
   // First, so that both tiers have Chromium (the webview XSS suite runs in the unit tier) and the host.
   ['host setup', 'npm', ['run', '--silent', 'setup:host']],
+  // A real PostgreSQL 15 + HypoPG for the database tests (each run starts and stops its own server).
+  ['postgres setup', 'bash', ['scripts/setup-postgres.sh']],
   ['type-check', 'npm', ['run', '--silent', 'check']],
   // Layering (import zones, protocol = types, one egress door): eslint.config.mjs.
   ['lint', 'npm', ['run', '--silent', 'lint']],

@@ -3,7 +3,8 @@
  * Types only at the top level so tests can `import type` it.
  */
 import type { EngineClient } from './vscode/engineClient';
-import type { CostSummary } from './protocol';
+import type * as vscode from 'vscode';
+import type { CostSummary, DbExplainResult } from './protocol';
 import type { FromChatView, ToChatView } from './protocol';
 
 export interface ChatViewRenderInfo {
@@ -26,6 +27,11 @@ export interface KeelApi {
     onDidPost(listener: (message: ToChatView) => void): { dispose(): void };
     /** Enter → first context pill of the last question, in ms (undefined before any). */
     readonly lastContextMs: number | undefined;
+  };
+  readonly queryPlan: {
+    /** Keel: Explain Query Plan at this document line (1-based); resolves when the plan view shows it. */
+    explain(uri?: vscode.Uri, line?: number): Promise<DbExplainResult | undefined>;
+    readonly lastResult: DbExplainResult | undefined;
   };
   readonly cost: {
     /** The status-bar meter's current text, e.g. "$(pulse) $0.42". */

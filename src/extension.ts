@@ -13,6 +13,7 @@ import { registerIndexing } from './vscode/indexing';
 import type { KeelContext } from './vscode/context';
 import { showEgressLog } from './vscode/egressLog';
 import { EngineClient } from './vscode/engineClient';
+import { registerQueryPlan } from './vscode/queryPlan';
 import { registerSearchQuickPick } from './vscode/searchQuickPick';
 import { registerLmBridge } from './vscode/lmBridge';
 import { registerLmTools } from './vscode/lmTools';
@@ -45,6 +46,7 @@ export function activate(extension: vscode.ExtensionContext): KeelApi {
   registerSqlCodeActions(ctx);
   registerSqlAiFix(ctx);
   registerLmTools(ctx);
+  const queryPlan = registerQueryPlan(ctx);
   registerCommands(ctx, {
     ...cost.commands,
     'keel.scanWorkspace': () => sql.scanWorkspace(),
@@ -67,6 +69,12 @@ export function activate(extension: vscode.ExtensionContext): KeelApi {
       onDidPost: (listener) => chatView.onDidPost(listener),
       get lastContextMs() {
         return chatView.lastContextMs;
+      },
+    },
+    queryPlan: {
+      explain: (uri, line) => queryPlan.explain(uri, line),
+      get lastResult() {
+        return queryPlan.lastResult;
       },
     },
     cost: {

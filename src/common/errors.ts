@@ -48,6 +48,11 @@ export const ERROR_CODES = [
   // a response over the egress gate's bounds (bytes / total duration of one response)
   'RESPONSE_TOO_LARGE',
   'RESPONSE_TOO_LONG',
+  // databases / query plans (issue 16)
+  'SQL_INVALID',
+  'DB_UNAVAILABLE',
+  'DB_AUTH_FAILED',
+  'DB_UNKNOWN_TABLE',
 ] as const satisfies readonly ErrorCode[];
 
 /** Compile-time check that the list and the protocol's ErrorCode union name the same codes. */

@@ -17,6 +17,7 @@
  */
 import type { ChatRequests } from './chat';
 import type { CostRequests } from './cost';
+import type { DbRequests } from './db';
 import type { IndexingRequests } from './indexing';
 import type { EngineRequests } from './rpc';
 import type { SearchRequests } from './search';
@@ -32,9 +33,10 @@ export type * from './cost';
 export type * from './host';
 export type * from './webview';
 export type * from './tools';
+export type * from './db';
 
 /** Client → engine requests: every feature's, in one map. */
-export interface RequestMap extends EngineRequests, IndexingRequests, SearchRequests, SqlRequests, ChatRequests, CostRequests, ToolRequests {}
+export interface RequestMap extends EngineRequests, IndexingRequests, SearchRequests, SqlRequests, ChatRequests, CostRequests, ToolRequests, DbRequests {}
 
 export type RequestMethod = keyof RequestMap;
 export type ParamsOf<M extends RequestMethod> = RequestMap[M]['params'];

@@ -45,7 +45,11 @@ export type ErrorCode =
   | 'PATH_INVALID'
   | 'ACCESS_DENIED'
   | 'RESPONSE_TOO_LARGE'
-  | 'RESPONSE_TOO_LONG';
+  | 'RESPONSE_TOO_LONG'
+  | 'SQL_INVALID'
+  | 'DB_UNAVAILABLE'
+  | 'DB_AUTH_FAILED'
+  | 'DB_UNKNOWN_TABLE';
 
 /** The wire shape of an error: what the protocol, the CLI's `--json` and the UI all see. */
 export interface WireError {

@@ -6,6 +6,7 @@
 import type { WireError } from './rpc';
 import type { ChatAskResult, ChatToolStep, Citation, Tier } from './chat';
 import type { CostSummary } from './cost';
+import type { DbExplainResult } from './db';
 
 /** A retrieved passage shown as a removable, clickable pill above the answer. */
 export interface ContextPill {
@@ -72,3 +73,11 @@ export type ToCostReport = { type: 'summary'; summary: CostSummary } | { type: '
 
 /** Cost report webview → extension. */
 export type FromCostReport = { type: 'ready' } | { type: 'refresh' };
+
+// Query-plan view (media/plan) ⇄ extension (src/vscode/queryPlan.ts).
+
+/** Extension → plan view. */
+export type ToQueryPlan = { type: 'result'; result: DbExplainResult } | { type: 'pending'; what: string } | { type: 'error'; code: string; message: string };
+
+/** Plan view → extension. */
+export type FromQueryPlan = { type: 'ready' } | { type: 'copy'; text: string };

@@ -4,6 +4,7 @@ import { askCommand } from './ask';
 import { costCommand } from './cost';
 import { embedCommand } from './embed';
 import { mcpCommand } from './mcp';
+import { explainCommand } from './explain';
 import { scanCommand } from './scan';
 import { searchCommand } from './search';
 import { serveCommand } from './serve';
@@ -16,6 +17,7 @@ export const commands: CliCommand[] = [
   searchCommand,
   askCommand,
   scanCommand,
+  explainCommand,
   costCommand,
   embedCommand,
   serveCommand,

@@ -5,6 +5,7 @@
 import type { Engine } from '../engine';
 import { registerChatFeature } from './chat';
 import { registerCostFeature } from './cost';
+import { registerDbFeature } from './db';
 import { registerEngineFeature } from './engineInfo';
 import { registerEgressFeature } from './egress';
 import { registerEmbedFeature } from './embed';
@@ -25,4 +26,5 @@ export function registerFeatures(engine: Engine): void {
   registerChatFeature(engine);
   registerCostFeature(engine);
   registerToolsFeature(engine);
+  registerDbFeature(engine);
 }

@@ -91,6 +91,18 @@ export const PARAM_SCHEMAS: Record<RequestMethod, z.ZodTypeAny> = {
   'cache/clear': obj(store),
   'egress/log': obj({ limit: z.number().optional() }),
   'tools/list': obj({}),
+  'db/explain': obj({
+    sql: z.string().optional(),
+    file: z.string().optional(),
+    line: z.number().optional(),
+    text: z.string().optional(),
+    root: z.string().optional(),
+    db: z.string().optional(),
+    rows: z.number().optional(),
+    analyze: z.boolean().optional(),
+    allowWrites: z.boolean().optional(),
+    statementTimeoutS: z.number().optional(),
+  }),
   'tools/call': obj({ name: z.string(), arguments: z.unknown(), roots: strings, store: z.string().optional() }),
 };
 

@@ -69,8 +69,11 @@ async function takePanelScreenshot(page, name) {
       await page.frameLocator('iframe.webview').first().frameLocator('#active-frame').locator(theme[1]).waitFor({ timeout: 15_000 }).catch(() => {});
     }
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))).catch(() => {});
-    const text = await page.frameLocator('iframe.webview').first().frameLocator('#active-frame').locator('body').innerText({ timeout: 5000 }).catch(() => '');
-    await page.locator('.part.sidebar').screenshot({ path: file }).then(
+    // `editor-…` names photograph the editor area (webview panels such as the query plan), the rest the side bar.
+    const editor = name.startsWith('editor-');
+    const frames = page.frameLocator(editor ? '.part.editor iframe.webview' : 'iframe.webview');
+    const text = await (editor ? frames.last() : frames.first()).frameLocator('#active-frame').locator('body').innerText({ timeout: 5000 }).catch(() => '');
+    await page.locator(editor ? '.part.editor' : '.part.sidebar').screenshot({ path: file }).then(
       () => Object.assign(report, { ok: true, detail: file, text }),
       (e) => Object.assign(report, { detail: `panel screenshot failed: ${e.message}` }),
     );

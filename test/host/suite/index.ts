@@ -54,7 +54,9 @@ async function holdForScreenshot(): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join(__dirname, f));
+  // KEEL_HOST_ONLY=queryPlan runs only the matching files (a focused run while developing; npm test runs all).
+  const only = process.env.KEEL_HOST_ONLY;
+  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && (!only || f.includes(only))).sort().map((f) => path.join(__dirname, f));
   const results = files.length
     ? await runMocha(files)
     : { passed: 0, failed: 1, pending: 0, failures: [{ title: 'host suite', error: `no *.test.js beside ${__dirname}` }] };

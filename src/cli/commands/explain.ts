@@ -1,0 +1,83 @@
+/**
+ * `keel explain (--sql "<statement>" | <file>:<line>) [--db <url>] [--rows N] [--analyze] [--json]`
+ * The plan check for one statement: on the database in --db / KEEL_DATABASE_URL, or on an embedded
+ * PostgreSQL holding the workspace's schema with synthetic rows at production scale (no server, no
+ * network). --json prints the `db/explain` result, a public contract:
+ * `{ statement, database, plan, cost, findings, indexes, reason? }` (+ optional fields).
+ */
+import * as path from 'node:path';
+import type { DbExplainResult } from '../../protocol';
+import { KeelError } from '../../common/errors';
+import type { CliCommand } from '../command';
+
+export const explainCommand: CliCommand = {
+  name: 'explain',
+  summary: 'Plan a SQL statement on production-scale data and prove index advice',
+  usage: 'keel explain (--sql "<statement>" | <file>:<line>) [--dir DIR] [--db <url>] [--rows N] [--analyze [--allow-writes]] [--timeout S] [--json]',
+  options: {
+    sql: { type: 'string', description: 'The statement to plan ($1 … for parameters).' },
+    dir: { type: 'string', description: 'Workspace whose schema is used (default: the current directory).' },
+    db: { type: 'string', description: 'PostgreSQL URL of a dev database (default: KEEL_DATABASE_URL, else the embedded rehearsal).' },
+    rows: { type: 'string', description: 'Rows in the largest table of the embedded rehearsal (default 1000000).' },
+    analyze: { type: 'boolean', description: 'EXPLAIN ANALYZE: runs the statement inside a transaction that is rolled back.' },
+    'allow-writes': { type: 'boolean', description: 'With --analyze: confirm running a data-changing statement (still rolled back).' },
+    timeout: { type: 'string', description: 'Statement and connection time limit in seconds (default 30).' },
+  },
+  async run(args, io) {
+    const sql = str(args.values.sql);
+    const target = args.positionals[0];
+    if (!sql && !target) throw new KeelError('INVALID_PARAMS', `Give --sql "<statement>" or <file>:<line>.\nusage: ${explainCommand.usage}`);
+    if (sql && target) throw new KeelError('INVALID_PARAMS', 'Give either --sql or <file>:<line>, not both.');
+    let file: string | undefined;
+    let line: number | undefined;
+    if (target) {
+      const m = /^(.+):(\d+)$/.exec(target);
+      if (!m) throw new KeelError('INVALID_PARAMS', `Expected <file>:<line>, got ${target}.`);
+      file = path.resolve(io.cwd, m[1]);
+      line = Number(m[2]);
+    }
+    const rows = num(args.values.rows, '--rows');
+    const timeout = num(args.values.timeout, '--timeout') ?? num(io.env.KEEL_TIMEOUT_S, 'KEEL_TIMEOUT_S');
+    const root = path.resolve(io.cwd, str(args.values.dir) ?? '.');
+    const db = str(args.values.db) ?? io.env.KEEL_DATABASE_URL;
+    if (!db) io.err(`Planning on the embedded rehearsal (${(rows ?? 1_000_000).toLocaleString('en-US')} rows in the largest table)…\n`);
+    const result = await io.call('db/explain', {
+      ...(sql ? { sql } : { file, line }),
+      root,
+      ...(db ? { db } : {}),
+      ...(rows ? { rows } : {}),
+      ...(args.values.analyze === true ? { analyze: true } : {}),
+      ...(args.values['allow-writes'] === true ? { allowWrites: true } : {}),
+      ...(timeout ? { statementTimeoutS: timeout } : {}),
+    });
+    if (args.values.json === true) io.out(`${JSON.stringify(result, null, 2)}\n`);
+    else io.out(renderText(result));
+    return 0;
+  },
+};
+
+function renderText(r: DbExplainResult): string {
+  const out: string[] = [];
+  out.push(`${r.derived ? `SQL derived from a ${r.derived} call` : 'Statement'}: ${r.statement}`);
+  out.push(`Database: ${r.database}${r.rows ? ` (${r.rows.toLocaleString('en-US')} rows in the largest table)` : ''} · estimated cost ${r.cost}`);
+  for (const f of r.findings) out.push(`  ${f.code}  ${f.message}`);
+  for (const ix of r.indexes) {
+    out.push(`Index (proven, ${ix.proof}): cost ${ix.costBefore} → ${ix.costAfter}`);
+    out.push(`  ${ix.createSql}`);
+  }
+  if (r.reason) out.push(`No index advised: ${r.reason}`);
+  for (const w of r.warnings ?? []) out.push(`warning: ${w}`);
+  out.push(`(${r.ms} ms)`);
+  return `${out.join('\n')}\n`;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() ? v : undefined;
+}
+
+function num(v: unknown, name: string): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new KeelError('INVALID_PARAMS', `${name} must be a positive number.`);
+  return n;
+}

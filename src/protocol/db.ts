@@ -1,0 +1,67 @@
+/**
+ * Query plans (issue 16): `db/explain` behind `keel explain` and Keel: Explain Query Plan.
+ */
+
+export interface DbExplainParams {
+  /** The statement itself … */
+  sql?: string;
+  /** … or the statement at this file (workspace-relative or absolute) and 1-based line. */
+  file?: string;
+  line?: number;
+  /** The document's current text (an unsaved editor buffer); read from disk when absent. */
+  text?: string;
+  /** Workspace root: where the schema is read from and relative paths resolve. */
+  root?: string;
+  /** A dev database URL; without one the plan runs on the embedded rehearsal. */
+  db?: string;
+  /** Rows of the largest table in the embedded rehearsal (default 1,000,000). */
+  rows?: number;
+  /** EXPLAIN ANALYZE: executes the statement inside a transaction that is always rolled back. */
+  analyze?: boolean;
+  /** Confirmed: ANALYZE may execute a data-changing statement (still rolled back). */
+  allowWrites?: boolean;
+  statementTimeoutS?: number;
+}
+
+export interface DbPlanFinding {
+  code: string;
+  message: string;
+  table?: string;
+}
+
+export interface DbIndexAdvice {
+  /** "schema.table" */
+  table: string;
+  columns: string[];
+  createSql: string;
+  costBefore: number;
+  costAfter: number;
+  proof: 'hypopg' | 'built';
+}
+
+/** `keel explain --json` — a public contract. */
+export interface DbExplainResult {
+  statement: string;
+  /** "embedded", or the database URL without its password. */
+  database: string;
+  /** PostgreSQL's EXPLAIN (FORMAT JSON) object for the statement. */
+  plan: unknown;
+  cost: number;
+  findings: DbPlanFinding[];
+  indexes: DbIndexAdvice[];
+  /** Why no index is suggested. */
+  reason?: string;
+  /** The SQL was derived from an ORM call, not written in the code. */
+  derived?: 'prisma';
+  location?: { path: string; startLine: number; endLine: number };
+  /** Rows of the largest table in the embedded rehearsal. */
+  rows?: number;
+  /** Schema statements or tables the embedded rehearsal could not apply or fill. */
+  warnings?: string[];
+  ms: number;
+}
+
+export interface DbRequests {
+  /** Plan one statement (and prove index advice) on a configured database or the embedded rehearsal. */
+  'db/explain': { params: DbExplainParams; result: DbExplainResult };
+}

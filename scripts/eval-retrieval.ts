@@ -11,12 +11,14 @@
  * Flags: --embedder ID (default keel-code) · --model-file PATH · --corpus swe,cosqa (default) | repo | all
  *        · --limit N · --split A|B|all (swe tasks to run; default all, reported per split)
  */
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEmbedder } from '../src/engine/embed/registry';
 import type { Embedder } from '../src/engine/embed/types';
 import { LocalReranker } from '../src/engine/search/rerank/local';
 import { cosqaCorpus, repoCorpus, type EvalCorpus } from './retrieval/corpora';
-import { defaultCosqaPath, loadCosqa } from './retrieval/cosqa';
+import { loadCosqa } from './retrieval/cosqa';
+import { sharedDataDir } from './retrieval/sweDev';
 import { summarize, type Metrics } from './retrieval/metrics';
 import { defaultCacheDir, loadOrBuildRepoSet } from './retrieval/repoSet';
 import { evaluate, type EvalConfig, type EvalRun } from './retrieval/runEval';
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
   const swe = wanted.has('swe') ? await runSweSection(embedder, values.split!, limit, log) : undefined;
 
   const corpora: EvalCorpus[] = [];
-  if (wanted.has('cosqa')) corpora.push(await cosqaCorpus(loadCosqa(defaultCosqaPath()), embedder));
+  if (wanted.has('cosqa')) corpora.push(await cosqaCorpus(loadCosqa(path.join(sharedDataDir('retrieval'), 'cosqa-dev.json')), embedder));
   if (wanted.has('repo')) corpora.push(await repoCorpus(loadOrBuildRepoSet(defaultCacheDir(), log), embedder));
 
   const configs: EvalConfig[] = [

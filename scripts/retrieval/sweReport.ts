@@ -5,7 +5,9 @@
 import { pairedBootstrap, formatInterval, type PairedInterval } from '../lib/bootstrap';
 import type { Embedder } from '../../src/engine/embed/types';
 import { LocalReranker } from '../../src/engine/search/rerank/local';
-import { loadSweTasks, sharedDataDir, type SweTask } from './sweDev';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cacheDir, loadSweTasks, sharedDataDir, type SweTask } from './sweDev';
 import { runSwe, type SweVariant, type TaskScore } from './sweEval';
 
 /**
@@ -17,18 +19,20 @@ export const VARIANTS_TRIED = 0;
 const OLD_LIMIT = 4000;
 
 export function sweVariants(embedder: Embedder | undefined): SweVariant[] {
-  // hybridSearch still refuses queries over 4,000 characters, so every variant cuts them for now
+  const hybrid = embedder ? 'hybrid' : 'bm25';
+  // Before issue 14: chunks ranked alone, the query as a bag of distinct words, and queries over
+  // 4,000 characters refused (so callers cut them).
+  const before = { plan: false, fileRank: false } as const;
   const cut = (q: string): string => q.slice(0, OLD_LIMIT);
   const v: SweVariant[] = [
     { name: 'reference', kind: 'reference' },
-    { name: 'bm25', kind: 'search', mode: 'bm25', query: cut },
+    { name: 'bm25', kind: 'search', mode: 'bm25' },
   ];
-  if (embedder) {
-    v.push({ name: 'vector', kind: 'search', mode: 'vector', query: cut }, { name: 'hybrid', kind: 'search', mode: 'hybrid', query: cut });
-  }
-  v.push({ name: embedder ? 'hybrid+rerank' : 'bm25+rerank', kind: 'search', mode: embedder ? 'hybrid' : 'bm25', reranker: new LocalReranker(), query: cut });
-  // The product before issue 14 refused queries over 4,000 characters; callers cut them to fit.
-  v.push({ name: 'before:hybrid+rerank', kind: 'search', mode: embedder ? 'hybrid' : 'bm25', reranker: new LocalReranker(), query: (q) => q.slice(0, OLD_LIMIT) });
+  if (embedder) v.push({ name: 'vector', kind: 'search', mode: 'vector' }, { name: 'hybrid', kind: 'search', mode: 'hybrid' });
+  v.push({ name: `${hybrid}+rerank`, kind: 'search', mode: hybrid, reranker: new LocalReranker() });
+  v.push({ name: 'before:bm25', kind: 'search', mode: 'bm25', options: before, query: cut });
+  if (embedder) v.push({ name: 'before:hybrid', kind: 'search', mode: 'hybrid', options: before, query: cut });
+  v.push({ name: `before:${hybrid}+rerank`, kind: 'search', mode: hybrid, reranker: new LocalReranker(), options: before, query: cut });
   return v;
 }
 
@@ -91,7 +95,7 @@ export async function runSweSection(embedder: Embedder | undefined, split: strin
   const best = names.includes('hybrid+rerank') ? 'hybrid+rerank' : 'bm25+rerank';
   const pairs: Array<[string, string]> = [
     [best, 'reference'],
-    [best, 'before:hybrid+rerank'],
+    [best, `before:${best}`],
     ...(names.includes('hybrid') ? ([['hybrid', 'bm25'], [best, 'hybrid']] as Array<[string, string]>) : []),
   ];
   console.log('\nswe: A − B, paired bootstrap 95% intervals over tasks (10,000 resamples); "improves" only when the lower bound > 0');
@@ -119,7 +123,11 @@ export async function runSweSection(embedder: Embedder | undefined, split: strin
   for (const b of bars) console.log(`  ${b.pass ? 'PASS' : 'FAIL'}  ${b.name}: ${b.detail}`);
   console.log(`  variants tried on split A before reading B: ${VARIANTS_TRIED}`);
   const perTask = Object.fromEntries(names.map((n) => [n, scores.get(n)!.map(({ id, r10, mrr10, top }) => ({ id, r10, mrr10, top: top.slice(0, 3) }))]));
-  return { tasks: tasks.length, split, table, intervals, bars, variantsTried: VARIANTS_TRIED, msPerQuery: Object.fromEntries(msPerQuery), perTask };
+  const out = { tasks: tasks.length, split, table, intervals, bars, variantsTried: VARIANTS_TRIED, msPerQuery: Object.fromEntries(msPerQuery), perTask };
+  // every task's top files, for looking at failures (kept out of the repository)
+  fs.mkdirSync(path.join(cacheDir(), 'runs'), { recursive: true });
+  fs.writeFileSync(path.join(cacheDir(), 'runs', 'last-swe.json'), JSON.stringify(out));
+  return out;
 }
 
 interface Bar {

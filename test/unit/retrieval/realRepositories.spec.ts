@@ -188,6 +188,25 @@ describe('searches named by issue 14 (engine, in-process)', function () {
     assert.ok(r.hits[0].symbol.startsWith('User.followers_count'), r.hits[0].symbol);
   });
 
+  it('the flagship question, asked offline through chat/ask, cites src/routes/orders.ts lines 11–27 among the first three', async () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-flagship-ask-'));
+    created.push(base);
+    const dir = path.join(base, 'demo');
+    fs.cpSync(path.join(REPO_ROOT, 'test', 'fixtures', 'demo-backend'), dir, { recursive: true });
+    const asking = createEngine({ host: 'in-process', log: silentLogger, storageDir: path.join(base, 'state'), globalStorageDir: path.join(base, 'user') });
+    try {
+      await call(asking, 'engine/configure', { settings: { 'keel.provider': 'none' } });
+      const answer = await call(asking, 'chat/ask', { question: 'where do we load orders for a user and is there an N+1 problem?', root: dir, store: path.join(base, 'index') });
+      assert.equal(answer.offline, true);
+      const first3 = answer.citations.slice(0, 3);
+      assert.ok(first3.some((c) => c.path === 'src/routes/orders.ts' && c.startLine <= 11 && c.endLine >= 27), JSON.stringify(first3));
+      assert.match(answer.answer, /src\/routes\/orders\.ts:22 — N\+1/);
+      assert.doesNotMatch(answer.answer, /sales\.py:\d+ — SQL injection/, 'an unrelated injection is not part of an N+1 answer');
+    } finally {
+      await asking.shutdown();
+    }
+  });
+
   it('the flagship question cites src/routes/orders.ts lines 11–27 among the first three', async () => {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-flagship-'));
     created.push(base);

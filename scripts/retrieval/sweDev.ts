@@ -93,10 +93,15 @@ export interface WorkspaceCorpus {
   chunks: number;
 }
 
-/** Caches shared by every workspace of one run. */
+/**
+ * Caches shared by every workspace of one run. Consecutive workspaces of one repository differ in a
+ * few files, so the in-memory index of the previous one is updated (changed files' chunks removed and
+ * re-added) instead of rebuilt: the result is the same index a fresh build would give.
+ */
 export class CorpusBuilder {
   private readonly chunkCache = new Map<string, Chunk[]>();
   private readonly vectorCache = new Map<string, Float32Array>();
+  private last: { source: MemorySource; files: Map<string, { hash: string; ids: string[]; text: string }> } | undefined;
 
   constructor(
     private readonly embedder: Embedder | undefined,
@@ -105,32 +110,50 @@ export class CorpusBuilder {
 
   async build(ws: string): Promise<WorkspaceCorpus> {
     const walked = await walkWorkspace([ws], { maxFileSizeBytes: this.maxFileBytes });
-    const files: WorkspaceFile[] = [];
-    const chunks: MemoryChunk[] = [];
+    const next = new Map<string, { hash: string; ids: string[]; text: string }>();
+    const previous = this.last?.files ?? new Map();
+    const source = this.last?.source ?? new MemorySource(this.embedder);
+    const added: MemoryChunk[] = [];
     for (const f of walked.files.sort((a, b) => (a.rel < b.rel ? -1 : 1))) {
       const read = await readSourceFile(f.abs, this.maxFileBytes);
       if (!read.ok) continue;
-      files.push({ path: f.rel, text: read.text });
+      const old = previous.get(f.rel);
+      if (old && old.hash === read.hash) {
+        next.set(f.rel, old);
+        continue;
+      }
+      if (old) for (const id of old.ids) source.remove(id);
       const key = `${f.rel}\0${read.hash}`; // the chunker's language depends on the path
       let fileChunks = this.chunkCache.get(key);
       if (!fileChunks) this.chunkCache.set(key, (fileChunks = await chunkFile(f.rel, read.text)));
-      fileChunks.forEach((c, i) =>
-        chunks.push({ id: `${f.rel}#${i}`, path: f.rel, language: c.language, symbol: c.symbol, startLine: c.startLine, endLine: c.endLine, text: c.text }),
-      );
+      const ids: string[] = [];
+      fileChunks.forEach((c, i) => {
+        const id = `${f.rel}#${read.hash}#${i}`;
+        ids.push(id);
+        added.push({ id, path: f.rel, language: c.language, symbol: c.symbol, startLine: c.startLine, endLine: c.endLine, text: c.text });
+      });
+      next.set(f.rel, { hash: read.hash, ids, text: read.text });
     }
-    const source = new MemorySource(this.embedder);
-    if (this.embedder) {
-      const missing = [...new Set(chunks.map((c) => c.text).filter((t) => !this.vectorCache.has(hashOf(t))))];
+    for (const [rel, old] of previous) if (!next.has(rel)) for (const id of old.ids) source.remove(id);
+    if (this.embedder && added.length) {
+      const missing = [...new Set(added.map((c) => c.text).filter((t) => !this.vectorCache.has(hashOf(t))))];
       for (let i = 0; i < missing.length; i += 512) {
         const batch = missing.slice(i, i + 512);
         const vs = await this.embedder.embed(batch);
         batch.forEach((t, j) => this.vectorCache.set(hashOf(t), vs[j]));
       }
-      await source.add(chunks, chunks.map((c) => this.vectorCache.get(hashOf(c.text))!));
-    } else {
-      await source.add(chunks);
+      await source.add(added, added.map((c) => this.vectorCache.get(hashOf(c.text))!));
+    } else if (added.length) {
+      await source.add(added);
     }
-    return { source, files, chunks: chunks.length };
+    this.last = { source, files: next };
+    const files = [...next].map(([p, f]) => ({ path: p, text: f.text }));
+    return { source, files, chunks: source.chunkCount };
+  }
+
+  /** Forget the previous workspace (the next one belongs to another repository). */
+  reset(): void {
+    this.last = undefined;
   }
 }
 

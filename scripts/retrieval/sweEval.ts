@@ -53,8 +53,11 @@ export async function runSwe(
   const scores = new Map<string, TaskScore[]>(variants.map((v) => [v.name, []]));
   const ms = new Map<string, number>(variants.map((v) => [v.name, 0]));
   let chunks = 0;
+  let repo = '';
   for (const [i, task] of tasks.entries()) {
     const ws = workspaceFor(dataDir, task.id, log);
+    if (task.repo !== repo) builder.reset();
+    repo = task.repo;
     const t0 = performance.now();
     const corpus = await builder.build(ws);
     chunks += corpus.chunks;
@@ -65,6 +68,8 @@ export async function runSwe(
       ms.set(v.name, ms.get(v.name)! + performance.now() - t);
       scores.get(v.name)!.push({ id: task.id, repo: task.repo, language: task.language, split: task.split, ...scoreFiles(top, task.gold), top: top.slice(0, 10) });
     }
+    // per-task figures as they come, so a long run's progress is readable (and survives an interrupted run)
+    log(`    ${variants.map((v) => { const r = scores.get(v.name)!.at(-1)!; return `${v.name} ${r.r10.toFixed(2)}/${r.mrr10.toFixed(2)}`; }).join(' · ')}`);
   }
   for (const v of variants) ms.set(v.name, Math.round((ms.get(v.name)! / Math.max(1, tasks.length)) * 10) / 10);
   return { scores, msPerQuery: ms, chunks };

@@ -1,39 +1,49 @@
 /**
  * `npm run eval:retrieval` — retrieval quality of bm25, vector, hybrid and hybrid + local re-ranker on
- *   (a) CoSQA dev (../shared/data/retrieval/), and
- *   (b) Keel's repository-level set (scripts/retrieval/: real npm packages, JSDoc summaries as queries,
- *       doc comments stripped from the indexed code; built and cached on first run).
- * Prints MRR@10 and Recall@1/5/10 per corpus and overall (query-weighted), then the issue's bars.
+ *   (a) the bug-report set ../shared/data/retrieval-swe-dev/ ("swe", the one that decides): real issues
+ *       as queries, the files their fixes changed as answers, file-level Recall@1/5/10 and MRR@10 per
+ *       language and per repository, next to the plain whole-file BM25 reference computed in the same
+ *       run, with paired-bootstrap 95% intervals (scripts/lib/bootstrap.ts) for every comparison;
+ *   (b) CoSQA dev (../shared/data/retrieval/), a report-only regression line (nothing is tuned on it);
+ *   (c) on request (--corpus repo), the older npm repository-level set (scripts/retrieval/repoSet.ts).
  * Last line: one JSON object.
  *
- * Flags: --embedder ID (default keel-code) · --model-file PATH · --corpus repo|cosqa|all · --limit N
+ * Flags: --embedder ID (default keel-code) · --model-file PATH · --corpus swe,cosqa (default) | repo | all
+ *        · --limit N · --split A|B|all (swe tasks to run; default all, reported per split)
  */
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEmbedder } from '../src/engine/embed/registry';
 import type { Embedder } from '../src/engine/embed/types';
 import { LocalReranker } from '../src/engine/search/rerank/local';
 import { cosqaCorpus, repoCorpus, type EvalCorpus } from './retrieval/corpora';
-import { defaultCosqaPath, loadCosqa } from './retrieval/cosqa';
+import { loadCosqa } from './retrieval/cosqa';
+import { sharedDataDir } from './retrieval/sweDev';
 import { summarize, type Metrics } from './retrieval/metrics';
 import { defaultCacheDir, loadOrBuildRepoSet } from './retrieval/repoSet';
 import { evaluate, type EvalConfig, type EvalRun } from './retrieval/runEval';
+import { runSweSection } from './retrieval/sweReport';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       embedder: { type: 'string', default: 'keel-code' },
       'model-file': { type: 'string' },
-      corpus: { type: 'string', default: 'all' },
+      corpus: { type: 'string', default: 'swe,cosqa' },
       limit: { type: 'string' },
+      split: { type: 'string', default: 'all' },
     },
   });
   const limit = values.limit ? Number(values.limit) : undefined;
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const embedder = tryEmbedder(values.embedder!, values['model-file'], log);
 
+  const wanted = new Set(values.corpus === 'all' ? ['swe', 'cosqa', 'repo'] : values.corpus!.split(','));
+  const swe = wanted.has('swe') ? await runSweSection(embedder, values.split!, limit, log) : undefined;
+
   const corpora: EvalCorpus[] = [];
-  if (values.corpus === 'all' || values.corpus === 'cosqa') corpora.push(await cosqaCorpus(loadCosqa(defaultCosqaPath()), embedder));
-  if (values.corpus === 'all' || values.corpus === 'repo') corpora.push(await repoCorpus(loadOrBuildRepoSet(defaultCacheDir(), log), embedder));
+  if (wanted.has('cosqa')) corpora.push(await cosqaCorpus(loadCosqa(path.join(sharedDataDir('retrieval'), 'cosqa-dev.json')), embedder));
+  if (wanted.has('repo')) corpora.push(await repoCorpus(loadOrBuildRepoSet(defaultCacheDir(), log), embedder));
 
   const configs: EvalConfig[] = [
     { name: 'bm25', mode: 'bm25' },
@@ -73,7 +83,7 @@ async function main(): Promise<void> {
   }
   console.log('\nbars');
   for (const b of bars) console.log(`  ${b.pass ? 'PASS' : 'FAIL'}  ${b.name}: ${b.detail}`);
-  console.log(JSON.stringify({ embedder: embedder?.id ?? null, limit: limit ?? null, corpora: results, overall, bars, repoTop10UnionRecall: ceiling ?? null }));
+  console.log(JSON.stringify({ embedder: embedder?.id ?? null, limit: limit ?? null, swe: swe ?? null, corpora: results, overall, bars, repoTop10UnionRecall: ceiling ?? null }));
 }
 
 /** Share of queries whose target is in the top 10 of either list. */

@@ -24,8 +24,11 @@ export interface CosqaSet {
   queries: CosqaQuery[];
 }
 
+/** ../shared/data/retrieval/ beside the checkout (CI), else beside the main checkout (a git worktree), or $KEEL_SHARED_DATA. */
 export function defaultCosqaPath(root: string = process.cwd()): string {
-  return path.resolve(root, '..', 'shared', 'data', 'retrieval', 'cosqa-dev.json');
+  const dirs = [process.env.KEEL_SHARED_DATA, path.resolve(root, '..', 'shared', 'data'), path.resolve(root, '..', '..', 'shared', 'data')].filter((d): d is string => !!d);
+  const found = dirs.map((d) => path.join(d, 'retrieval', 'cosqa-dev.json')).find((f) => fs.existsSync(f));
+  return found ?? path.resolve(root, '..', 'shared', 'data', 'retrieval', 'cosqa-dev.json');
 }
 
 export function loadCosqa(file: string): CosqaSet {

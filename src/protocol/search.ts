@@ -14,6 +14,8 @@ export interface SearchHit {
   /** Not part of the CLI contract's required fields; present for previews. */
   language?: string;
   preview?: string;
+  /** What the file is (source, test, docs, config …), when search ranked files; optional and additive. */
+  kind?: string;
 }
 
 export type SearchMode = 'hybrid' | 'bm25' | 'vector';

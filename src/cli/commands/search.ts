@@ -1,7 +1,7 @@
 /**
  * `keel search "<query>" [--dir DIR] [--store DIR] [--top N] [--mode hybrid|bm25|vector]
  *   [--rerank none|local|cohere|voyage|jina|llm] [--json]`
- * --json prints exactly an array of { path, startLine, endLine, symbol, score }, best first, paths
+ * --json prints exactly an array of { path, startLine, endLine, symbol, score } (plus an optional `kind`), best first, paths
  * relative to DIR. Indexes DIR first when it has no index yet (progress on stderr).
  */
 import * as path from 'node:path';
@@ -62,7 +62,7 @@ export const searchCommand: CliCommand = {
     );
     for (const warning of result.warnings ?? []) io.err(`warning: ${warning}\n`);
     if (json) {
-      io.out(`${JSON.stringify(result.hits.map((h) => ({ path: h.path, startLine: h.startLine, endLine: h.endLine, symbol: h.symbol, score: h.score })))}\n`);
+      io.out(`${JSON.stringify(result.hits.map((h) => ({ path: h.path, startLine: h.startLine, endLine: h.endLine, symbol: h.symbol, score: h.score, ...(h.kind ? { kind: h.kind } : {}) })))}\n`);
       return 0;
     }
     if (result.indexed) io.err(`Indexed ${result.indexed.files} files (${result.indexed.chunks} chunks) first.\n`);

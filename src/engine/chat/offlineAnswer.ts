@@ -27,6 +27,7 @@ const MAX_LISTED = 6;
 const MAX_FINDINGS = 5;
 
 export function offlineAnswer(question: string, passages: readonly AnswerPassage[], findings: readonly PassageFinding[] = []): string {
+  passages = [...passages];
   const lines: string[] = ['**Retrieval answer** — no model is configured, so this is what the index found (nothing left this machine).', ''];
   if (!passages.length) {
     lines.push('No indexed code matched the question. Try the names of functions, tables or error messages you expect to be involved, or index the workspace first.');
@@ -38,9 +39,15 @@ export function offlineAnswer(question: string, passages: readonly AnswerPassage
     for (const s of summary) lines.push(`> ${s.sentence} (${s.cite})`);
     lines.push('');
   }
-  if (findings.length) {
+  const relevant = relevantFindings(question, passages, findings);
+  if (relevant.length) {
+    // The passages that hold what the question asks about (an N+1 when it asks about N+1) lead the list.
+    const holds = (p: AnswerPassage): boolean => relevant.some((f) => f.path === p.path && f.line >= p.startLine && f.line <= p.endLine);
+    passages = [...passages.filter(holds), ...passages.filter((p) => !holds(p))];
+  }
+  if (relevant.length) {
     lines.push('Keel’s SQL checks flag these passages:', '');
-    for (const f of findings.slice(0, MAX_FINDINGS)) lines.push(`- ${f.path}:${f.line} — ${firstSentence(f.message)} (\`${f.code}\`)`);
+    for (const f of relevant.slice(0, MAX_FINDINGS)) lines.push(`- ${f.path}:${f.line} — ${firstSentence(f.message)} (\`${f.code}\`)`);
     lines.push('');
   }
   lines.push(`Most relevant passages:`, '');
@@ -51,6 +58,26 @@ export function offlineAnswer(question: string, passages: readonly AnswerPassage
   }
   lines.push('', 'Configure a provider (OpenAI, Anthropic or a local Ollama server) for a written answer grounded in these passages.');
   return lines.join('\n');
+}
+
+/** Finding codes by what a question calls them. */
+const TOPICS: Array<{ asks: RegExp; code: RegExp }> = [
+  { asks: /\bn\s*\+\s*1\b|\bn plus one\b|\bper[- ](?:row|item)\b|\bin a loop\b|\bround[- ]trips?\b/i, code: /N-PLUS-ONE/ },
+  { asks: /\binject|\bsanitiz|\bescap|\bparameteri[sz]|\bunsafe sql|\bsql safety\b/i, code: /INJECTION/ },
+  { asks: /\bunbounded\b|\bwhere clause\b|\bmass (?:update|delete)\b/i, code: /UNBOUNDED/ },
+  { asks: /\bdestructive\b|\bdrop table\b|\btruncate\b/i, code: /DESTRUCTIVE/ },
+];
+
+/**
+ * Findings worth a line: those of the kind the question asks about (anywhere in the passages), or,
+ * when it asks about none, those inside the first three cited passages. An unrelated injection in a
+ * file that merely came up is noise in an answer about something else.
+ */
+export function relevantFindings(question: string, passages: readonly AnswerPassage[], findings: readonly PassageFinding[]): PassageFinding[] {
+  const asked = TOPICS.filter((t) => t.asks.test(question));
+  if (asked.length) return findings.filter((f) => asked.some((t) => t.code.test(f.code)));
+  const head = passages.slice(0, 3);
+  return findings.filter((f) => head.some((p) => p.path === f.path && f.line >= p.startLine && f.line <= p.endLine));
 }
 
 function cite(p: AnswerPassage): string {
@@ -85,7 +112,8 @@ function extractiveSummary(question: string, passages: readonly AnswerPassage[])
 const COMMENT_LINE = /^\s*(?:\/\/+|#+(?!!)|\/\*+|\*+(?!\/)|"""|''')\s?/;
 
 function isCommentLine(line: string): boolean {
-  return COMMENT_LINE.test(line);
+  // a block comment's closing line (`*/`, `**/`) is comment too: never a preview on its own
+  return COMMENT_LINE.test(line) || /^\s*\*+\/\s*$/.test(line);
 }
 
 /** Sentences from comment lines and docstrings, markup stripped. */

@@ -45,6 +45,7 @@ export function registerSearchFeature(engine: Engine): void {
         score: Math.round(p.score * 1e6) / 1e6,
         language: p.language,
       };
+      if (p.kind) hit.kind = p.kind;
       if (params.preview) hit.preview = preview(await source.readLines(p.root, p.path, p.startLine, Math.min(p.endLine, p.startLine + PREVIEW_LINES - 1)));
       hits.push(hit);
     }

@@ -92,10 +92,11 @@ export function mergeSmall(lines: readonly string[], regions: readonly Region[])
 }
 
 function finish(r: Region & { names: string[] }): Region {
-  // `Class` next to `Class.method` says nothing more: keep the most specific names
+  // `Class` next to `Class.method` says nothing more: keep the most specific names. EVERY name stays
+  // (a merged chunk of eight small methods defines all eight, and an exact search for any of them
+  // must find it); search results shorten the list for display (passages.ts).
   const names = r.names.filter((n) => !r.names.some((m) => m.startsWith(`${n}.`)));
-  const symbol = names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')}, …`;
-  return { startRow: r.startRow, endRow: r.endRow, symbol, context: r.context };
+  return { startRow: r.startRow, endRow: r.endRow, symbol: names.join(', '), context: r.context };
 }
 
 /** Regions → chunks, dropping whitespace-only ones. */

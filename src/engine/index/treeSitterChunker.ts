@@ -43,9 +43,50 @@ function unwrap(node: SyntaxNode): SyntaxNode {
   return node;
 }
 
+/** Values that make an assignment a definition. */
+const DEFINING_VALUES = new Set(['arrow_function', 'function_expression', 'function', 'class', 'generator_function']);
+
+/**
+ * `module.exports.userSearch = function …`, `exports.find = async () => …`, `Foo.prototype.bar = …`:
+ * the CommonJS way of defining a function. Returns the assigned member, or null.
+ */
+function assignedFunction(node: SyntaxNode): SyntaxNode | null {
+  if (node.type !== 'expression_statement') return null;
+  const expr = node.firstNamedChild;
+  if (expr?.type !== 'assignment_expression') return null;
+  const left = expr.childForFieldName('left');
+  const right = expr.childForFieldName('right');
+  if (!left || !right || left.type !== 'member_expression' || !DEFINING_VALUES.has(right.type)) return null;
+  return left;
+}
+
+const ROUTE_VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all']);
+
+/**
+ * `router.get('/orders', async (req, res) => …)`: an Express / Koa / Fastify route is the unit a
+ * backend question is about, so it is a definition named by its verb and path (`ordersRouter.get /`).
+ */
+function routeName(node: SyntaxNode): string | null {
+  if (node.type !== 'expression_statement') return null;
+  const call = node.firstNamedChild;
+  if (call?.type !== 'call_expression') return null;
+  const fn = call.childForFieldName('function');
+  if (fn?.type !== 'member_expression') return null;
+  const verb = fn.childForFieldName('property')?.text ?? '';
+  if (!ROUTE_VERBS.has(verb)) return null;
+  const first = call.childForFieldName('arguments')?.namedChildren[0];
+  if (!first || (first.type !== 'string' && first.type !== 'template_string')) return null;
+  const object = fn.childForFieldName('object')?.text.replace(/\s+/g, '') ?? '';
+  return `${object.split('.').pop()}.${verb} ${first.text.slice(1, -1)}`;
+}
+
+/** Class fields: `count = 0;`, `private readonly cache = new Map()`, `handler = () => …` (JS/TS); `x: int = 0` (Python class body). */
+const FIELDS = new Set(['public_field_definition', 'field_definition']);
+
 function isDefinition(node: SyntaxNode): boolean {
   const inner = unwrap(node);
   if (DEFINITIONS.has(inner.type)) return true;
+  if (assignedFunction(inner) || routeName(inner)) return true;
   // `const handler = async (req, res) => { … }` and `export const x = function () {}`
   if (inner.type === 'lexical_declaration' || inner.type === 'variable_declaration') {
     return inner.namedChildren.some((d) => {
@@ -58,6 +99,14 @@ function isDefinition(node: SyntaxNode): boolean {
 
 function nameOf(node: SyntaxNode): string {
   const inner = unwrap(node);
+  const assigned = assignedFunction(inner);
+  if (assigned) {
+    // module.exports.x / exports.x → x; Foo.prototype.bar → Foo.bar
+    const path = assigned.text.replace(/\s+/g, '').replace(/^(?:module\.)?exports\./, '').replace(/\.prototype\./, '.');
+    return path === 'module.exports' ? '' : path;
+  }
+  const route = routeName(inner);
+  if (route) return route;
   const named = inner.childForFieldName('name');
   if (named) return named.text;
   switch (inner.type) {
@@ -92,7 +141,35 @@ function bodyOf(node: SyntaxNode): SyntaxNode | null {
     const value = inner.namedChildren[0]?.childForFieldName('value');
     return value?.childForFieldName('body') ?? null;
   }
+  if (assignedFunction(inner)) return inner.firstNamedChild?.childForFieldName('right')?.childForFieldName('body') ?? null;
   return null;
+}
+
+/** Names of the methods and fields directly in a class-like definition's body. */
+function memberNames(node: SyntaxNode): string[] {
+  const body = bodyOf(node);
+  if (!body || !body.namedChildren.some((c) => c !== null && (isDefinition(c) || fieldName(c) !== undefined))) return [];
+  const names: string[] = [];
+  for (const c of body.namedChildren) {
+    if (!c) continue;
+    const name = isDefinition(c) ? nameOf(c) : fieldName(c);
+    if (name && !names.includes(name)) names.push(name);
+  }
+  return names;
+}
+
+/** Names a non-definition member of a class body defines (fields), for the chunk's symbol list. */
+function fieldName(node: SyntaxNode): string | undefined {
+  if (FIELDS.has(node.type)) return (node.childForFieldName('name') ?? node.childForFieldName('property'))?.text;
+  // Python: `name = value` / `name: T = value` directly in a class body
+  if (node.type === 'expression_statement') {
+    const expr = node.firstNamedChild;
+    if (expr?.type === 'assignment') {
+      const left = expr.childForFieldName('left');
+      if (left?.type === 'identifier') return left.text;
+    }
+  }
+  return undefined;
 }
 
 export async function chunkWithGrammar(language: GrammarLanguage, text: string): Promise<Chunk[]> {
@@ -120,11 +197,20 @@ function collect(
   let glueStart = fromRow;
   let commentStart: number | undefined; // first row of a run of comments directly above the next node
   let lastEnd = fromRow - 1;
+  // Fields declared in the current run of glue (class scope only): the glue chunk defines them.
+  let fields: string[] = [];
+  const glueSymbol = (): string => {
+    const names = fields.length ? fields.map((f) => `${scopeName}.${f}`) : [];
+    fields = [];
+    return names.length ? names.join(', ') : scopeName;
+  };
   for (const child of parent.children) {
     if (!child) continue;
     const start = child.startPosition.row;
     const end = child.endPosition.row;
     if (end < fromRow || start > toRow) continue;
+    const field = scope.length ? fieldName(child) : undefined;
+    if (field) fields.push(field);
     if (COMMENTS.has(child.type)) {
       if (commentStart === undefined || start > lastEnd + 1) commentStart = start;
       lastEnd = end;
@@ -132,14 +218,15 @@ function collect(
     }
     if (isDefinition(child)) {
       const defStart = commentStart !== undefined && start <= lastEnd + 1 ? Math.max(commentStart, glueStart) : start;
-      if (defStart > glueStart) out.push(...lineWindows(lines, glueStart, defStart - 1, scopeName, context));
+      if (defStart > glueStart) out.push(...lineWindows(lines, glueStart, defStart - 1, glueSymbol(), context));
+      else fields = [];
       emitDefinition(child, Math.max(defStart, glueStart), Math.min(end, toRow), scope, context, lines, out);
       glueStart = Math.min(end, toRow) + 1;
     }
     commentStart = undefined;
     lastEnd = end;
   }
-  if (glueStart <= toRow) out.push(...lineWindows(lines, glueStart, toRow, scopeName, context));
+  if (glueStart <= toRow) out.push(...lineWindows(lines, glueStart, toRow, glueSymbol(), context));
 }
 
 function emitDefinition(
@@ -151,6 +238,9 @@ function emitDefinition(
   const qualified = [...scope, name].join('.');
   const region: Region = { startRow, endRow, symbol: qualified, context };
   if (regionChars(lines, region) <= MAX_CHUNK_CHARS) {
+    // A small class in one chunk defines its members too: `followers_count` must find `User`'s chunk.
+    const members = memberNames(node);
+    if (members.length) region.symbol = [qualified, ...members.map((m) => `${qualified}.${m}`)].join(', ');
     out.push(region);
     return;
   }

@@ -249,7 +249,7 @@ export class WorkspaceIndex {
     if (this.vectors) await removeOtherVectorFolders(this.store, vectorFolder(this.embedder!.id));
   }
 
-  keywordSearch(query: string, k: number, filter?: (chunk: ChunkLocation) => boolean): ScoredChunk[] {
+  keywordSearch(query: string | ReadonlyMap<string, number>, k: number, filter?: (chunk: ChunkLocation) => boolean): ScoredChunk[] {
     const hits = this.keywords.search(query, k, filter && ((id) => {
       const c = this.catalog.chunk(id);
       return c !== undefined && filter(c);

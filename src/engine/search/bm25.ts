@@ -119,21 +119,26 @@ export class Bm25Index {
     return true;
   }
 
-  /** The best `k` documents for `query`, best first. `filter` can veto documents by id. */
-  search(query: string, k: number, filter?: (docId: string) => boolean): Bm25Hit[] {
+  /**
+   * The best `k` documents for `query`, best first. `filter` can veto documents by id. A query given as
+   * term → weight (a long bug report's planned terms, queryPlan.ts) scales each term's contribution;
+   * a plain string counts each distinct term once.
+   */
+  search(query: string | ReadonlyMap<string, number>, k: number, filter?: (docId: string) => boolean): Bm25Hit[] {
     const n = this.docNums.size;
     if (n === 0 || k <= 0) return [];
-    const queryTerms = new Set(analyze(query));
+    const queryTerms: ReadonlyMap<string, number> = typeof query === 'string' ? new Map(analyze(query).map((t) => [t, 1])) : query;
     const avgLen = this.totalLen / n || 1;
     const scores = this.scoreBuffer();
     const touched: number[] = [];
-    for (const term of queryTerms) {
+    for (const [term, weight] of queryTerms) {
+      if (!(weight > 0)) continue;
       const id = this.termIds.get(term);
       if (id === undefined) continue;
       const list = this.postings[id];
       const df = list.length;
       if (df === 0) continue;
-      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      const idf = weight * Math.log(1 + (n - df + 0.5) / (df + 0.5));
       const { k1, b } = this;
       for (let i = 0; i < df; i++) {
         const entry = list[i];

@@ -20,7 +20,7 @@ export class IndexSource implements SearchSource {
     return this.index.embedder !== undefined && this.index.vectors !== undefined;
   }
 
-  keywordSearch(query: string, k: number, filter?: (chunk: SourceChunk) => boolean): ScoredChunk[] {
+  keywordSearch(query: string | ReadonlyMap<string, number>, k: number, filter?: (chunk: SourceChunk) => boolean): ScoredChunk[] {
     return this.index.keywordSearch(query, k, filter);
   }
 

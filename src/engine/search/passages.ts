@@ -55,7 +55,7 @@ export function toPassages(ranked: readonly RankedChunk[], options: PassageOptio
       neighbour.chunkIds.push(chunk.id);
       const names = symbols.get(neighbour)!;
       for (const s of splitSymbols(chunk.symbol)) if (!names.includes(s)) names.push(s);
-      neighbour.symbol = names.slice(0, 3).join(', ');
+      neighbour.symbol = names.join(', ');
       continue;
     }
     if (out.length >= options.limit) continue;
@@ -73,6 +73,18 @@ export function toPassages(ranked: readonly RankedChunk[], options: PassageOptio
     out.push(passage);
   }
   return out;
+}
+
+/**
+ * A symbol list short enough to show: chunks keep every name they define (a merged chunk of eight
+ * methods has eight), results show three, those the query names first.
+ */
+export function displaySymbol(symbol: string, queryWords: ReadonlySet<string>, max = 3): string {
+  const names = splitSymbols(symbol);
+  if (names.length <= max) return names.join(', ');
+  const named = (n: string): boolean => queryWords.has(n.split('.').pop()!.toLowerCase()) || queryWords.has(n.toLowerCase());
+  const ordered = [...names.filter(named), ...names.filter((n) => !named(n))];
+  return `${ordered.slice(0, max).join(', ')}, …`;
 }
 
 function splitSymbols(symbol: string): string[] {

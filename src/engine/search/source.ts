@@ -31,7 +31,8 @@ export interface SearchSource {
   readonly chunkCount: number;
   /** False when the index has no embedder (keyword-only): vector and hybrid modes degrade to BM25. */
   readonly hasVectors: boolean;
-  keywordSearch(query: string, k: number, filter?: (chunk: SourceChunk) => boolean): ScoredChunk[];
+  /** `query` as text, or as weighted analyzer terms (queryPlan.ts). */
+  keywordSearch(query: string | ReadonlyMap<string, number>, k: number, filter?: (chunk: SourceChunk) => boolean): ScoredChunk[];
   vectorSearch(query: string, k: number, signal?: AbortSignal, filter?: (chunk: SourceChunk) => boolean): Promise<ScoredChunk[]>;
   /** The chunk's text as indexed (or as the file holds it now); undefined if it is gone. */
   readChunkText(chunk: SourceChunk): Promise<string | undefined>;
@@ -83,7 +84,7 @@ export class MemorySource implements SearchSource {
     return this.chunks.get(id);
   }
 
-  keywordSearch(query: string, k: number, filter?: (chunk: SourceChunk) => boolean): ScoredChunk[] {
+  keywordSearch(query: string | ReadonlyMap<string, number>, k: number, filter?: (chunk: SourceChunk) => boolean): ScoredChunk[] {
     const hits = this.keywords.search(query, k, filter && ((id) => filter(this.chunks.get(id)!)));
     return hits.map((h) => ({ chunk: this.chunks.get(h.docId)!, score: h.score }));
   }

@@ -46,3 +46,35 @@ describe('offline retrieval answer', () => {
     assert.deepEqual(commentSentences('def f():\n    """Return the active users of a tenant."""\n    pass'), ['Return the active users of a tenant.']);
   });
 });
+
+describe('offline answer: findings and previews (issue 14)', () => {
+  const flagged: AnswerPassage[] = [
+    { path: 'app/customers.py', startLine: 1, endLine: 5, symbol: 'customers', language: 'python', text: 'def customers():\n    """Loads customers with their orders."""\n    return q' },
+    { path: 'src/routes/orders.ts', startLine: 11, endLine: 27, symbol: 'ordersRouter.get /', language: 'typescript', text: 'ordersRouter.get(\n  "/",\n  asyncRoute(async (req, res) => {' },
+    { path: 'app/sales.py', startLine: 30, endLine: 44, symbol: 'export_orders', language: 'python', text: '/**\n * Export.\n */\ndef export_orders(order_by):' },
+  ];
+  const findings = [
+    { path: 'src/routes/orders.ts', line: 22, code: 'KEEL-SQL-N-PLUS-ONE', message: 'N+1 query: findMany runs once per order.' },
+    { path: 'app/sales.py', line: 43, code: 'KEEL-SQL-INJECTION', message: 'SQL injection: order_by is formatted into SQL.' },
+  ];
+
+  it('keeps the findings the question asks about, and leads with the passage that holds them', () => {
+    const answer = offlineAnswer('where do we load orders for a user and is there an N+1 problem?', flagged, findings);
+    assert.match(answer, /src\/routes\/orders\.ts:22 — N\+1 query/);
+    assert.doesNotMatch(answer, /SQL injection/, 'an injection is not what was asked');
+    const listed = answer.slice(answer.indexOf('Most relevant passages'));
+    assert.ok(listed.indexOf('src/routes/orders.ts:11-27') < listed.indexOf('app/customers.py'), listed);
+  });
+
+  it('without a SQL topic, shows only findings inside the first three cited passages', () => {
+    const answer = offlineAnswer('how are sales exported?', flagged.slice(0, 2), findings);
+    assert.match(answer, /orders\.ts:22/);
+    assert.doesNotMatch(answer, /sales\.py:43/);
+  });
+
+  it('never previews a lone */', () => {
+    const answer = offlineAnswer('export orders', [{ path: 'a.js', startLine: 1, endLine: 3, symbol: '', language: 'javascript', text: '*/\nfunction exportOrders() {}' }]);
+    assert.doesNotMatch(answer, /`\*\/`/);
+    assert.match(answer, /function exportOrders/);
+  });
+});

@@ -177,14 +177,14 @@ describe('WorkspaceIndex + syncIndex', () => {
     assert.equal(results.length, 4, 'one item per chunk across the shards');
     results.sort((a, b) => b.score - a.score);
     assert.equal(results[0].item.metadata.path, 'src/orders.ts');
-    assert.equal(results[0].item.metadata.symbol, 'OrderService');
+    assert.equal(results[0].item.metadata.symbol, 'OrderService, OrderService.cancelOrder');
   });
 
   it('works keyword-only without an embedder', async () => {
     const index = await WorkspaceIndex.open({ store, roots: [tree.dir] });
     const r = await syncIndex(index, OPTS);
     assert.equal(r.embedded, 0);
-    assert.equal(index.keywordSearch('cancelOrder', 1)[0].chunk.symbol, 'OrderService', 'a small class is one chunk');
+    assert.equal(index.keywordSearch('cancelOrder', 1)[0].chunk.symbol, 'OrderService, OrderService.cancelOrder', 'a small class is one chunk, which names its members');
     assert.deepEqual(await index.vectorSearch('anything', 3), []);
     assert.equal((await index.status()).embedder, null);
     await index.close();

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { KeelError } from '../../../src/common/errors';
-import { hybridSearch, quotedPhrases } from '../../../src/engine/search/hybrid';
+import { hybridSearch, MAX_QUERY_CHARS, quotedPhrases } from '../../../src/engine/search/hybrid';
 import type { Reranker } from '../../../src/engine/search/rerank/types';
 import { MemorySource } from '../../../src/engine/search/source';
 import { chunk, CORPUS, HashEmbedder, memorySource } from './helpers';
@@ -88,9 +88,12 @@ describe('hybridSearch', () => {
   it('re-orders candidates with a re-ranker and reports it', async () => {
     const source = await memorySource();
     const pickPython: Reranker = { id: 'test', rerank: async (_q, cands) => cands.map((c) => (c.chunk.language === 'python' ? 10 : c.fusedScore)) };
-    const result = await hybridSearch(source, 'orders customer', { reranker: pickPython });
+    const result = await hybridSearch(source, 'orders customer', { reranker: pickPython, fileRank: false });
     assert.equal(result.reranker, 'test');
     assert.equal(result.passages[0].path, 'analytics/reports.py');
+    // With file ranking, a re-ranker moves files in proportion to rerankFileWeight (and always orders passages within a file)
+    const weighted = await hybridSearch(source, 'orders customer', { reranker: pickPython, rerankFileWeight: 10 });
+    assert.equal(weighted.passages[0].path, 'analytics/reports.py');
     const broken: Reranker = { id: 'broken', rerank: async () => [1] };
     await assert.rejects(hybridSearch(source, 'orders customer', { reranker: broken }), (e: KeelError) => e.code === 'BAD_RESPONSE');
   });
@@ -116,7 +119,7 @@ describe('hybridSearch', () => {
     const source = await memorySource();
     for (const [query, options] of [
       ['   ', {}],
-      ['x'.repeat(4001), {}],
+      ['x'.repeat(MAX_QUERY_CHARS + 1), {}],
       ['users', { top: 0 }],
       ['users', { top: 2.5 }],
       ['users', { mode: 'fuzzy' as never }],

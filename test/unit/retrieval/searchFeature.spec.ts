@@ -164,7 +164,9 @@ describe('keel search (CLI contract)', function () {
     const hits = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
     assert.ok(Array.isArray(hits) && hits.length > 0 && hits.length <= 5);
     for (const h of hits) {
-      assert.deepEqual(Object.keys(h), ['path', 'startLine', 'endLine', 'symbol', 'score']);
+      // `kind` is the one optional addition to the contract (issue 14)
+      assert.deepEqual(Object.keys(h).filter((k) => k !== 'kind'), ['path', 'startLine', 'endLine', 'symbol', 'score']);
+      if ('kind' in h) assert.ok(['source', 'test', 'config', 'docs', 'changelog', 'generated', 'vendored', 'minified', 'lockfile', 'locale'].includes(h.kind as string));
       assert.ok(typeof h.path === 'string' && fs.existsSync(path.join(dir, h.path as string)));
       assert.ok(Number.isInteger(h.startLine) && Number.isInteger(h.endLine) && typeof h.symbol === 'string' && typeof h.score === 'number');
     }

@@ -1,0 +1,107 @@
+/**
+ * File-level evidence. A bug report names a symptom, and the file to change is the one whose code, as
+ * a whole, matches it best — not the single chunk with the densest overlap (often a test or a doc
+ * that quotes the report). Files are ranked from their chunks' scores in each retriever (BM25: the best
+ * chunk plus decaying credit for the next ones, approximating a whole-file field; vectors: the best
+ * chunk), fused by RRF with a per-query-class vector weight, multiplied by a prior for the file's kind
+ * (source, test, docs …), and lifted when the query names the file (a path, a stack frame).
+ */
+import { fileKind, type FileKind } from '../index/fileKind';
+import type { QueryClass, QueryPlan } from './queryPlan';
+import type { ScoredChunk, SourceChunk } from './source';
+
+export interface FileRankOptions {
+  /** RRF k over file ranks. */
+  k: number;
+  /** Weights of a file's 1st, 2nd, 3rd … best BM25 chunk scores. */
+  bm25Decay: readonly number[];
+  /** Vector RRF weight per query class (BM25's is 1). */
+  vectorWeight: Readonly<Record<QueryClass, number>>;
+  /** Multiplier per file kind for code-seeking queries. */
+  priors: Readonly<Record<FileKind, number>>;
+  /** …and for queries about documentation. */
+  docPriors: Readonly<Record<FileKind, number>>;
+  /** Added when the query names the file, in units of a first place in one list. */
+  mentionBoost: number;
+}
+
+/**
+ * Chosen on split A of the bug-report set (scripts/retrieval/README.md lists the variants tried);
+ * never per repository.
+ */
+export const DEFAULT_FILE_RANK: FileRankOptions = {
+  k: 10,
+  bm25Decay: [1, 0.5, 0.25],
+  // The static embedder does not help on long bug reports (split A, hybrid+rerank R@10: vector weight 1
+  // .585, 0.5 .587, 0.25 .607, 0 .613 with the same priors), so it is weighted down there. The other
+  // classes have no bug-report evidence either way and keep equal weights.
+  vectorWeight: { identifier: 1, question: 1, 'bug-report': 0.25, error: 1, config: 1 },
+  // Split A: flat priors .430, test .5 / docs .4 / config .5 → .491, test .3 / docs .2 / config .3 → .587.
+  priors: { source: 1, test: 0.3, config: 0.3, docs: 0.2, changelog: 0.2, generated: 0.3, vendored: 0.3, minified: 0.2, lockfile: 0.1, locale: 0.2 },
+  docPriors: { source: 0.8, test: 0.5, config: 0.6, docs: 1, changelog: 0.8, generated: 0.3, vendored: 0.3, minified: 0.2, lockfile: 0.1, locale: 0.3 },
+  mentionBoost: 1,
+};
+
+export interface RankedFile {
+  key: string;
+  score: number;
+  kind: FileKind;
+}
+
+export const fileKey = (c: SourceChunk): string => `${c.root ?? 0}:${c.path}`;
+
+export function rankFiles(keyword: readonly ScoredChunk[], vector: readonly ScoredChunk[], plan: QueryPlan | undefined, options: FileRankOptions = DEFAULT_FILE_RANK): Map<string, RankedFile> {
+  const bm25 = new Map<string, number[]>();
+  for (const h of keyword) {
+    const list = bm25.get(fileKey(h.chunk));
+    if (list) list.push(h.score);
+    else bm25.set(fileKey(h.chunk), [h.score]);
+  }
+  const bm25Score = new Map<string, number>();
+  for (const [key, scores] of bm25) {
+    // hits arrive best first, so each list is already sorted
+    let s = 0;
+    for (let i = 0; i < scores.length && i < options.bm25Decay.length; i++) s += options.bm25Decay[i] * scores[i];
+    bm25Score.set(key, s);
+  }
+  const vec = new Map<string, number>();
+  for (const h of vector) if (!vec.has(fileKey(h.chunk))) vec.set(fileKey(h.chunk), h.score);
+
+  const paths = new Map<string, string>();
+  for (const h of keyword) paths.set(fileKey(h.chunk), h.chunk.path);
+  for (const h of vector) paths.set(fileKey(h.chunk), h.chunk.path);
+
+  const out = new Map<string, RankedFile>();
+  const wV = plan ? options.vectorWeight[plan.class] : 1;
+  const add = (ranked: string[], weight: number): void => {
+    ranked.forEach((key, i) => {
+      const f = out.get(key);
+      const s = weight / (options.k + i + 1);
+      if (f) f.score += s;
+      else out.set(key, { key, score: s, kind: fileKind(paths.get(key)!) });
+    });
+  };
+  add([...bm25Score].sort((a, b) => b[1] - a[1]).map(([k]) => k), 1);
+  if (wV > 0) add([...vec.keys()], wV);
+  const priors = plan?.docIntent ? options.docPriors : options.priors;
+  const mentioned = plan?.paths.map(normalise).filter((p) => p.length > 0) ?? [];
+  for (const f of out.values()) {
+    f.score *= priors[f.kind];
+    if (mentioned.length && mentions(mentioned, paths.get(f.key)!)) f.score += options.mentionBoost / (options.k + 1);
+  }
+  return out;
+}
+
+function normalise(p: string): string {
+  return p.replace(/^file:\/\//, '').replace(/^[./]+/, '').toLowerCase();
+}
+
+/** The query names this file: its path ends with a mentioned path (`core/numbers.py`), or vice versa (an absolute frame path). */
+function mentions(mentioned: readonly string[], path: string): boolean {
+  const p = path.toLowerCase();
+  for (const m of mentioned) {
+    if (m === p || m.endsWith(`/${p}`)) return true;
+    if (p.endsWith(`/${m}`)) return true;
+  }
+  return false;
+}

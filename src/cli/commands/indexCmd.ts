@@ -4,26 +4,22 @@
  * accepted too, as `keel search` and `keel ask` spell it.
  */
 import * as path from 'node:path';
-import { KeelError } from '../../engine/errors';
 import type { IndexProgress } from '../../protocol';
 import type { CliCommand } from '../command';
+import { directoryArg, dirOption } from '../dirArg';
 
 export const indexCommand: CliCommand = {
   name: 'index',
   summary: 'Build or update the index of a directory',
   usage: 'keel index [dir | --dir DIR] [--store DIR] [--embedder ID] [--max-file-kb N] [--json]',
   options: {
-    dir: { type: 'string', description: 'Directory to index (or give it as the first argument; default: the current directory).' },
+    dir: dirOption('index'),
     store: { type: 'string', description: 'Index folder (default: a per-directory folder under the user cache dir).' },
     embedder: { type: 'string', description: 'Embedder id (default keel-code).' },
     'max-file-kb': { type: 'string', description: 'Skip files larger than this (default 1024).' },
   },
   async run(args, io) {
-    const given = typeof args.values.dir === 'string' ? args.values.dir : undefined;
-    if (given !== undefined && args.positionals[0] !== undefined && path.resolve(io.cwd, given) !== path.resolve(io.cwd, args.positionals[0])) {
-      throw new KeelError('INVALID_PARAMS', `Two directories given (${args.positionals[0]} and --dir ${given}); give one.`);
-    }
-    const dir = path.resolve(io.cwd, given ?? args.positionals[0] ?? '.');
+    const dir = directoryArg(args, io.cwd);
     const json = args.values.json === true;
     const maxKB = args.values['max-file-kb'] === undefined ? undefined : Number(args.values['max-file-kb']);
     let last = 0;

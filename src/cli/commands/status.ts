@@ -1,16 +1,21 @@
-/** `keel status [dir] [--store DIR] [--json]`: what an index holds, and which files were skipped and why. */
+/**
+ * `keel status [dir | --dir DIR] [--store DIR] [--json]`: what an index holds, and which files were
+ * skipped and why. The directory is spelled as for `keel index`; `--store` names the index folder itself.
+ */
 import * as path from 'node:path';
 import type { CliCommand } from '../command';
+import { directoryArg, dirOption } from '../dirArg';
 
 export const statusCommand: CliCommand = {
   name: 'status',
   summary: 'Show what an index holds',
-  usage: 'keel status [dir] [--store DIR] [--json]',
+  usage: 'keel status [dir | --dir DIR] [--store DIR] [--json]',
   options: {
+    dir: dirOption('show the index of'),
     store: { type: 'string', description: 'Index folder (default: the one `keel index` uses for dir).' },
   },
   async run(args, io) {
-    const dir = path.resolve(io.cwd, args.positionals[0] ?? '.');
+    const dir = directoryArg(args, io.cwd);
     const store = typeof args.values.store === 'string' ? path.resolve(io.cwd, args.values.store) : undefined;
     const status = await io.call('index/status', { store, roots: store ? undefined : [dir] });
     if (args.values.json === true) {

@@ -21,6 +21,8 @@ import { assembleContext, SYSTEM_PROMPT, SYSTEM_PROMPT_VERSION, type ContextPass
 export interface Retrieved {
   passages: ContextPassageText[];
   ms: number;
+  /** Degradations the user should see beside the answer (search fell back to keywords …). */
+  warnings?: string[];
 }
 
 export interface AskDeps {
@@ -51,7 +53,7 @@ export async function ask(params: ChatAskParams, deps: AskDeps, signal: AbortSig
   const retrieved = await deps.retrieve(question, signal);
   const excluded = new Set(params.excludedPassages ?? []);
   const passages = retrieved.passages.filter((p) => !excluded.has(p.id));
-  emit({ type: 'context', passages: passages.map(toWire), ms: Math.round(retrieved.ms) });
+  emit({ type: 'context', passages: passages.map(toWire), ms: Math.round(retrieved.ms), ...(retrieved.warnings?.length ? { warnings: retrieved.warnings } : {}) });
   throwIfCancelled(signal);
 
   if (!deps.provider) {

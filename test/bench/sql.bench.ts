@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { listFiles } from '../../scripts/eval-sql';
 import { analyzeSource } from '../../src/engine/sql/analyze';
 import { scanPaths } from '../../src/engine/sql/scan';
+import { median, percentile } from './lib/stats';
 
 const REPO = path.resolve(__dirname, '../..');
 const TARGET_FILES = 1200;
@@ -63,9 +64,7 @@ async function main(): Promise<void> {
       const c = process.cpuUsage(c0);
       cpuTimes.push((c.user + c.system) / 1000);
     }
-    cpuTimes.sort((a, b) => a - b);
     const cpuP50 = round(median(cpuTimes));
-    times.sort((a, b) => a - b);
     const cold: number[] = [];
     for (let i = 0; i < 10; i++) {
       const t0 = performance.now();
@@ -74,7 +73,7 @@ async function main(): Promise<void> {
     }
     const coldP50 = round(median(cold));
     const p50 = round(median(times));
-    const p95 = round(times[Math.floor(times.length * 0.95)]);
+    const p95 = round(percentile(times, 0.95));
     console.log(`re-analysis of a ${big.split('\n').length}-line file: p50 ${p50} ms, p95 ${p95} ms, ${bigFindings} findings wall (target < 20 ms); CPU time p50 ${cpuP50} ms; cold (full parse) wall p50 ${coldP50} ms`);
     console.log(JSON.stringify({ scanFiles: n, scanFilesPerS, scanFilesPerCpuS, analyzeLines: big.split('\n').length, analyzeP50Ms: p50, analyzeP95Ms: p95, analyzeCpuP50Ms: cpuP50, coldAnalyzeP50Ms: coldP50, cpus: os.cpus().length, loadAvg1m: round(os.loadavg()[0]) }));
   } finally {
@@ -93,11 +92,6 @@ function thousandLineFile(): string {
     lines += text.split('\n').length;
   }
   return parts.join('\n').split('\n').slice(0, 1000).join('\n');
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 function round(x: number): number {

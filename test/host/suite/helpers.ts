@@ -39,16 +39,20 @@ export function within<T>(promise: Promise<T>, what: string, timeoutMs = 20_000)
 /** Must match PANEL_SCREENSHOT_REQUEST in test/host/harness/workbench.mjs. */
 const PANEL_SCREENSHOT_REQUEST = '[keel-host] panel screenshot';
 
+/** Must match PAGE_SCREENSHOT_REQUEST in test/host/harness/workbench.mjs. */
+const PAGE_SCREENSHOT_REQUEST = '[keel-host] page screenshot';
+
 /**
- * Ask the harness to photograph the side bar now (test-results/panel-<name>.png) and wait until it has.
+ * Ask the harness to photograph the side bar now (test-results/panel-<name>.png) — or, `whole`, the
+ * window (test-results/page-<name>.png) — and wait until it has.
  * Outside the harness (no KEEL_SHOT_REPORT) there is no camera: returns false.
  */
-export async function panelScreenshot(name: string): Promise<boolean> {
+export async function panelScreenshot(name: string, whole = false): Promise<boolean> {
   const report = process.env.KEEL_SHOT_REPORT;
   if (!report) return false;
   const file = `${report}.${name}`;
   fs.rmSync(file, { force: true });
-  console.log(`${PANEL_SCREENSHOT_REQUEST} ${name}`);
+  console.log(`${whole ? PAGE_SCREENSHOT_REQUEST : PANEL_SCREENSHOT_REQUEST} ${name}`);
   await waitFor(() => fs.existsSync(file), `the panel screenshot "${name}"`, 30_000);
   const result = JSON.parse(fs.readFileSync(file, 'utf8')) as { ok: boolean; detail: string; text?: string };
   if (!result.ok) throw new Error(result.detail);

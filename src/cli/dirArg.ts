@@ -1,14 +1,22 @@
 /**
- * The directory a command works on, spelled the same way everywhere: the first positional argument
- * or `--dir DIR` (as `keel search` and `keel ask`, whose positional is the query), default the current
- * directory. Two different directories are an error, not a silent pick.
+ * Where a command's code and index are, spelled the same way by every command: the directory is the
+ * first positional argument or `--dir DIR` (only `--dir` for `keel search` and `keel ask`, whose
+ * positional is the query), default the current directory — two different ones are an error, not a
+ * silent pick; `--store DIR` names the index folder itself.
  */
 import * as path from 'node:path';
 import { KeelError } from '../engine/errors';
 import type { OptionSpec, ParsedArgs } from './command';
 
-export function dirOption(what: string): OptionSpec {
-  return { type: 'string', description: `Directory to ${what} (or give it as the first argument; default: the current directory).` };
+export function dirOption(what: string, positional = true): OptionSpec {
+  return { type: 'string', description: `Directory to ${what} (${positional ? 'or give it as the first argument; ' : ''}default: the current directory).` };
+}
+
+export const STORE_OPTION: OptionSpec = { type: 'string', description: 'Index folder (default: a per-directory folder under the user cache dir).' };
+
+/** `--store DIR` resolved against the working directory, or undefined for the default index folder. */
+export function storeArg(args: ParsedArgs, cwd: string): string | undefined {
+  return typeof args.values.store === 'string' ? path.resolve(cwd, args.values.store) : undefined;
 }
 
 export function directoryArg(args: ParsedArgs, cwd: string): string {

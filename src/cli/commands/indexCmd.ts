@@ -3,10 +3,9 @@
  * --json prints exactly `{ files, chunks, skipped, ms }`; progress goes to stderr. `--dir DIR` is
  * accepted too, as `keel search` and `keel ask` spell it.
  */
-import * as path from 'node:path';
 import type { IndexProgress } from '../../protocol';
 import type { CliCommand } from '../command';
-import { directoryArg, dirOption } from '../dirArg';
+import { directoryArg, dirOption, STORE_OPTION, storeArg } from '../dirArg';
 
 export const indexCommand: CliCommand = {
   name: 'index',
@@ -14,7 +13,7 @@ export const indexCommand: CliCommand = {
   usage: 'keel index [dir | --dir DIR] [--store DIR] [--embedder ID] [--max-file-kb N] [--json]',
   options: {
     dir: dirOption('index'),
-    store: { type: 'string', description: 'Index folder (default: a per-directory folder under the user cache dir).' },
+    store: STORE_OPTION,
     embedder: { type: 'string', description: 'Embedder id (default keel-code).' },
     'max-file-kb': { type: 'string', description: 'Skip files larger than this (default 1024).' },
   },
@@ -27,7 +26,7 @@ export const indexCommand: CliCommand = {
       'index/build',
       {
         roots: [dir],
-        store: typeof args.values.store === 'string' ? path.resolve(io.cwd, args.values.store) : undefined,
+        store: storeArg(args, io.cwd),
         embedder: typeof args.values.embedder === 'string' ? args.values.embedder : undefined,
         maxFileSizeKB: maxKB,
       },

@@ -2,9 +2,8 @@
  * `keel status [dir | --dir DIR] [--store DIR] [--json]`: what an index holds, and which files were
  * skipped and why. The directory is spelled as for `keel index`; `--store` names the index folder itself.
  */
-import * as path from 'node:path';
 import type { CliCommand } from '../command';
-import { directoryArg, dirOption } from '../dirArg';
+import { directoryArg, dirOption, storeArg } from '../dirArg';
 
 export const statusCommand: CliCommand = {
   name: 'status',
@@ -16,7 +15,7 @@ export const statusCommand: CliCommand = {
   },
   async run(args, io) {
     const dir = directoryArg(args, io.cwd);
-    const store = typeof args.values.store === 'string' ? path.resolve(io.cwd, args.values.store) : undefined;
+    const store = storeArg(args, io.cwd);
     const status = await io.call('index/status', { store, roots: store ? undefined : [dir] });
     if (args.values.json === true) {
       io.out(`${JSON.stringify(status)}\n`);

@@ -77,3 +77,25 @@ export async function clickNotification(label: string): Promise<void> {
   const result = JSON.parse(fs.readFileSync(file, 'utf8')) as { ok: boolean; detail: string };
   if (!result.ok) throw new Error(result.detail);
 }
+
+/** Shows Keel's chat view and resolves once its webview has rendered. */
+export async function showChat(): Promise<KeelApi> {
+  const api = await keelApi();
+  await vscode.commands.executeCommand('keel.openChat');
+  await within(api.chatView.whenRendered(), 'the chat view', 45_000);
+  return api;
+}
+
+/** Points Keel at an OpenAI-protocol server (a test key in SecretStorage, the base URL, the provider). */
+export async function useOpenAI(baseURL: string): Promise<void> {
+  await vscode.commands.executeCommand('keel.setApiKey', 'openai', 'sk-host-test-0123456789');
+  await vscode.workspace.getConfiguration('keel').update('openai.baseUrl', baseURL, vscode.ConfigurationTarget.Global);
+  await vscode.workspace.getConfiguration('keel').update('provider', 'openai', vscode.ConfigurationTarget.Global);
+}
+
+/** Undoes useOpenAI (and any provider a test chose): the settings and the key as a fresh profile has them. */
+export async function resetProvider(): Promise<void> {
+  await vscode.workspace.getConfiguration('keel').update('provider', undefined, vscode.ConfigurationTarget.Global);
+  await vscode.workspace.getConfiguration('keel').update('openai.baseUrl', undefined, vscode.ConfigurationTarget.Global);
+  await vscode.commands.executeCommand('keel.setApiKey', 'openai', '');
+}

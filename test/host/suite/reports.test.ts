@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ToChatView } from '../../../src/webviewProtocol';
 import { OpenAIChatServer } from '../../servers/openaiChat';
-import { clickNotification, keelApi, panelScreenshot, waitFor, within } from './helpers';
+import { clickNotification, keelApi, panelScreenshot, resetProvider, showChat, useOpenAI, waitFor, within } from './helpers';
 
 const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('keel');
 
@@ -41,14 +41,10 @@ describe('reports and feedback around the chat', function () {
 
   before(async () => {
     server = await new OpenAIChatServer().start();
-    const api = await keelApi();
-    await vscode.commands.executeCommand('keel.openChat');
-    await within(api.chatView.whenRendered(), 'the chat view', 45_000);
+    await showChat();
   });
   after(async () => {
-    await config().update('provider', undefined, vscode.ConfigurationTarget.Global);
-    await config().update('openai.baseUrl', undefined, vscode.ConfigurationTarget.Global);
-    await vscode.commands.executeCommand('keel.setApiKey', 'openai', '');
+    await resetProvider();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await server.close();
   });
@@ -75,9 +71,7 @@ describe('reports and feedback around the chat', function () {
   });
 
   it('the egress log is a read-only report that refreshes in place after an answer', async () => {
-    await vscode.commands.executeCommand('keel.setApiKey', 'openai', 'sk-host-test-0123456789');
-    await config().update('openai.baseUrl', server.baseURL, vscode.ConfigurationTarget.Global);
-    await config().update('provider', 'openai', vscode.ConfigurationTarget.Global);
+    await useOpenAI(server.baseURL);
 
     await vscode.commands.executeCommand('keel.showEgressLog');
     const doc = await waitFor(() => activeReport('Egress Log'), 'the Egress Log report');
@@ -111,9 +105,7 @@ describe('reports and feedback around the chat', function () {
         probe.close(() => resolve(port));
       });
     });
-    await vscode.commands.executeCommand('keel.setApiKey', 'openai', 'sk-host-test-0123456789');
-    await config().update('openai.baseUrl', `http://127.0.0.1:${closedPort}/v1`, vscode.ConfigurationTarget.Global);
-    await config().update('provider', 'openai', vscode.ConfigurationTarget.Global);
+    await useOpenAI(`http://127.0.0.1:${closedPort}/v1`);
     const api = await keelApi();
     const from = api.logLines.length;
     const posted = await ask('where is the order total computed before it is saved?', { bypassCache: true });

@@ -23,6 +23,13 @@ async function stream(page: Page, messages: unknown[]): Promise<void> {
   await settle(page);
 }
 
+/** A fresh page showing turn `id`, started by the extension, with `deltas` streamed into it. */
+async function pageWithTurn(browser: Awaited<ReturnType<typeof launchChromium>>, harness: Harness, id: string, deltas: string[]): Promise<Page> {
+  const { page } = await openChatPage(browser.context, harness, { csp: true });
+  await stream(page, [{ type: 'turn', turn: { id, question: 'q', answer: '', pills: [], citations: [] } }, ...deltas.map((text) => ({ type: 'delta', turnId: id, text }))]);
+  return page;
+}
+
 const FOOTER = { provider: 'openai', model: 'x', tier: 'fast', reason: 'r', usage: { input: 1, cacheRead: 0, cacheWrite: 0, output: 1 }, costUsd: 0, cached: false, offline: false };
 
 describe('chat webview: saved state and incremental streaming (real Chromium, real bundle)', function () {
@@ -54,12 +61,8 @@ describe('chat webview: saved state and incremental streaming (real Chromium, re
   });
 
   it('saves the turns it shows and the draft with setState', async () => {
-    const { page } = await openChatPage(browser.context, harness, { csp: true });
-    await stream(page, [
-      { type: 'turn', turn: { id: 't1', question: 'q', answer: '', pills: [], citations: [] } },
-      { type: 'delta', turnId: 't1', text: 'partial ' },
-      { type: 'done', turnId: 't1', answer: 'partial answer', citations: [], footer: FOOTER },
-    ]);
+    const page = await pageWithTurn(browser, harness, 't1', ['partial ']);
+    await stream(page, [{ type: 'done', turnId: 't1', answer: 'partial answer', citations: [], footer: FOOTER }]);
     await page.fill('textarea.input', 'next question');
     await settle(page);
     const state = await page.evaluate(() => (window as unknown as Win).__state);
@@ -71,12 +74,7 @@ describe('chat webview: saved state and incremental streaming (real Chromium, re
   });
 
   it('renders a finished block once while the stream grows; only the tail is rendered again', async () => {
-    const { page } = await openChatPage(browser.context, harness, { csp: true });
-    await stream(page, [
-      { type: 'turn', turn: { id: 't2', question: 'q', answer: '', pills: [], citations: [] } },
-      { type: 'delta', turnId: 't2', text: 'The loop in src/routes/orders.ts:11 is an N+1.\n\n' },
-      { type: 'delta', turnId: 't2', text: 'Use an include' },
-    ]);
+    const page = await pageWithTurn(browser, harness, 't2', ['The loop in src/routes/orders.ts:11 is an N+1.\n\n', 'Use an include']);
     // Mark the first paragraph's node: it must survive the next frames untouched.
     await page.evaluate(() => ((document.querySelector('.answer p') as unknown as { __mark: number }).__mark = 1));
     await stream(page, [

@@ -16,6 +16,8 @@ export interface ChatViewRenderInfo {
 
 export interface KeelApi {
   readonly engine: Pick<EngineClient, 'request'>;
+  /** The Keel output channel's last lines, oldest first, as `[level] message`. */
+  readonly logLines: readonly string[];
   /** Wall-clock ms spent in activate() on the extension host thread. */
   readonly activationMs: number;
   readonly chatView: {

@@ -11,11 +11,13 @@ import { registerCommands } from './vscode/commands';
 import { registerCostStatusBar } from './vscode/costStatusBar';
 import { registerIndexing } from './vscode/indexing';
 import type { KeelContext } from './vscode/context';
-import { showEgressLog } from './vscode/egressLog';
+import { registerEgressLog } from './vscode/egressLog';
 import { EngineClient } from './vscode/engineClient';
 import { registerQueryPlan } from './vscode/queryPlan';
 import { registerSearchQuickPick } from './vscode/searchQuickPick';
 import { registerLmBridge } from './vscode/lmBridge';
+import { withTail } from './vscode/logTail';
+import { ReportDocuments } from './vscode/reports';
 import { registerLmTools } from './vscode/lmTools';
 import { registerSecrets } from './vscode/secrets';
 import { registerSettingsSync } from './vscode/settings';
@@ -27,7 +29,7 @@ let engine: EngineClient | undefined;
 
 export function activate(extension: vscode.ExtensionContext): KeelApi {
   const started = performance.now();
-  const log = vscode.window.createOutputChannel('Keel', { log: true });
+  const { log, lines: logLines } = withTail(vscode.window.createOutputChannel('Keel', { log: true }));
   engine = EngineClient.forExtension(extension, log);
   const ctx: KeelContext = { extension, engine, log, disposables: extension.subscriptions };
   extension.subscriptions.push(log, { dispose: () => void engine?.dispose() });
@@ -37,10 +39,13 @@ export function activate(extension: vscode.ExtensionContext): KeelApi {
   registerSecrets(ctx);
   // vscode.lm lives on this thread; the engine worker reaches it through host requests.
   registerLmBridge(ctx);
+  const reports = new ReportDocuments(ctx);
+  const egressLog = registerEgressLog(ctx, reports);
   const cost = registerCostStatusBar(ctx);
-  const chatView = registerChatView(ctx, () => void cost.refresh());
+  // After every answer the meter re-reads the ledger, and an open egress log shows the new calls.
+  const chatView = registerChatView(ctx, () => void Promise.all([cost.refresh(), egressLog.refresh()]));
   registerChatParticipant(ctx);
-  const indexing = registerIndexing(ctx);
+  const indexing = registerIndexing(ctx, reports);
   const search = registerSearchQuickPick(ctx);
   const sql = registerSqlDiagnostics(ctx);
   registerSqlCodeActions(ctx);
@@ -51,11 +56,11 @@ export function activate(extension: vscode.ExtensionContext): KeelApi {
     ...cost.commands,
     'keel.scanWorkspace': () => sql.scanWorkspace(),
     'keel.searchWorkspace': () => search.show(),
-    'keel.showEgressLog': () => showEgressLog(ctx),
+    'keel.showEgressLog': () => egressLog.show(),
     'keel.indexWorkspace': () => indexing.index(true),
     'keel.showIndexStatus': () => indexing.showStatus(),
     'keel.newChat': () => chatView.newChat(),
-    'keel.askAboutSelection': () => chatView.prefill('#selection '),
+    'keel.askAboutSelection': () => chatView.askAboutSelection(),
   });
 
   const activationMs = performance.now() - started;
@@ -63,6 +68,7 @@ export function activate(extension: vscode.ExtensionContext): KeelApi {
   return {
     engine,
     activationMs,
+    logLines: logLines,
     chatView: {
       whenRendered: () => chatView.whenRendered(),
       dispatch: (message) => chatView.receive(message),

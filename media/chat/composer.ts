@@ -3,7 +3,7 @@
  * `#problems` mentions complete from a list the extension supplies, and the Ask button turns into Stop
  * while an answer streams.
  */
-import type { MentionItem } from '../../src/protocol/webview';
+import type { ContextPill, MentionItem } from '../../src/protocol/webview';
 import { el } from './dom';
 import { post } from './vscodeApi';
 
@@ -12,6 +12,8 @@ export class Composer {
   private readonly input = el('textarea', { className: 'input', ariaLabel: 'Ask Keel about your code' });
   private readonly button = el('button', { className: 'send' });
   private readonly suggestions = el('ul', { className: 'mentions', ariaLabel: 'Mentions' });
+  /** The chip of what `#selection` will attach (Ask About Selection), until the question is sent. */
+  private readonly attachmentRow = el('div', { className: 'composer-attachment pills', ariaLabel: 'Attached' });
   private items: MentionItem[] = [];
   private active = 0;
   private busy = false;
@@ -22,7 +24,8 @@ export class Composer {
     this.button.type = 'submit';
     this.suggestions.setAttribute('role', 'listbox');
     this.suggestions.hidden = true;
-    this.element = el('form', { className: 'composer' }, this.suggestions, this.input, el('div', { className: 'composer-bar' }, this.button));
+    this.attachmentRow.hidden = true;
+    this.element = el('form', { className: 'composer' }, this.suggestions, this.attachmentRow, this.input, el('div', { className: 'composer-bar' }, this.button));
     this.setBusy(false);
     this.element.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -30,20 +33,44 @@ export class Composer {
       const question = this.input.value.trim();
       if (!question) return;
       this.input.value = '';
+      this.setAttachment(undefined);
       this.hideSuggestions();
       this.onAsk(question);
     });
     this.input.addEventListener('keydown', (event) => this.keydown(event));
-    this.input.addEventListener('input', () => this.queryMentions());
+    this.input.addEventListener('input', () => {
+      this.queryMentions();
+      if (!/(^|\s)#selection\b/.test(this.input.value)) this.setAttachment(undefined);
+      this.onDraft();
+    });
   }
 
   focus(): void {
     this.input.focus();
   }
 
-  prefill(text: string): void {
+  prefill(text: string, attachment?: ContextPill): void {
     this.input.value = text;
+    this.setAttachment(attachment);
     this.input.focus();
+    this.input.setSelectionRange(text.length, text.length);
+    this.onDraft();
+  }
+
+  get draft(): string {
+    return this.input.value;
+  }
+
+  /** Called whenever the draft changes (the webview keeps it across reloads). */
+  onDraft: () => void = () => undefined;
+
+  setAttachment(pill: ContextPill | undefined): void {
+    this.attachmentRow.hidden = !pill;
+    if (!pill) return void this.attachmentRow.replaceChildren();
+    const lines = pill.endLine > pill.startLine ? `${pill.startLine}-${pill.endLine}` : `${pill.startLine}`;
+    this.attachmentRow.replaceChildren(
+      el('span', { className: 'pill-wrap attached', title: `Attached: ${pill.path}:${lines}` }, el('span', { className: 'pill' }, el('span', { className: 'codicon codicon-selection' }), el('span', { text: `${pill.path.slice(pill.path.lastIndexOf('/') + 1)}:${lines}` }), el('span', { className: 'pill-symbol', text: pill.symbol }))),
+    );
   }
 
   setBusy(busy: boolean): void {

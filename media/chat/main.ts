@@ -1,12 +1,20 @@
 /**
  * Chat webview entry: wires the transcript, the composer and the extension messages together. The
- * transcript is restored from the extension's per-workspace history on load.
+ * webview is not kept alive while hidden: on every load it first restores the transcript and the draft
+ * from its own saved state (getState/setState, instant), then takes the extension's per-workspace
+ * history — and any answer still streaming — as the truth.
  */
 import type { ChatTurn, ToChatView } from '../../src/protocol/webview';
 import { Composer } from './composer';
 import { el, iconButton } from './dom';
 import { TurnView } from './turnView';
-import { post } from './vscodeApi';
+import { post, vscode } from './vscodeApi';
+
+/** What the webview saves for its next load. */
+interface SavedState {
+  turns: ChatTurn[];
+  draft: string;
+}
 
 const root = document.getElementById('keel-chat-root') as HTMLElement;
 const transcript = el('section', { className: 'transcript', ariaLabel: 'Conversation' });
@@ -38,6 +46,23 @@ const composer = new Composer(
 );
 root.append(transcript, composer.element);
 transcript.append(emptyState);
+
+let saveFrame = 0;
+/** Save at most once a frame: streamed deltas do not each serialise the transcript. */
+function save(): void {
+  saveFrame ||= requestAnimationFrame(() => {
+    saveFrame = 0;
+    const state: SavedState = { turns: [...views.values()].map((v) => v.turn), draft: composer.draft };
+    vscode.setState(state);
+  });
+}
+composer.onDraft = save;
+
+function restore(): void {
+  const state = vscode.getState() as Partial<SavedState> | undefined;
+  for (const turn of Array.isArray(state?.turns) ? state.turns : []) addTurn(turn);
+  if (typeof state?.draft === 'string' && state.draft) composer.prefill(state.draft);
+}
 
 function newTurnId(): string {
   return `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
@@ -86,6 +111,8 @@ window.addEventListener('message', (event: MessageEvent<ToChatView>) => {
     case 'history':
       views.clear();
       transcript.replaceChildren();
+      streaming = undefined;
+      composer.setBusy(false);
       if (!message.turns.length) transcript.append(emptyState);
       for (const turn of message.turns) addTurn(turn);
       break;
@@ -98,6 +125,7 @@ window.addEventListener('message', (event: MessageEvent<ToChatView>) => {
       break;
     case 'context':
       views.get(message.turnId)?.setPills(message.pills);
+      if (message.warnings) views.get(message.turnId)?.setWarnings(message.warnings);
       break;
     case 'delta':
       views.get(message.turnId)?.appendDelta(message.text);
@@ -119,10 +147,13 @@ window.addEventListener('message', (event: MessageEvent<ToChatView>) => {
       composer.showMentions(message.items);
       break;
     case 'prefill':
-      composer.prefill(message.text);
+      composer.prefill(message.text, message.attachment);
       break;
   }
+  save();
 });
+
+restore();
 
 // Tell the extension we rendered, and whether every script of ours carried the per-load nonce. VS Code
 // injects its own API script (id _vscodeApiScript) into every webview, outside our CSP's purview.

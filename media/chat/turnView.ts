@@ -6,6 +6,7 @@ import type { ChatToolStep, Citation, WireError } from '../../src/protocol';
 import type { AnswerFooter, ChatTurn, ContextPill } from '../../src/protocol/webview';
 import { el, iconButton } from './dom';
 import { CITATION_PATTERN, renderMarkdown } from './markdown';
+import { settledLength } from './streamBlocks';
 import { post } from './vscodeApi';
 
 export interface TurnHandlers {
@@ -20,11 +21,16 @@ export class TurnView {
   private readonly answer = el('div', { className: 'answer markdown' });
   private readonly footer = el('footer', { className: 'turn-footer' });
   private pendingFrame = 0;
+  /** While streaming: characters of the answer already rendered as settled blocks, and the live tail. */
+  private settledChars = 0;
+  private readonly tail = el('div', { className: 'answer-tail' });
+  private readonly warnings = el('div', { className: 'warnings' });
 
   constructor(readonly turn: ChatTurn, private readonly handlers: TurnHandlers) {
-    this.element = el('article', { className: 'turn' }, el('div', { className: 'question', text: turn.question }), this.pillsRow, this.steps, this.answer, this.footer);
+    this.element = el('article', { className: 'turn' }, el('div', { className: 'question', text: turn.question }), this.pillsRow, this.warnings, this.steps, this.answer, this.footer);
     this.element.dataset.turnId = turn.id;
     this.setPills(turn.pills);
+    if (turn.warnings) this.setWarnings(turn.warnings);
     for (const step of turn.steps ?? []) this.renderStep(step);
     if (turn.answer) this.renderAnswer();
     if (turn.footer) this.setFooter(turn.footer);
@@ -35,11 +41,14 @@ export class TurnView {
     this.turn.pills = pills;
     this.pillsRow.replaceChildren(
       ...pills.map((pill) => {
-        const open = el('button', { className: 'pill', title: `${pill.path}:${pill.startLine}-${pill.endLine}` });
+        const lines = pill.endLine > pill.startLine ? `${pill.startLine}-${pill.endLine}` : `${pill.startLine}`;
+        const open = el('button', { className: 'pill', title: `${pill.attached ? 'Attached: ' : ''}${pill.path}:${pill.startLine}-${pill.endLine}` });
         open.type = 'button';
-        open.append(el('span', { className: 'codicon codicon-file-code' }), el('span', { text: `${basename(pill.path)}:${pill.startLine}` }));
+        open.append(el('span', { className: `codicon codicon-${pill.attached === 'selection' ? 'selection' : 'file-code'}` }), el('span', { text: `${basename(pill.path)}:${pill.attached ? lines : pill.startLine}` }));
         if (pill.symbol) open.append(el('span', { className: 'pill-symbol', text: pill.symbol }));
         open.addEventListener('click', () => post({ type: 'openCitation', path: pill.path, line: pill.startLine, endLine: pill.endLine }));
+        // What the user attached is part of the question: it is not offered for removal like retrieved context.
+        if (pill.attached) return el('span', { className: 'pill-wrap attached' }, open);
         const remove = iconButton('close', `Remove ${pill.path} from the context`, () => this.handlers.onRemovePill(this.turn.id, pill.id));
         return el('span', { className: 'pill-wrap' }, open, remove);
       }),
@@ -60,32 +69,64 @@ export class TurnView {
     this.steps.append(el('details', { className: 'step' }, summary, el('ul', {}, ...items), detail));
   }
 
+  setWarnings(warnings: string[]): void {
+    this.turn.warnings = warnings;
+    this.warnings.replaceChildren(...warnings.map((w) => el('div', { className: 'warning' }, el('span', { className: 'codicon codicon-warning' }), el('span', { text: ` ${w}` }))));
+  }
+
   appendDelta(text: string): void {
     this.turn.answer += text;
-    this.answer.classList.add('streaming');
-    // Coalesce bursts of deltas into one render per frame.
-    if (!this.pendingFrame) this.pendingFrame = requestAnimationFrame(() => ((this.pendingFrame = 0), this.renderAnswer()));
+    if (!this.answer.classList.contains('streaming')) {
+      this.answer.classList.add('streaming');
+      this.settledChars = 0;
+      this.answer.replaceChildren(this.tail);
+    }
+    // Coalesce bursts of deltas into one render per frame, and render only what changed (streamBlocks.ts).
+    if (!this.pendingFrame) this.pendingFrame = requestAnimationFrame(() => ((this.pendingFrame = 0), this.renderStreaming()));
   }
 
   finish(answer: string, citations: Citation[], footer: AnswerFooter): void {
+    this.stopStreaming();
     this.turn.answer = answer;
     this.turn.citations = citations;
-    this.answer.classList.remove('streaming');
     this.renderAnswer();
     this.setFooter(footer);
   }
 
   setError(error: WireError): void {
     this.turn.error = error;
-    this.answer.classList.remove('streaming');
+    this.stopStreaming();
+    if (this.turn.answer) this.renderAnswer();
     const box = el('div', { className: 'error' }, el('code', { className: 'error-code', text: error.code }), el('span', { text: ` ${error.message}` }));
     const action = errorAction(error, () => this.handlers.onReask(this.turn, {}));
     if (action) box.append(action);
     this.footer.replaceChildren(box);
   }
 
+  private stopStreaming(): void {
+    if (this.pendingFrame) cancelAnimationFrame(this.pendingFrame);
+    this.pendingFrame = 0;
+    this.answer.classList.remove('streaming');
+  }
+
+  /** Settled blocks are appended once before the tail; only the tail is rendered again. */
+  private renderStreaming(): void {
+    const rest = this.turn.answer.slice(this.settledChars);
+    const settled = settledLength(rest);
+    if (settled) {
+      this.tail.before(this.render(rest.slice(0, settled)));
+      this.settledChars += settled;
+    }
+    this.tail.replaceChildren(this.render(rest.slice(settled)));
+  }
+
   private renderAnswer(): void {
-    const { fragment, codeBlocks } = renderMarkdown(this.turn.answer);
+    this.answer.replaceChildren(this.render(this.turn.answer));
+  }
+
+  /** Markdown → sanitised fragment with citation chips, code-block actions and safe links. */
+  private render(markdown: string): DocumentFragment {
+    const { fragment, codeBlocks } = renderMarkdown(markdown);
     linkifyCitations(fragment);
     for (const block of codeBlocks) {
       const bar = el(
@@ -104,7 +145,7 @@ export class TurnView {
         if (href) post({ type: 'openLink', href });
       });
     }
-    this.answer.replaceChildren(fragment);
+    return fragment;
   }
 
   private setFooter(footer: AnswerFooter): void {

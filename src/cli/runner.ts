@@ -104,6 +104,10 @@ function parse(command: CliCommand, argv: string[]): ParsedArgs {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: command.strictArgs !== false });
     return { values: values as ParsedArgs['values'], positionals };
   } catch (error) {
-    throw new KeelError('INVALID_PARAMS', `${(error as Error).message}\nusage: ${command.usage}`);
+    // node:util's messages explain its own syntax ("place it after '--'"); say what the user needs instead.
+    const e = error as Error & { code?: string };
+    const unknown = e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(-{1,2}[^']+)'/.exec(e.message)?.[1] : undefined;
+    const message = unknown ? `keel ${command.name} has no option ${unknown}.` : e.message;
+    throw new KeelError('INVALID_PARAMS', `${message}\nusage: ${command.usage}`);
   }
 }

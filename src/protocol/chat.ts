@@ -75,7 +75,8 @@ export interface ChatAskParams {
 }
 
 export type ChatChunk =
-  | { type: 'context'; passages: ContextPassage[]; ms: number }
+  /** `warnings`: what went wrong on the way but did not stop the answer (e.g. a remote embedder unreachable, keyword-only retrieval). */
+  | { type: 'context'; passages: ContextPassage[]; ms: number; warnings?: string[] }
   | { type: 'route'; tier: Tier | 'none'; model: string; reason: string }
   | { type: 'delta'; text: string }
   | ({ type: 'step' } & ChatToolStep);

@@ -15,6 +15,8 @@ export interface ContextPill {
   startLine: number;
   endLine: number;
   symbol: string;
+  /** Set for what the user attached (the selection, an @file): shown first, not removable. */
+  attached?: 'selection' | 'file' | 'symbol';
 }
 
 /** What the footer under an answer shows: the answer's provenance and price, as `chat/ask` returned them. */
@@ -30,6 +32,8 @@ export interface ChatTurn {
   error?: WireError;
   /** The tool loop's look-ups, each with its cost (agentic chat). */
   steps?: ChatToolStep[];
+  /** What degraded on the way without stopping the answer (keyword-only retrieval …). */
+  warnings?: string[];
 }
 
 export interface MentionItem {
@@ -59,14 +63,15 @@ export type ToChatView =
   | { type: 'history'; turns: ChatTurn[] }
   /** A question started outside the webview's own composer (a command, a test): show it. */
   | { type: 'turn'; turn: ChatTurn }
-  | { type: 'context'; turnId: string; pills: ContextPill[]; ms: number }
+  | { type: 'context'; turnId: string; pills: ContextPill[]; ms: number; warnings?: string[] }
   | { type: 'delta'; turnId: string; text: string }
   /** One step of the tool loop: shown as a collapsible "looked up …" line with its cost. */
   | { type: 'step'; turnId: string; step: ChatToolStep }
   | { type: 'done'; turnId: string; answer: string; citations: Citation[]; footer: AnswerFooter }
   | { type: 'error'; turnId?: string; error: WireError }
   | { type: 'mentions'; items: MentionItem[] }
-  | { type: 'prefill'; text: string };
+  /** Put text in the question box; `attachment`: the chip of what will be attached (Ask About Selection). */
+  | { type: 'prefill'; text: string; attachment?: ContextPill };
 
 /** Extension → cost report webview (media/cost). */
 export type ToCostReport = { type: 'summary'; summary: CostSummary } | { type: 'error'; message: string };

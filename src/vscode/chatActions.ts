@@ -5,6 +5,14 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { chooseRoot } from './chatTarget';
+
+/** The workspace folder a question is about: the active editor's, else the first (chatTarget.ts). */
+export function questionRoot(): string | undefined {
+  const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  const active = vscode.window.activeTextEditor?.document.uri;
+  return chooseRoot(folders, active?.scheme === 'file' ? active.fsPath : undefined);
+}
 
 /** Resolve a workspace-relative (or absolute-inside-workspace) path; undefined if it escapes. */
 export function resolveWorkspacePath(relative: string): vscode.Uri | undefined {

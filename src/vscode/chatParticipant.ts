@@ -4,7 +4,8 @@
  */
 import * as vscode from 'vscode';
 import { toKeelError } from '../common/errors';
-import { resolveWorkspacePath } from './chatActions';
+import { questionRoot, resolveWorkspacePath } from './chatActions';
+import { pickedModel } from './chatTarget';
 import type { KeelContext } from './context';
 
 export const PARTICIPANT_ID = 'keel.keel';
@@ -13,7 +14,7 @@ export function registerChatParticipant(ctx: KeelContext): void {
   // Older hosts and some forks have no Chat API: the panel still works there.
   if (typeof vscode.chat?.createChatParticipant !== 'function') return;
   const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, async (request, chatContext, stream, token) => {
-    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const root = questionRoot();
     if (!root || !vscode.workspace.isTrusted) {
       stream.markdown(root ? 'This workspace is in Restricted Mode: trust it to let Keel read its code.' : 'Open a folder so Keel has code to answer from.');
       return {};
@@ -29,12 +30,17 @@ export function registerChatParticipant(ctx: KeelContext): void {
     try {
       const result = await ctx.engine.request(
         'chat/ask',
-        { question: request.prompt, root, history: history.slice(-6), tier: 'auto' },
+        { question: request.prompt, root, history: history.slice(-6), tier: 'auto', ...pickedModel(request) },
         {
           token,
           onChunk: (chunk) => {
-            if (chunk.type === 'context') stream.progress(`Found ${chunk.passages.length} relevant passages`);
-            else if (chunk.type === 'delta') stream.markdown(chunk.text);
+            if (chunk.type === 'context') {
+              stream.progress(`Found ${chunk.passages.length} relevant passages`);
+              for (const warning of chunk.warnings ?? []) {
+                ctx.log.warn(`@keel: ${warning}`);
+                stream.markdown(`> ⚠️ ${warning}\n\n`);
+              }
+            } else if (chunk.type === 'delta') stream.markdown(chunk.text);
             else if (chunk.type === 'step') stream.progress(`Looked up ${chunk.lookups.map((l) => l.label).join(', ')} ($${chunk.costUsd.toFixed(4)})`);
           },
         },
@@ -47,6 +53,7 @@ export function registerChatParticipant(ctx: KeelContext): void {
       return { metadata: { model: result.model, tier: result.tier, costUsd: result.costUsd, cached: result.cached } };
     } catch (error) {
       const e = toKeelError(error);
+      if (e.code !== 'CANCELLED') ctx.log.error(`@keel: the answer failed: ${e.message} [${e.code}]`);
       return { errorDetails: { message: `${e.message} [${e.code}]` } };
     }
   });

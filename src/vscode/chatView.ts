@@ -6,9 +6,10 @@ import * as vscode from 'vscode';
 import type { ChatViewRenderInfo } from '../api';
 import type { ChatAskResult, ChatChunk, Tier } from '../protocol';
 import { KeelError, toKeelError } from '../common/errors';
-import type { ChatTurn, ContextPill, FromChatView, ToChatView } from '../protocol';
-import { applyAsDiff, copyCode, insertCode, openLink, openLocation, registerProposalProvider } from './chatActions';
+import type { ChatTurn, ContextPill, FromChatView, ToChatView } from '../protocol/webview';
+import { applyAsDiff, copyCode, insertCode, openLink, openLocation, questionRoot, registerProposalProvider } from './chatActions';
 import { ChatHistory } from './chatHistory';
+import { attachmentPills, contextPills } from './chatPills';
 import { completeMentions, resolveMentions } from './chatMentions';
 import type { KeelContext } from './context';
 import { configureProvider } from './providerSetup';
@@ -30,6 +31,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   private csp = '';
   private readonly history: ChatHistory;
   private readonly running = new Map<string, AbortController>();
+  /** Turns still answering: a webview reloaded meanwhile (it is not kept alive while hidden) gets them again. */
+  private readonly inflight = new Map<string, ChatTurn>();
+  /** False while the webview (re)loads; a prefill sent then waits for its `ready`. */
+  private viewReady = false;
+  private pendingPrefill: ToChatView | undefined;
   private readonly rendered: { promise: Promise<ChatViewRenderInfo>; resolve(info: ChatViewRenderInfo): void };
   /** Timing of the last question: Enter → first context pill (for the host test and the log). */
   lastContextMs: number | undefined;
@@ -62,13 +68,31 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     view.webview.html = page.html;
     view.webview.onDidReceiveMessage((message: FromChatView) => void this.receive(message), undefined, this.ctx.disposables);
     view.onDidDispose(() => (this.view = undefined), undefined, this.ctx.disposables);
+    // Hidden, the webview is discarded; shown again, it reloads and says `ready`.
+    view.onDidChangeVisibility(() => view.visible || (this.viewReady = false), undefined, this.ctx.disposables);
+    this.viewReady = false;
   }
 
-  /** Reveal the view and put text in the question box (Ask About Selection). */
-  async prefill(text: string): Promise<void> {
+  /** Reveal the view and put text in the question box. */
+  async prefill(text: string, attachment?: ContextPill): Promise<void> {
     await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
     await this.whenRendered();
-    this.post({ type: 'prefill', text });
+    const message: ToChatView = { type: 'prefill', text, ...(attachment ? { attachment } : {}) };
+    if (this.viewReady) this.post(message);
+    else this.pendingPrefill = message;
+  }
+
+  /** Ask About Selection: `#selection` in the question box, with the chip of what will be attached. */
+  async askAboutSelection(): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.selection.isEmpty) {
+      void vscode.window.showInformationMessage('Keel: select some code in an editor first, then choose Ask About Selection.');
+      return;
+    }
+    const [chip] = attachmentPills([
+      { kind: 'selection', path: vscode.workspace.asRelativePath(editor.document.uri, false), startLine: editor.selection.start.line + 1, text: editor.document.getText(editor.selection) },
+    ]);
+    await this.prefill('#selection ', chip);
   }
 
   async newChat(): Promise<void> {
@@ -93,6 +117,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     switch (message.type) {
       case 'ready':
         this.post({ type: 'history', turns: this.history.all() });
+        for (const turn of this.inflight.values()) this.post({ type: 'turn', turn: { ...turn, pills: [...turn.pills] } });
+        this.viewReady = true;
+        if (this.pendingPrefill) this.post(this.pendingPrefill);
+        this.pendingPrefill = undefined;
         this.rendered.resolve({ nonce: message.nonceOk, csp: this.csp });
         return;
       case 'ask':
@@ -129,7 +157,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   }
 
   private async ask(turnId: string, question: string, options: AskOptions): Promise<void> {
-    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const root = questionRoot();
     const turn: ChatTurn = { id: turnId, question, answer: '', pills: [], citations: [] };
     if (!root || !vscode.workspace.isTrusted) {
       // Restricted Mode: Keel reads and sends nothing from an untrusted workspace (package.json capabilities).
@@ -141,42 +169,55 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     this.post({ type: 'turn', turn: { ...turn } });
     const controller = new AbortController();
     this.running.set(turnId, controller);
+    this.inflight.set(turnId, turn);
     const started = performance.now();
     // Settings and keys reach the engine through change events, which may trail a change the user just
     // made (e.g. "configure a provider", then ask): send the current ones first, in order.
     await Promise.all([pushSettings(this.ctx), pushSecrets(this.ctx)]).catch((error: Error) => this.ctx.log.warn(`could not sync settings: ${error.message}`));
     this.lastContextMs = undefined;
     try {
+      const attachments = await resolveMentions(question);
+      const attached = attachmentPills(attachments);
+      if (attached.length) this.post({ type: 'context', turnId, pills: (turn.pills = attached), ms: 0 });
       const result = await this.ctx.engine.request(
         'chat/ask',
         {
           question,
           root,
           history: this.history.all().filter((t) => t.answer && !t.error).slice(-8).map((t) => ({ question: t.question, answer: t.answer })),
-          attachments: await resolveMentions(question),
+          attachments,
           excludedPassages: options.excludedPassages,
           tier: options.tier ?? 'auto',
           bypassCache: options.bypassCache,
         },
-        { signal: controller.signal, onChunk: (chunk) => this.onChunk(turnId, chunk, started) },
+        { signal: controller.signal, onChunk: (chunk) => this.onChunk(turn, chunk, started, attached) },
       );
-      this.finish(turn, result);
+      this.finish(turn, result, attached);
     } catch (error) {
-      turn.error = toKeelError(error).toWire();
+      const e = toKeelError(error);
+      // The chat shows it under the question; the output channel keeps it for later ("could not reach …").
+      if (e.code !== 'CANCELLED') this.ctx.log.error(`chat: the answer failed: ${e.message} [${e.code}]`);
+      turn.error = e.toWire();
       this.post({ type: 'error', turnId, error: turn.error });
     } finally {
       this.running.delete(turnId);
+      this.inflight.delete(turnId);
       await this.history.upsert(turn);
       this.onAnswered();
     }
   }
 
-  private onChunk(turnId: string, chunk: ChatChunk, started: number): void {
+  private onChunk(turn: ChatTurn, chunk: ChatChunk, started: number, attached: ContextPill[]): void {
+    const turnId = turn.id;
     if (chunk.type === 'context') {
       this.lastContextMs ??= performance.now() - started;
       this.ctx.log.debug(`chat: context for ${turnId} after ${this.lastContextMs.toFixed(0)} ms (engine ${chunk.ms} ms)`);
-      this.post({ type: 'context', turnId, pills: chunk.passages.map(toPill), ms: chunk.ms });
+      for (const warning of chunk.warnings ?? []) this.ctx.log.warn(`chat: ${warning}`);
+      if (chunk.warnings?.length) turn.warnings = chunk.warnings;
+      turn.pills = contextPills(chunk.passages, attached);
+      this.post({ type: 'context', turnId, pills: turn.pills, ms: chunk.ms, ...(chunk.warnings?.length ? { warnings: chunk.warnings } : {}) });
     } else if (chunk.type === 'delta') {
+      turn.answer += chunk.text;
       this.post({ type: 'delta', turnId, text: chunk.text });
     } else if (chunk.type === 'step') {
       const { type: _type, ...step } = chunk;
@@ -184,9 +225,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     }
   }
 
-  private finish(turn: ChatTurn, result: ChatAskResult): void {
+  private finish(turn: ChatTurn, result: ChatAskResult, attached: ContextPill[]): void {
     turn.answer = result.answer;
-    turn.pills = result.passages.map(toPill);
+    turn.pills = contextPills(result.passages, attached);
     turn.citations = result.citations;
     if (result.steps?.length) turn.steps = result.steps;
     const { provider, model, tier, reason, usage, costUsd, cached, cachedQuestion, offline } = result;
@@ -195,15 +236,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   }
 }
 
-function toPill(passage: { id: string; path: string; startLine: number; endLine: number; symbol: string }): ContextPill {
-  return { id: passage.id, path: passage.path, startLine: passage.startLine, endLine: passage.endLine, symbol: passage.symbol };
-}
-
 export function registerChatView(ctx: KeelContext, onAnswered?: () => void): ChatViewProvider {
   const provider = new ChatViewProvider(ctx, onAnswered);
   registerProposalProvider(ctx.disposables);
   ctx.disposables.push(
-    vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, provider, { webviewOptions: { retainContextWhenHidden: true } }),
+    // Not kept alive while hidden: the webview restores itself from getState/setState and the history.
+    vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, provider),
   );
   return provider;
 }

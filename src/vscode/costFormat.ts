@@ -43,6 +43,26 @@ export function tooltipMarkdown(s: CostSummary, topModels = 3): string {
   return lines.join('\n');
 }
 
+/**
+ * What a screen reader announces for the meter: the tooltip's facts as one plain sentence (the tooltip
+ * itself is a Markdown table, which is read out as pipes and dashes).
+ */
+export function accessibleLabel(s: CostSummary): string {
+  const calls = (n: number): string => `${n} call${n === 1 ? '' : 's'}`;
+  const budgets = [s.budget.daily.limitUsd !== null ? `daily budget ${budgetText(s.budget.daily)}` : '', s.budget.monthly.limitUsd !== null ? `monthly budget ${budgetText(s.budget.monthly)}` : '']
+    .filter(Boolean)
+    .join(', ');
+  return [
+    `Keel model spend: ${formatUsd(s.today)} today in ${calls(s.calls.today)}, ${formatUsd(s.monthToDate)} this month in ${calls(s.calls.month)}.`,
+    s.savings.total > 0 ? `Saved ${formatUsd(s.savings.total)}.` : '',
+    budgets ? `${budgets[0].toUpperCase()}${budgets.slice(1)}.` : 'No budget set.',
+    'Opens the cost report.',
+  ]
+    .filter(Boolean)
+    .join(' ')
+    .replace(/ — /g, ', ');
+}
+
 export function budgetText(line: BudgetLine): string {
   if (line.limitUsd === null) return 'no cap';
   const pct = Math.round((line.fraction ?? 0) * 100);

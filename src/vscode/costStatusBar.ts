@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { CostSummary } from '../protocol';
 import { toKeelError } from '../common/errors';
 import type { KeelContext } from './context';
-import { statusLevel, statusText, tooltipMarkdown } from './costFormat';
+import { accessibleLabel, statusLevel, statusText, tooltipMarkdown } from './costFormat';
 import type { FromCostReport, ToCostReport } from '../protocol';
 import { localResourceRoots, renderPage } from './webviewHtml';
 
@@ -48,6 +48,7 @@ export function registerCostStatusBar(ctx: KeelContext): CostStatusBar {
       const tooltip = new vscode.MarkdownString(tooltipMarkdown(summary));
       tooltip.supportThemeIcons = true;
       item.tooltip = tooltip;
+      item.accessibilityInformation = { label: accessibleLabel(summary), role: 'button' };
       const level = statusLevel(summary);
       item.backgroundColor = level === 'normal' ? undefined : new vscode.ThemeColor(level === 'error' ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground');
       item.show();

@@ -7,11 +7,13 @@
  * catches up when it ends; `Keel: Index Workspace` always runs.
  */
 import * as vscode from 'vscode';
-import type { IndexProgress, IndexStatus, IndexSummary } from '../protocol';
-import { toKeelError } from '../common/errors';
+import type { IndexProgress, IndexSummary } from '../protocol';
+import { toKeelError, type KeelError } from '../common/errors';
 import type { KeelContext } from './context';
 import { DeferredWork } from './deferredWork';
 import { readPowerState } from './powerState';
+import { progressText, renderIndexStatus, summaryText } from './reportText';
+import type { ReportDocuments } from './reports';
 
 /** Client-side batching window for watcher events: one message per burst instead of one per file. */
 const EVENT_BATCH_MS = 150;
@@ -20,74 +22,106 @@ const POWER_POLL_MS = 60_000;
 
 export class IndexingSurface {
   private readonly status = vscode.window.createStatusBarItem('keel.index', vscode.StatusBarAlignment.Left, 90);
-  private running: Promise<IndexSummary | undefined> | undefined;
+  private running: Promise<{ summary?: IndexSummary; error?: KeelError }> | undefined;
+  private cancelBuild: vscode.CancellationTokenSource | undefined;
+  /** Open "Index Workspace" notifications, fed from the engine's progress notifications. */
+  private readonly progressListeners = new Set<(progress: IndexProgress) => void>();
   private changed = new Set<string>();
   private deleted = new Set<string>();
   private flushTimer: NodeJS.Timeout | undefined;
   /** Background indexing work, held while the machine saves power. */
   readonly background = new DeferredWork();
 
-  constructor(private readonly ctx: KeelContext) {
+  constructor(
+    private readonly ctx: KeelContext,
+    private readonly reports: ReportDocuments,
+  ) {
     this.status.name = 'Keel Index';
     this.status.command = 'keel.showIndexStatus';
     ctx.disposables.push(this.status);
     ctx.engine.onNotification('index/progress')((progress) => this.showProgress(progress), undefined, ctx.disposables);
+    reports.define('index-status', async () => renderIndexStatus(await ctx.engine.request('index/status', { roots: this.roots() })));
   }
 
   roots(): string[] {
     return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
   }
 
-  /** Build or update the index. `interactive` shows a cancellable notification; otherwise the status bar only. */
+  /**
+   * Build or update the index. `interactive` (Keel: Index Workspace) always says what happens: a
+   * cancellable notification with the engine's progress — joining a build already running in the
+   * background — and a result notification at the end. Otherwise the status bar only.
+   */
   index(interactive: boolean): Promise<IndexSummary | undefined> {
-    if (this.running) return this.running;
     const roots = this.roots();
-    if (!roots.length || !vscode.workspace.isTrusted) return Promise.resolve(undefined);
+    if (!roots.length || !vscode.workspace.isTrusted) {
+      if (interactive) void vscode.window.showWarningMessage(roots.length ? 'Keel: trust this workspace to let Keel index it.' : 'Keel: open a folder to index.');
+      return Promise.resolve(undefined);
+    }
+    const build = (this.running ??= this.build(roots).finally(() => (this.running = undefined)));
+    if (!interactive) return build.then((outcome) => outcome.summary);
+    return Promise.resolve(
+      vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Keel: indexing the workspace', cancellable: true },
+        async (progress, token) => {
+          const report = (p: IndexProgress): void => progress.report({ message: progressText(p) });
+          this.progressListeners.add(report);
+          token.onCancellationRequested(() => this.cancelBuild?.cancel());
+          try {
+            return await build;
+          } finally {
+            this.progressListeners.delete(report);
+          }
+        },
+      ),
+    ).then((outcome) => {
+      if (outcome.summary) {
+        void vscode.window.showInformationMessage(`Keel: ${summaryText(outcome.summary)}`, 'Show Index Status').then((choice) => {
+          if (choice) void this.showStatus();
+        });
+      } else if (outcome.error && outcome.error.code !== 'CANCELLED') {
+        void vscode.window.showErrorMessage(`Keel could not index the workspace: ${outcome.error.message} [${outcome.error.code}]`);
+      }
+      return outcome.summary;
+    });
+  }
+
+  private build(roots: string[]): Promise<{ summary?: IndexSummary; error?: KeelError }> {
     const config = vscode.workspace.getConfiguration('keel');
-    const run = (token?: vscode.CancellationToken): Promise<IndexSummary | undefined> =>
-      this.ctx.engine
-        .request('index/build', {
+    const cancel = (this.cancelBuild = new vscode.CancellationTokenSource());
+    return this.ctx.engine
+      .request(
+        'index/build',
+        {
           roots,
           maxFileSizeKB: config.get('index.maxFileSizeKB', 1024),
           exclude: config.get<string[]>('index.exclude', []),
           followSymlinksOutside: config.get<boolean>('index.followSymlinksOutside', false),
-        }, { token })
-        .then((summary) => {
-          this.ctx.log.info(`indexed ${summary.files} files → ${summary.chunks} chunks in ${summary.ms} ms (${summary.skipped} skipped)`);
-          this.status.text = `$(database) ${summary.chunks.toLocaleString()} chunks`;
-          this.status.tooltip = `Keel index: ${summary.files} files, ${summary.chunks} chunks, ${summary.skipped} skipped. Click for details.`;
-          this.status.show();
-          return summary;
-        })
-        .catch((error: unknown) => {
-          const e = toKeelError(error);
-          if (e.code !== 'CANCELLED') {
-            this.ctx.log.error(`indexing failed: ${e.message} [${e.code}]`);
-            if (interactive) void vscode.window.showErrorMessage(`Keel could not index the workspace: ${e.message} [${e.code}]`);
-          }
-          this.status.hide();
-          return undefined;
-        });
-    const pending = Promise.resolve(
-      interactive
-        ? vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Keel: indexing', cancellable: true }, (_p, token) => run(token))
-        : run(),
-    ).finally(() => (this.running = undefined));
-    this.running = pending;
-    return pending;
+        },
+        { token: cancel.token },
+      )
+      .then((summary) => {
+        // The engine logs the run (with what changed); the host adds nothing, so each run is one line.
+        this.status.text = `$(database) ${summary.chunks.toLocaleString()} chunks`;
+        this.status.tooltip = `Keel index: ${summary.files} files, ${summary.chunks} chunks, ${summary.skipped} skipped. Click for details.`;
+        this.status.show();
+        void this.reports.refreshIfOpen('index-status');
+        return { summary };
+      })
+      .catch((error: unknown) => {
+        const e = toKeelError(error);
+        if (e.code !== 'CANCELLED') this.ctx.log.error(`indexing failed: ${e.message} [${e.code}]`);
+        this.status.hide();
+        return { error: e };
+      })
+      .finally(() => {
+        cancel.dispose();
+        if (this.cancelBuild === cancel) this.cancelBuild = undefined;
+      });
   }
 
-  async showStatus(): Promise<IndexStatus | undefined> {
-    try {
-      const status = await this.ctx.engine.request('index/status', { roots: this.roots() });
-      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderStatus(status) });
-      await vscode.window.showTextDocument(doc, { preview: true });
-      return status;
-    } catch (error) {
-      const e = toKeelError(error);
-      void vscode.window.showErrorMessage(`Keel: no index status: ${e.message} [${e.code}]`);
-      return undefined;
-    }
+  showStatus(): Promise<vscode.TextDocument | undefined> {
+    return this.reports.show('index-status', 'no index status');
   }
 
   watch(): void {
@@ -152,6 +186,7 @@ export class IndexingSurface {
   }
 
   private showProgress(progress: IndexProgress): void {
+    for (const listener of this.progressListeners) listener(progress);
     if (progress.phase === 'done') return;
     this.status.text = `$(sync~spin) Keel: ${progress.phase} ${progress.done.toLocaleString()}/${progress.total.toLocaleString()}`;
     this.status.tooltip = progress.message ?? 'Keel is indexing the workspace';
@@ -159,34 +194,8 @@ export class IndexingSurface {
   }
 }
 
-function renderStatus(status: IndexStatus): string {
-  const lines = [
-    '# Keel index',
-    '',
-    '| | |',
-    '|---|---|',
-    `| roots | ${status.roots.join('<br>') || '—'} |`,
-    `| files | ${status.files.toLocaleString()} |`,
-    `| chunks | ${status.chunks.toLocaleString()} |`,
-    `| size on disk | ${(status.bytes / 1024 / 1024).toFixed(2)} MB |`,
-    `| embedder | ${status.embedder ?? '—'} |`,
-    `| last update | ${status.lastUpdated ?? 'never'} |`,
-    `| store | \`${status.store}\` |`,
-    '',
-    `## Skipped files (${status.skipped.length})`,
-    '',
-  ];
-  if (!status.skipped.length) lines.push('None.');
-  else {
-    lines.push('| file | reason |', '|---|---|');
-    for (const s of status.skipped.slice(0, 500)) lines.push(`| \`${s.path}\` | ${s.reason} |`);
-    if (status.skipped.length > 500) lines.push(`| … | ${status.skipped.length - 500} more |`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-export function registerIndexing(ctx: KeelContext): IndexingSurface {
-  const surface = new IndexingSurface(ctx);
+export function registerIndexing(ctx: KeelContext, reports: ReportDocuments): IndexingSurface {
+  const surface = new IndexingSurface(ctx, reports);
   surface.watch();
   const powerKnown = surface.watchPower();
   const start = (): void => {

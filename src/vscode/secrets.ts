@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { KeelContext } from './context';
+import { apiKeyPromptTitle, PROVIDER_NAMES } from './providerNames';
 
 export const SECRET_NAMES = {
   openai: 'keel.openai.apiKey',
@@ -29,12 +30,12 @@ export async function setApiKey(ctx: KeelContext, provider?: Provider, key?: str
     ((
       await vscode.window.showQuickPick(
         [
-          { label: 'OpenAI', provider: 'openai' as const },
-          { label: 'Anthropic', provider: 'anthropic' as const },
-          { label: 'OpenAI-compatible server', description: 'Ollama, vLLM, LM Studio …', provider: 'openai-compatible' as const },
-          { label: 'Cohere (re-ranking)', provider: 'cohere' as const },
-          { label: 'Voyage (re-ranking)', provider: 'voyage' as const },
-          { label: 'Jina (re-ranking)', provider: 'jina' as const },
+          { label: PROVIDER_NAMES.openai, provider: 'openai' as const },
+          { label: PROVIDER_NAMES.anthropic, provider: 'anthropic' as const },
+          { label: PROVIDER_NAMES['openai-compatible'], description: 'Ollama, vLLM, LM Studio …', provider: 'openai-compatible' as const },
+          { label: PROVIDER_NAMES.cohere, description: 're-ranking', provider: 'cohere' as const },
+          { label: PROVIDER_NAMES.voyage, description: 're-ranking', provider: 'voyage' as const },
+          { label: PROVIDER_NAMES.jina, description: 're-ranking', provider: 'jina' as const },
         ],
         { title: 'Keel: Set API Key', placeHolder: 'Which provider is this key for?' },
       )
@@ -43,7 +44,7 @@ export async function setApiKey(ctx: KeelContext, provider?: Provider, key?: str
   const value =
     key ??
     (await vscode.window.showInputBox({
-      title: `Keel: ${chosen} API key`,
+      title: apiKeyPromptTitle(chosen),
       prompt: 'Stored in VS Code SecretStorage. Leave empty to remove the key.',
       password: true,
       ignoreFocusOut: true,
@@ -51,7 +52,7 @@ export async function setApiKey(ctx: KeelContext, provider?: Provider, key?: str
   if (value === undefined) return false;
   if (value === '') await ctx.extension.secrets.delete(SECRET_NAMES[chosen]);
   else await ctx.extension.secrets.store(SECRET_NAMES[chosen], value.trim());
-  ctx.log.info(`API key for ${chosen} ${value === '' ? 'removed' : 'stored'} in SecretStorage`);
+  ctx.log.info(`API key for ${PROVIDER_NAMES[chosen]} ${value === '' ? 'removed' : 'stored'} in SecretStorage`);
   return true;
 }
 

@@ -18,6 +18,7 @@ import { syncIndex, type SyncResult } from '../../src/engine/index/indexer';
 import { applyFileChanges } from '../../src/engine/index/liveUpdates';
 import { WorkspaceIndex } from '../../src/engine/index/workspaceIndex';
 import { benchEmbedder } from './indexBenchEmbedder';
+import { percentile } from './lib/stats';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,7 +32,6 @@ const OPTS = { maxFileSizeBytes: 1024 * 1024 };
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const round = (x: number, digits = 0): number => Number(x.toFixed(digits));
 const rate = (n: number, ms: number): number => round((n / ms) * 1000);
-const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
 function tempStore(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'keel-index-bench-'));
@@ -127,11 +127,11 @@ async function main(): Promise<void> {
     await applyFileChanges(index, { changed: [file], deleted: [] }, OPTS);
     change[name] = {
       path: entry.path, fileChunks,
-      keywordVisibleP50Ms: round(pct(visible, 0.5), 1), keywordVisibleMaxMs: round(Math.max(...visible), 1),
-      withVectorQueryP50Ms: round(pct(vectorVisible, 0.5), 1), persistP50Ms: round(pct(persistMs, 0.5), 1), vectorTop20Misses: vectorMisses,
+      keywordVisibleP50Ms: round(percentile(visible, 0.5), 1), keywordVisibleMaxMs: round(Math.max(...visible), 1),
+      withVectorQueryP50Ms: round(percentile(vectorVisible, 0.5), 1), persistP50Ms: round(percentile(persistMs, 0.5), 1), vectorTop20Misses: vectorMisses,
     };
-    log(`   ${name} file (${fileChunks} chunks, ${entry.path}): visible to keyword search p50 ${round(pct(visible, 0.5), 1)} ms (max ${round(Math.max(...visible), 1)}); incl. a vector query p50 ${round(pct(vectorVisible, 0.5), 1)} ms`);
-    log(`      then persisted (journaled commit) p50 ${round(pct(persistMs, 0.5), 1)} ms — off the visible path (debounced 1 s in the engine)`);
+    log(`   ${name} file (${fileChunks} chunks, ${entry.path}): visible to keyword search p50 ${round(percentile(visible, 0.5), 1)} ms (max ${round(Math.max(...visible), 1)}); incl. a vector query p50 ${round(percentile(vectorVisible, 0.5), 1)} ms`);
+    log(`      then persisted (journaled commit) p50 ${round(percentile(persistMs, 0.5), 1)} ms — off the visible path (debounced 1 s in the engine)`);
   }
   figures.change = change;
   await index.close();

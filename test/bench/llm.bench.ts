@@ -15,6 +15,7 @@ import { Redactor } from '../../src/engine/egress/redact';
 import { OpenAIProvider } from '../../src/engine/llm/providers/openai';
 import { countTokens } from '../../src/engine/llm/tokens';
 import { OpenAIChatServer } from '../servers/openaiChat';
+import { median, percentile } from './lib/stats';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -37,15 +38,7 @@ function sourceText(bytes: number): string {
   return text.slice(0, bytes);
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function p95(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * 0.95))]!;
-}
+const p95 = (xs: number[]): number => percentile(xs, 0.95);
 
 async function main(): Promise<void> {
   // 1. Redaction.

@@ -15,8 +15,8 @@ import type { ChatRequest } from '../../src/engine/llm/types';
 import { RpcClient } from '../../src/common/rpc/rpcClient';
 import { serveEngine } from '../../src/engine/rpc/serveEngine';
 import { portTransport, type PortLike } from '../../src/common/rpc/transport';
+import { median } from './lib/stats';
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-lmbridge-bench-'));

@@ -31,6 +31,7 @@ import { hybridSearch } from '../../src/engine/search/hybrid';
 import { LocalReranker } from '../../src/engine/search/rerank/local';
 import { MemorySource, type MemoryChunk, type SearchSource } from '../../src/engine/search/source';
 import { defaultCacheDir, loadOrBuildRepoSet } from '../../scripts/retrieval/repoSet';
+import { mean, percentile } from './lib/stats';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,7 +41,6 @@ const SIZES = arg('sizes', '10000,50000').split(',').map(Number);
 const QUERIES = Number(arg('queries', '200'));
 const PRODUCT = arg('product', 'true') !== 'false';
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
-const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 const r2 = (x: number): number => Math.round(x * 100) / 100;
 
 interface Stats {
@@ -50,7 +50,7 @@ interface Stats {
 }
 
 function stats(ms: number[]): Stats {
-  return { p50: r2(pct(ms, 0.5)), p95: r2(pct(ms, 0.95)), mean: r2(ms.reduce((a, b) => a + b, 0) / ms.length) };
+  return { p50: r2(percentile(ms, 0.5)), p95: r2(percentile(ms, 0.95)), mean: r2(mean(ms)) };
 }
 
 async function main(): Promise<void> {
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
       hybrid: stats(hybrid),
       hybridCpu: stats(hybridCpu),
       hybridLocalRerank: stats(reranked),
-      hybridP95OverBruteP95: r2(pct(hybrid, 0.95) / pct(brute, 0.95)),
+      hybridP95OverBruteP95: r2(percentile(hybrid, 0.95) / percentile(brute, 0.95)),
     };
     results[String(size)] = row;
     log(`\n${size} chunks, ${queries.length} queries (ms)      p50     p95    mean`);

@@ -20,6 +20,7 @@ import { createEmbedder } from '../../src/engine/embed/registry';
 import { cacheMarginFor, cacheThresholdFor } from '../../src/engine/embed/thresholds';
 import { scopeKey, SemanticCache, type CacheScope } from '../../src/engine/llm/cache';
 import { HashingEmbedder } from '../unit/semcache/hashingEmbedder';
+import { percentile } from './lib/stats';
 
 const ENTRIES = 10_000;
 const QUERIES = 500;
@@ -38,10 +39,6 @@ function randomUnit(dims: number, next: () => number): Float32Array {
   n = Math.sqrt(n);
   for (let i = 0; i < dims; i++) v[i] /= n;
   return v;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 /** An embedder that returns pre-made vectors, so filling 10k entries costs no embedding time. */
@@ -138,9 +135,7 @@ function cpuMs(start: NodeJS.CpuUsage): number {
 }
 
 function stats(wall: number[], cpu: number[]) {
-  wall.sort((a, b) => a - b);
-  cpu.sort((a, b) => a - b);
-  return { p50Ms: round(percentile(wall, 50)), p95Ms: round(percentile(wall, 95)), cpuP50Ms: round(percentile(cpu, 50)), cpuP95Ms: round(percentile(cpu, 95)) };
+  return { p50Ms: round(percentile(wall, 0.5)), p95Ms: round(percentile(wall, 0.95)), cpuP50Ms: round(percentile(cpu, 0.5)), cpuP95Ms: round(percentile(cpu, 0.95)) };
 }
 
 function round(x: number): number {

@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { listFiles } from '../../scripts/eval-sql';
+import { median, percentile } from './lib/stats';
 import { fetchSource } from '../../scripts/eval-sql-wild';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -149,11 +150,6 @@ function thousandLineFile(): string {
     lines += text.split('\n').length;
   }
   return parts.join('\n').split('\n').slice(0, 1000).join('\n');
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 function round(x: number): number {

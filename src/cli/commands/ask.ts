@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { AskResult, ChatToolStep, ProviderId, Tier } from '../../protocol';
 import { KeelError } from '../../common/errors';
 import type { CliCommand, CliIO } from '../command';
+import { dirOption, STORE_OPTION, storeArg } from '../dirArg';
 
 const PROVIDERS = ['openai', 'anthropic', 'openai-compatible', 'none'] as const;
 const TIERS = ['fast', 'reasoning', 'auto'] as const;
@@ -20,8 +21,8 @@ export const askCommand: CliCommand = {
   summary: 'Ask a question about a directory’s code (offline retrieval answer without a provider)',
   usage: 'keel ask "<question>" [--dir DIR] [--store DIR] [--provider openai|anthropic|openai-compatible|none] [--model M] [--tier fast|reasoning|auto] [--local-only] [--timeout S] [--json]',
   options: {
-    dir: { type: 'string', description: 'Directory whose code answers (default: the current directory).' },
-    store: { type: 'string', description: 'Index folder (default: a per-directory folder under the user cache dir).' },
+    dir: dirOption('answer from', false),
+    store: STORE_OPTION,
     provider: { type: 'string', description: 'openai, anthropic, openai-compatible or none (default: the first with a key in the environment, else none).' },
     model: { type: 'string', description: 'Model id; overrides the routed tier’s model.' },
     tier: { type: 'string', description: 'fast, reasoning or auto (default: auto routing).' },
@@ -35,7 +36,7 @@ export const askCommand: CliCommand = {
     const tier = oneOf(args.values.tier, TIERS, '--tier') ?? 'auto';
     const localOnly = args.values['local-only'] === true || io.env.KEEL_LOCAL_ONLY === '1' || io.env.KEEL_LOCAL_ONLY === 'true';
     const dir = path.resolve(io.cwd, typeof args.values.dir === 'string' ? args.values.dir : '.');
-    const store = typeof args.values.store === 'string' ? path.resolve(io.cwd, args.values.store) : undefined;
+    const store = storeArg(args, io.cwd);
 
     await configureFromEnv(io, provider, localOnly);
     let streamed = false;

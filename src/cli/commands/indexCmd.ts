@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { KeelError } from '../../common/errors';
 import type { IndexProgress } from '../../protocol';
 import type { CliCommand } from '../command';
+import { directoryArg, dirOption, STORE_OPTION, storeArg } from '../dirArg';
 
 export const indexCommand: CliCommand = {
   name: 'index',
@@ -15,18 +16,14 @@ export const indexCommand: CliCommand = {
   summary: 'Build or update the index of a directory',
   usage: 'keel index [dir | --dir DIR] [--store DIR] [--embedder ID] [--max-file-kb N] [--follow-symlinks-outside] [--local-only] [--timeout S] [--json]',
   options: {
-    dir: { type: 'string', description: 'Directory to index (or give it as the first argument; default: the current directory).' },
-    store: { type: 'string', description: 'Index folder (default: a per-directory folder under the user cache dir).' },
+    dir: dirOption('index'),
+    store: STORE_OPTION,
     embedder: { type: 'string', description: 'Embedder id (default keel-code).' },
     'max-file-kb': { type: 'string', description: 'Skip files larger than this (default 1024).' },
     'follow-symlinks-outside': { type: 'boolean', description: 'Follow symlinks that lead out of the directory (default: skip them).' },
   },
   async run(args, io) {
-    const given = typeof args.values.dir === 'string' ? args.values.dir : undefined;
-    if (given !== undefined && args.positionals[0] !== undefined && path.resolve(io.cwd, given) !== path.resolve(io.cwd, args.positionals[0])) {
-      throw new KeelError('INVALID_PARAMS', `Two directories given (${args.positionals[0]} and --dir ${given}); give one.`);
-    }
-    const dir = path.resolve(io.cwd, given ?? args.positionals[0] ?? '.');
+    const dir = directoryArg(args, io.cwd);
     const json = args.values.json === true;
     const maxKB = args.values['max-file-kb'] === undefined ? undefined : Number(args.values['max-file-kb']);
     let last = 0;
@@ -34,7 +31,7 @@ export const indexCommand: CliCommand = {
       'index/build',
       {
         roots: [dir],
-        store: typeof args.values.store === 'string' ? path.resolve(io.cwd, args.values.store) : undefined,
+        store: storeArg(args, io.cwd),
         embedder: typeof args.values.embedder === 'string' ? args.values.embedder : undefined,
         maxFileSizeKB: maxKB,
         followSymlinksOutside: args.values['follow-symlinks-outside'] === true ? true : undefined,

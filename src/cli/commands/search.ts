@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { IndexProgress, SearchMode } from '../../protocol';
 import { KeelError } from '../../common/errors';
 import type { CliCommand } from '../command';
+import { dirOption, STORE_OPTION, storeArg } from '../dirArg';
 
 const MODES: readonly SearchMode[] = ['hybrid', 'bm25', 'vector'];
 
@@ -17,8 +18,8 @@ export const searchCommand: CliCommand = {
   summary: 'Hybrid search of a directory (indexes it first if needed)',
   usage: 'keel search "<query>" [--dir DIR] [--store DIR] [--top N] [--mode hybrid|bm25|vector] [--rerank none|local|cohere|voyage|jina|llm] [--local-only] [--timeout S] [--json]',
   options: {
-    dir: { type: 'string', description: 'Directory to search (default: the current directory).' },
-    store: { type: 'string', description: 'Index folder (default: a per-directory folder under the user cache dir).' },
+    dir: dirOption('search', false),
+    store: STORE_OPTION,
     top: { type: 'string', description: 'Number of results (default 10, at most 100).' },
     mode: { type: 'string', description: 'hybrid (default), bm25 or vector.' },
     rerank: { type: 'string', description: 'none, local (default), cohere[:model], voyage[:model], jina[:model] or llm.' },
@@ -35,14 +36,14 @@ export const searchCommand: CliCommand = {
     const topText = str(args.values.top);
     const top = topText === undefined ? undefined : Number(topText);
     if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw new KeelError('INVALID_PARAMS', '--top must be a positive integer.');
-    const store = str(args.values.store);
+    const store = storeArg(args, io.cwd);
 
     const result = await io.call(
       'search/query',
       {
         query,
         dir,
-        store: store === undefined ? undefined : path.resolve(io.cwd, store),
+        store,
         ensureIndex: true,
         top,
         mode,

@@ -1,8 +1,12 @@
-/** `keel status [dir] [--store DIR] [--json]`: what an index holds, and which files were skipped and why. */
+/**
+ * `keel status [dir | --dir DIR] [--store DIR] [--json]`: what an index holds, and which files were
+ * skipped and why. The directory is spelled as for `keel index`; `--store` names the index folder itself.
+ */
 import * as path from 'node:path';
 import { countSkipKinds } from '../../engine/workspace/fileGuard';
 import type { SkippedFile } from '../../protocol';
 import type { CliCommand } from '../command';
+import { directoryArg, dirOption, storeArg } from '../dirArg';
 
 function skipBreakdown(skipped: readonly SkippedFile[]): string {
   const parts = Object.entries(countSkipKinds(skipped)).map(([kind, n]) => `${n} ${kind}`);
@@ -12,13 +16,14 @@ function skipBreakdown(skipped: readonly SkippedFile[]): string {
 export const statusCommand: CliCommand = {
   name: 'status',
   summary: 'Show what an index holds',
-  usage: 'keel status [dir] [--store DIR] [--json]',
+  usage: 'keel status [dir | --dir DIR] [--store DIR] [--json]',
   options: {
+    dir: dirOption('show the index of'),
     store: { type: 'string', description: 'Index folder (default: the one `keel index` uses for dir).' },
   },
   async run(args, io) {
-    const dir = path.resolve(io.cwd, args.positionals[0] ?? '.');
-    const store = typeof args.values.store === 'string' ? path.resolve(io.cwd, args.values.store) : undefined;
+    const dir = directoryArg(args, io.cwd);
+    const store = storeArg(args, io.cwd);
     const status = await io.call('index/status', { store, roots: store ? undefined : [dir] });
     if (args.values.json === true) {
       io.out(`${JSON.stringify(status)}\n`);

@@ -22,6 +22,8 @@ import { AGENT_INSTRUCTIONS, runAgentLoop, type AgentLoopDeps, type AgentResult 
 export interface Retrieved {
   passages: ContextPassageText[];
   ms: number;
+  /** Degradations the user should see beside the answer (search fell back to keywords …). */
+  warnings?: string[];
 }
 
 export interface AskDeps {
@@ -54,7 +56,7 @@ export async function ask(params: ChatAskParams, deps: AskDeps, signal: AbortSig
   const retrieved = await deps.retrieve(question, signal);
   const excluded = new Set(params.excludedPassages ?? []);
   const passages = retrieved.passages.filter((p) => !excluded.has(p.id));
-  emit({ type: 'context', passages: passages.map(toWire), ms: Math.round(retrieved.ms) });
+  emit({ type: 'context', passages: passages.map(toWire), ms: Math.round(retrieved.ms), ...(retrieved.warnings?.length ? { warnings: retrieved.warnings } : {}) });
   throwIfCancelled(signal);
 
   if (!deps.provider) {

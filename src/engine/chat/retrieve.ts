@@ -41,7 +41,7 @@ export async function retrieveForChat(engine: Engine, root: string, store: strin
       text,
     });
   }
-  return { passages, ms: performance.now() - started };
+  return { passages, ms: performance.now() - started, warnings: result.warnings };
 }
 
 /** The file's lines, or undefined if it vanished since indexing (dropped, not fatal). */

@@ -9,7 +9,9 @@ import { KeelError } from '../../common/errors';
 import { contentHash } from '../llm/cache';
 import { defaultTierModels } from '../llm/router';
 import { CostLedgerKey, priceOverrides, SemanticCacheKey } from '../llm/runtime';
-import { LlmProviderKey } from '../llm/services';
+import { createVscodeLmProvider } from '../llm/providers/vscodeLm';
+import { EgressGateKey, LlmProviderKey } from '../llm/services';
+import { hostBridgeOf } from '../rpc/hostBridge';
 import { citablePassages, DEFAULT_AGENT_BUDGET, type AgentLoopDeps } from '../tools/agentLoop';
 import { availableTools, describeTool, runTool } from '../tools/registry';
 import type { EngineConfig } from '../config';
@@ -21,12 +23,18 @@ export function registerChatFeature(engine: Engine): void {
     const config = engine.services.get(ConfigKey);
     // `keel ask --local-only` arrives per request; it tightens the shared gate, never loosens it.
     if (params.localOnly && !config.get('keel.localOnly', false)) config.update({ 'keel.localOnly': true }, undefined);
-    // The host chose the provider through settings/secrets (CLI: flags + environment, see `keel ask`).
-    const provider = engine.services.get(LlmProviderKey);
+    // The host chose the provider through settings/secrets (CLI: flags + environment, see `keel ask`),
+    // or, for `@keel` in VS Code's Chat view, the VS Code model the user picked there (`provider:
+    // 'vscode-lm'` + `model`). Those models are remote: local-only mode keeps the configured provider.
+    const gate = engine.services.get(EgressGateKey);
+    const picked = params.provider === 'vscode-lm' && !!params.model && !gate.localOnly;
+    const configured = picked ? undefined : engine.services.get(LlmProviderKey);
+    const provider = picked ? createVscodeLmProvider(hostBridgeOf(engine.services), { gate }) : configured;
     const id = provider?.id ?? 'none';
     const root = params.root;
     return ask(
-      params,
+      // A picked VS Code model means nothing to the configured provider.
+      params.provider === 'vscode-lm' && !picked ? { ...params, model: undefined } : params,
       {
         findings: (passages) => sqlFindingsIn(root, passages),
         retrieve: (question) => retrieveForChat(engine, root, params.store, question, ctx, config.get('keel.search.rerank', 'local')),

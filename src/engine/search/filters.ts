@@ -1,8 +1,9 @@
 /**
- * Metadata filters for search: languages and path globs. Globs are the familiar subset — `*` (within a
- * path segment), `**` (any number of segments), `?`, `{a,b}` and character classes — compiled once per
- * query to a RegExp. A glob without a slash matches the file name anywhere (`*.ts`), like .gitignore.
+ * Metadata filters for search: languages and path globs (picomatch syntax: `*`, `**`, `?`, `{a,b}`,
+ * character classes), compiled once per query. A glob without a slash matches the file name anywhere
+ * (`*.ts`), like .gitignore.
  */
+import picomatch from 'picomatch';
 import { KeelError } from '../../common/errors';
 import type { SourceChunk } from './source';
 
@@ -13,41 +14,21 @@ export interface SearchFilters {
   path?: string | string[];
 }
 
-export function globToRegExp(glob: string): RegExp {
+/**
+ * A predicate for one path glob (picomatch, the matcher fast-glob and chokidar use), with .gitignore's
+ * two conventions on top: a glob without a slash matches the file name anywhere, and a folder matches
+ * what is inside it. A leading `/` only anchors (paths are relative to the workspace root).
+ */
+export function globMatcher(glob: string): (path: string) => boolean {
   if (glob.length > 500) throw new KeelError('INVALID_PARAMS', 'path glob is too long');
-  const anywhere = !glob.includes('/');
-  let re = '';
-  let braces = 0;
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        const slash = glob[i + 2] === '/';
-        re += slash ? '(?:.*/)?' : '.*';
-        i += slash ? 2 : 1;
-      } else {
-        re += '[^/]*';
-      }
-    } else if (c === '?') re += '[^/]';
-    else if (c === '{') {
-      braces++;
-      re += '(?:';
-    } else if (c === '}' && braces > 0) {
-      braces--;
-      re += ')';
-    } else if (c === ',' && braces > 0) re += '|';
-    else if (c === '[') {
-      const close = glob.indexOf(']', i + 1);
-      if (close < 0) re += '\\[';
-      else {
-        re += `[${glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
-        i = close;
-      }
-    } else re += /[.+^$()|\\]/.test(c) ? `\\${c}` : c;
-  }
-  if (braces > 0) throw new KeelError('INVALID_PARAMS', `unbalanced braces in path glob "${glob}"`);
-  const body = glob.startsWith('/') ? re.slice(1) : re;
-  return new RegExp(anywhere ? `(?:^|/)${body}$` : `^${body}(?:/.*)?$`);
+  // picomatch reads an unclosed `{` literally; a user who typed one meant a set and should hear so.
+  let depth = 0;
+  for (const c of glob) depth = Math.max(0, depth + (c === '{' ? 1 : c === '}' ? -1 : 0));
+  if (depth > 0) throw new KeelError('INVALID_PARAMS', `unbalanced braces in path glob "${glob}"`);
+  // Parentheses are literal (Next.js route groups: app/(shop)/page.tsx), not picomatch regex groups;
+  // `[!ab]` is the shell's negated class, which picomatch spells `[^ab]`.
+  const pattern = (glob.startsWith('/') ? glob.slice(1) : glob).replace(/[()]/g, '\\$&').replace(/\[!/g, '[^');
+  return picomatch([pattern, `${pattern}/**`], { dot: true, basename: !glob.includes('/') });
 }
 
 /** A predicate for the filters, or undefined when nothing is filtered (the fast path). */
@@ -55,13 +36,13 @@ export function chunkFilter(filters: SearchFilters | undefined): ((chunk: Source
   const languages = toList(filters?.language).map((l) => l.toLowerCase());
   const globs = toList(filters?.path);
   if (languages.length === 0 && globs.length === 0) return undefined;
-  const include = globs.filter((g) => !g.startsWith('!')).map(globToRegExp);
-  const exclude = globs.filter((g) => g.startsWith('!')).map((g) => globToRegExp(g.slice(1)));
+  const include = globs.filter((g) => !g.startsWith('!')).map(globMatcher);
+  const exclude = globs.filter((g) => g.startsWith('!')).map((g) => globMatcher(g.slice(1)));
   const langSet = new Set(languages);
   return (chunk) =>
     (langSet.size === 0 || langSet.has(chunk.language.toLowerCase())) &&
-    (include.length === 0 || include.some((r) => r.test(chunk.path))) &&
-    !exclude.some((r) => r.test(chunk.path));
+    (include.length === 0 || include.some((matches) => matches(chunk.path))) &&
+    !exclude.some((matches) => matches(chunk.path));
 }
 
 function toList(value: string | string[] | undefined): string[] {

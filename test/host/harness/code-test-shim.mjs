@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { launchBrowser, mirrorExtensionHostConsole } from './browser.mjs';
 import { smokeTestDriverArgs, startCodeServer } from './codeServer.mjs';
-import { checkKeelViewShowing, clickNotificationButton, CLICK_NOTIFICATION_REQUEST, PANEL_SCREENSHOT_REQUEST, SCREENSHOT_REQUEST } from './workbench.mjs';
+import { checkKeelViewShowing, clickNotificationButton, CLICK_NOTIFICATION_REQUEST, PAGE_SCREENSHOT_REQUEST, PANEL_SCREENSHOT_REQUEST, SCREENSHOT_REQUEST } from './workbench.mjs';
 
 function parseArgs(argv) {
   const devPaths = [];
@@ -56,11 +56,14 @@ async function takeScreenshot(page) {
   if (process.env.KEEL_SHOT_REPORT) writeReport(check);
 }
 
-/** A named picture of the side bar (the chat panel) mid-suite, e.g. in the dark and the light theme. */
-async function takePanelScreenshot(page, name) {
+/**
+ * A named picture of the side bar (the chat panel) mid-suite, e.g. in the dark and the light theme —
+ * or, `whole`, of the window (a report open in an editor).
+ */
+async function takePanelScreenshot(page, name, whole = false) {
   const report = { ok: false, detail: '' };
   if (process.env.KEEL_SHOT) {
-    const file = path.join(path.dirname(process.env.KEEL_SHOT), `panel-${name}.png`);
+    const file = path.join(path.dirname(process.env.KEEL_SHOT), `${whole ? 'page' : 'panel'}-${name}.png`);
     // A theme switch reaches the workbench and then each webview asynchronously: wait for both to carry
     // the theme's class (vs / vs-dark on the workbench, vscode-light / vscode-dark on the webview body).
     const theme = { dark: ['.monaco-workbench.vs-dark', 'body.vscode-dark'], light: ['.monaco-workbench.vs:not(.vs-dark)', 'body.vscode-light'] }[name];
@@ -73,7 +76,7 @@ async function takePanelScreenshot(page, name) {
     const editor = name.startsWith('editor-');
     const frames = page.frameLocator(editor ? '.part.editor iframe.webview' : 'iframe.webview');
     const text = await (editor ? frames.last() : frames.first()).frameLocator('#active-frame').locator('body').innerText({ timeout: 5000 }).catch(() => '');
-    await page.locator(editor ? '.part.editor' : '.part.sidebar').screenshot({ path: file }).then(
+    await (whole ? page.screenshot({ path: file }) : page.locator(editor ? '.part.editor' : '.part.sidebar').screenshot({ path: file })).then(
       () => Object.assign(report, { ok: true, detail: file, text }),
       (e) => Object.assign(report, { detail: `panel screenshot failed: ${e.message}` }),
     );
@@ -131,9 +134,11 @@ try {
   let screenshot;
   mirrorExtensionHostConsole(page, (text) => {
     const panel = new RegExp(`${PANEL_SCREENSHOT_REQUEST.replace(/[[\]]/g, '\\$&')} ([\\w-]+)`).exec(text);
+    const whole = new RegExp(`${PAGE_SCREENSHOT_REQUEST.replace(/[[\]]/g, '\\$&')} ([\\w-]+)`).exec(text);
     const click = new RegExp(`${CLICK_NOTIFICATION_REQUEST.replace(/[[\]]/g, '\\$&')} ([\\w-]+) (.+)$`).exec(text.trim());
     if (text.includes(SCREENSHOT_REQUEST)) screenshot ??= takeScreenshot(page);
     else if (panel) void takePanelScreenshot(page, panel[1]);
+    else if (whole) void takePanelScreenshot(page, whole[1], true);
     else if (click) void answerNotification(page, click[1], click[2]);
     else console.log(text);
   });

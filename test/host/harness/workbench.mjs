@@ -4,6 +4,8 @@
 export const SCREENSHOT_REQUEST = '[keel-host] screenshot please';
 /** Logged as `${PANEL_SCREENSHOT_REQUEST} <name>`: photograph the side bar only, as test-results/panel-<name>.png. */
 export const PANEL_SCREENSHOT_REQUEST = '[keel-host] panel screenshot';
+/** Logged as `${PAGE_SCREENSHOT_REQUEST} <name>`: photograph the whole window (editors too), as test-results/page-<name>.png. */
+export const PAGE_SCREENSHOT_REQUEST = '[keel-host] page screenshot';
 /**
  * Logged as `${CLICK_NOTIFICATION_REQUEST} <id> <label>`: click the button `label` of a visible
  * notification, as a user answering it would (an extension test cannot answer its own

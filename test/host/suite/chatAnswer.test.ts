@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ToChatView } from '../../../src/protocol';
 import { OpenAIChatServer } from '../../servers/openaiChat';
-import { keelApi, panelScreenshot, waitFor, within } from './helpers';
+import { keelApi, panelScreenshot, resetProvider, showChat, useOpenAI, waitFor, within } from './helpers';
 
 describe('chat: asking a question', function () {
   let server: OpenAIChatServer;
@@ -17,14 +17,10 @@ describe('chat: asking a question', function () {
 
   before(async () => {
     server = await new OpenAIChatServer().start();
-    const api = await keelApi();
-    await vscode.commands.executeCommand('keel.openChat');
-    await within(api.chatView.whenRendered(), 'the chat view', 45_000);
+    await showChat();
   });
   after(async () => {
-    await config().update('provider', undefined, vscode.ConfigurationTarget.Global);
-    await config().update('openai.baseUrl', undefined, vscode.ConfigurationTarget.Global);
-    await vscode.commands.executeCommand('keel.setApiKey', 'openai', '');
+    await resetProvider();
     await server.close();
   });
 
@@ -54,9 +50,7 @@ describe('chat: asking a question', function () {
   });
 
   it('streams a cited, priced answer from the provider; the citation opens the file at the line', async () => {
-    await vscode.commands.executeCommand('keel.setApiKey', 'openai', 'sk-host-test-0123456789');
-    await config().update('openai.baseUrl', server.baseURL, vscode.ConfigurationTarget.Global);
-    await config().update('provider', 'openai', vscode.ConfigurationTarget.Global);
+    await useOpenAI(server.baseURL);
     server.replies.push({ text: 'Each order loads its items in a loop in src/routes/orders.ts:11-27 (an N+1). Use `include: { items: true }` on the findMany.' });
 
     const posted = await askAndCollect('explain the ordersRouter handler that loads orderItem rows for each order');

@@ -34,6 +34,19 @@ async function closeDiffsAndDiscard(document: vscode.TextDocument): Promise<void
   await closeWithoutSaving();
 }
 
+/**
+ * A scratch document holding `original`, `target` selected, and an Apply of `code` started (it settles
+ * only once the Apply / Discard question is answered); resolves when the proposal's diff is showing.
+ */
+async function startApply(original: string, target: string, code: string): Promise<{ document: vscode.TextDocument; applying: Promise<void>; diff: vscode.TabInputTextDiff }> {
+  const api = await keelApi();
+  const editor = await scratch(original);
+  select(editor, target);
+  const applying = api.chatView.dispatch({ type: 'applyCode', code, language: 'typescript' });
+  const diff = await waitFor(proposedDiffTab, 'the diff editor with the proposal');
+  return { document: editor.document, applying, diff };
+}
+
 function proposedDiffTab(): vscode.TabInputTextDiff | undefined {
   for (const group of vscode.window.tabGroups.all) {
     for (const tab of group.tabs) {
@@ -64,14 +77,9 @@ describe('chat: code-block actions', () => {
   });
 
   it('Apply writes the proposal once the user clicks Apply in the question', async () => {
-    const api = await keelApi();
     const original = 'export const limit = 10;\n';
-    const editor = await scratch(original);
-    const document = editor.document;
+    const { document, applying } = await startApply(original, '10', 'Number(process.env.LIMIT ?? 10)');
     try {
-      select(editor, '10');
-      const applying = api.chatView.dispatch({ type: 'applyCode', code: 'Number(process.env.LIMIT ?? 10)', language: 'typescript' });
-      await waitFor(proposedDiffTab, 'the diff editor with the proposal');
       assert.equal(document.getText(), original, 'nothing is written before the answer');
       await clickNotification('Apply');
       await applying;
@@ -82,15 +90,9 @@ describe('chat: code-block actions', () => {
   });
 
   it('Apply shows the proposal as a diff and writes nothing unless the user applies it', async () => {
-    const api = await keelApi();
     const original = 'export function total(items) {\n  return 0;\n}\n';
-    const editor = await scratch(original);
-    const document = editor.document;
+    const { document, applying, diff } = await startApply(original, 'return 0;', 'return items.reduce((s, i) => s + i.price, 0);');
     try {
-      select(editor, 'return 0;');
-      // Settles only once the Apply / Discard question is answered, so it is not awaited yet.
-      const applying = api.chatView.dispatch({ type: 'applyCode', code: 'return items.reduce((s, i) => s + i.price, 0);', language: 'typescript' });
-      const diff = await waitFor(proposedDiffTab, 'the diff editor with the proposal');
       assert.equal(diff.original.toString(), document.uri.toString(), 'the diff is against the document being changed');
       const proposed = await vscode.workspace.openTextDocument(diff.modified);
       assert.equal(proposed.getText(), 'export function total(items) {\n  return items.reduce((s, i) => s + i.price, 0);\n}\n');

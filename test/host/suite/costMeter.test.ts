@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CostSummary } from '../../../src/protocol';
 import { OpenAIChatServer } from '../../servers/openaiChat';
-import { keelApi, waitFor, within } from './helpers';
+import { keelApi, resetProvider, showChat, useOpenAI, waitFor, within } from './helpers';
 
 /** Parse "$(pulse) $0.0123" → 0.0123. */
 function meterUsd(text: string): number {
@@ -17,22 +17,16 @@ function meterUsd(text: string): number {
 
 describe('cost meter and report', function () {
   let server: OpenAIChatServer;
-  const keel = () => vscode.workspace.getConfiguration('keel');
 
   before(async () => {
     server = await new OpenAIChatServer().start();
-    await vscode.commands.executeCommand('keel.setApiKey', 'openai', 'sk-host-cost-0123456789');
-    await keel().update('openai.baseUrl', server.baseURL, vscode.ConfigurationTarget.Global);
-    await keel().update('provider', 'openai', vscode.ConfigurationTarget.Global);
-    await vscode.commands.executeCommand('keel.openChat');
-    await within((await keelApi()).chatView.whenRendered(), 'the chat view', 45_000);
+    await useOpenAI(server.baseURL);
+    await showChat();
   });
   after(async () => {
     // Leave the workbench as found: the harness photographs the chat view at the end.
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await keel().update('provider', undefined, vscode.ConfigurationTarget.Global);
-    await keel().update('openai.baseUrl', undefined, vscode.ConfigurationTarget.Global);
-    await vscode.commands.executeCommand('keel.setApiKey', 'openai', '');
+    await resetProvider();
     await server.close();
   });
 

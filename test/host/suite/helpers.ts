@@ -39,16 +39,20 @@ export function within<T>(promise: Promise<T>, what: string, timeoutMs = 20_000)
 /** Must match PANEL_SCREENSHOT_REQUEST in test/host/harness/workbench.mjs. */
 const PANEL_SCREENSHOT_REQUEST = '[keel-host] panel screenshot';
 
+/** Must match PAGE_SCREENSHOT_REQUEST in test/host/harness/workbench.mjs. */
+const PAGE_SCREENSHOT_REQUEST = '[keel-host] page screenshot';
+
 /**
- * Ask the harness to photograph the side bar now (test-results/panel-<name>.png) and wait until it has.
+ * Ask the harness to photograph the side bar now (test-results/panel-<name>.png) — or, `whole`, the
+ * window (test-results/page-<name>.png) — and wait until it has.
  * Outside the harness (no KEEL_SHOT_REPORT) there is no camera: returns false.
  */
-export async function panelScreenshot(name: string): Promise<boolean> {
+export async function panelScreenshot(name: string, whole = false): Promise<boolean> {
   const report = process.env.KEEL_SHOT_REPORT;
   if (!report) return false;
   const file = `${report}.${name}`;
   fs.rmSync(file, { force: true });
-  console.log(`${PANEL_SCREENSHOT_REQUEST} ${name}`);
+  console.log(`${whole ? PAGE_SCREENSHOT_REQUEST : PANEL_SCREENSHOT_REQUEST} ${name}`);
   await waitFor(() => fs.existsSync(file), `the panel screenshot "${name}"`, 30_000);
   const result = JSON.parse(fs.readFileSync(file, 'utf8')) as { ok: boolean; detail: string; text?: string };
   if (!result.ok) throw new Error(result.detail);
@@ -72,4 +76,26 @@ export async function clickNotification(label: string): Promise<void> {
   await waitFor(() => fs.existsSync(file), `the harness to click "${label}"`, 30_000);
   const result = JSON.parse(fs.readFileSync(file, 'utf8')) as { ok: boolean; detail: string };
   if (!result.ok) throw new Error(result.detail);
+}
+
+/** Shows Keel's chat view and resolves once its webview has rendered. */
+export async function showChat(): Promise<KeelApi> {
+  const api = await keelApi();
+  await vscode.commands.executeCommand('keel.openChat');
+  await within(api.chatView.whenRendered(), 'the chat view', 45_000);
+  return api;
+}
+
+/** Points Keel at an OpenAI-protocol server (a test key in SecretStorage, the base URL, the provider). */
+export async function useOpenAI(baseURL: string): Promise<void> {
+  await vscode.commands.executeCommand('keel.setApiKey', 'openai', 'sk-host-test-0123456789');
+  await vscode.workspace.getConfiguration('keel').update('openai.baseUrl', baseURL, vscode.ConfigurationTarget.Global);
+  await vscode.workspace.getConfiguration('keel').update('provider', 'openai', vscode.ConfigurationTarget.Global);
+}
+
+/** Undoes useOpenAI (and any provider a test chose): the settings and the key as a fresh profile has them. */
+export async function resetProvider(): Promise<void> {
+  await vscode.workspace.getConfiguration('keel').update('provider', undefined, vscode.ConfigurationTarget.Global);
+  await vscode.workspace.getConfiguration('keel').update('openai.baseUrl', undefined, vscode.ConfigurationTarget.Global);
+  await vscode.commands.executeCommand('keel.setApiKey', 'openai', '');
 }

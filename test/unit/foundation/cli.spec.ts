@@ -46,6 +46,34 @@ describe('keel CLI basics', function () {
     }
   });
 
+  it('keel status reads the same index from [dir], --dir DIR and --store DIR; an unknown option is named plainly', function () {
+    this.timeout(300_000); // six CLI runs, each starting an engine
+    const store = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-cli-status-'));
+    try {
+      const dir = path.join(REPO_ROOT, 'test', 'fixtures', 'sql', 'go');
+      const built = runKeel(['index', dir, '--store', store, '--json']);
+      assert.equal(built.code, 0, built.stderr);
+      const runs = [
+        runKeel(['status', dir, '--store', store, '--json']),
+        runKeel(['status', '--dir', dir, '--store', store, '--json']),
+        runKeel(['status', '--store', store, '--json']),
+      ];
+      for (const r of runs) assert.equal(r.code, 0, r.stderr);
+      const [byArg, byOption, byStore] = runs.map((r) => JSON.parse(r.stdout) as { store: string; files: number; chunks: number });
+      assert.equal(byArg.files, JSON.parse(built.stdout).files);
+      assert.deepEqual([byOption, byStore].map((s) => [s.store, s.files, s.chunks]), [[byArg.store, byArg.files, byArg.chunks], [byArg.store, byArg.files, byArg.chunks]]);
+      const two = runKeel(['status', dir, '--dir', path.join(REPO_ROOT, 'src'), '--json']);
+      assert.equal(JSON.parse(two.stdout).error.code, 'INVALID_PARAMS');
+      const bogus = runKeel(['status', '--directory', dir]);
+      assert.equal(bogus.code, 2);
+      assert.match(bogus.stderr, /keel status has no option --directory\./);
+      assert.doesNotMatch(bogus.stderr, /positional argument starting with/, 'no raw node:util message');
+      assert.match(bogus.stderr, /usage: keel status \[dir \| --dir DIR\]/);
+    } finally {
+      fs.rmSync(store, { recursive: true, force: true });
+    }
+  });
+
   it('a bad option is a coded usage error, as JSON with --json', () => {
     const r = runKeel(['serve', '--bogus', '--json']);
     assert.equal(r.code, 2);

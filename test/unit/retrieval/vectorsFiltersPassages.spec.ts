@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { KeelError } from '../../../src/common/errors';
-import { chunkFilter, globToRegExp } from '../../../src/engine/search/filters';
+import { chunkFilter, globMatcher } from '../../../src/engine/search/filters';
 import { FlatVectors } from '../../../src/engine/search/flatVectors';
 import { topK } from '../../../src/engine/search/topK';
 import { diversify, toPassages } from '../../../src/engine/search/passages';
@@ -67,7 +67,7 @@ describe('FlatVectors', () => {
 
 describe('path and language filters', () => {
   it('compiles globs like .gitignore users expect', () => {
-    const m = (glob: string, p: string): boolean => globToRegExp(glob).test(p);
+    const m = (glob: string, p: string): boolean => globMatcher(glob)(p);
     assert.ok(m('*.ts', 'src/a/b.ts'), 'no slash: matches the name anywhere');
     assert.ok(!m('*.ts', 'src/a/b.tsx'));
     assert.ok(m('src/**/*.ts', 'src/a/b/c.ts'));
@@ -78,7 +78,7 @@ describe('path and language filters', () => {
     assert.ok(m('file?.js', 'lib/file1.js'));
     assert.ok(m('[ab].js', 'a.js') && !m('[!ab].js', 'a.js'));
     assert.ok(m('a.b+c(d).js', 'a.b+c(d).js') && !m('a.b.js', 'aXb.js'), 'regex characters are literal');
-    assert.throws(() => globToRegExp('{a,b'), (e: KeelError) => e.code === 'INVALID_PARAMS');
+    assert.throws(() => globMatcher('{a,b'), (e: KeelError) => e.code === 'INVALID_PARAMS');
   });
 
   it('combines languages, includes and excludes', () => {

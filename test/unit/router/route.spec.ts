@@ -85,6 +85,7 @@ describe('router', () => {
   });
 
   it('sends no security-labelled request of the mix to the fast tier (zero tolerance)', () => {
+    // The development mix only: the held-out set (fixtures/router/heldout/) is read by no test.
     const file = path.join(__dirname, '..', '..', 'fixtures', 'router', 'requests.jsonl');
     const mix = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.ok(mix.length >= 150, 'the labelled mix has at least 150 requests');

@@ -15,20 +15,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../src/protocol';
 import { scanPaths } from '../src/engine/sql/scan';
+import { mulberry32 } from './embedder/rng';
+import type { Label } from './sql/devCorpus';
 
 // The worktree layout puts shared/ two or three levels up; KEEL_SQL_DEV overrides.
 const CORPUS = process.env.KEEL_SQL_DEV ?? [path.resolve(__dirname, '../../shared/data/sql-dev'), path.resolve(__dirname, '../../../shared/data/sql-dev')].find((p) => fs.existsSync(p)) ?? '';
 const LANGS = ['go', 'java'] as const;
 const TOL = 2;
 
-interface Label {
-  file: string;
-  line: number;
-  buildLine?: number;
-  lang: string;
-  category: string;
-  label: 'positive' | 'negative';
-}
 
 export function splitOf(file: string): 'A' | 'B' {
   return createHash('sha256').update(file).digest()[0] % 2 === 0 ? 'A' : 'B';
@@ -67,16 +61,7 @@ function count(labels: Label[], hit: Set<Label>): Counts {
 const recall = (c: Counts): number => (c.tp + c.fn ? c.tp / (c.tp + c.fn) : NaN);
 const precision = (c: Counts): number => (c.tp + c.fp ? c.tp / (c.tp + c.fp) : NaN);
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** 95% interval of `stat` over file-level resamples. */
 function bootstrap(labels: Label[], stat: (ls: Label[]) => number, n = 2000): [number, number] {

@@ -7,26 +7,13 @@ import type { CostSummary } from '../../src/protocol';
 import type { FromCostReport, ToCostReport } from '../../src/protocol/webview';
 import { columns, fillDays, formatUsd, rows } from './layout';
 import { svg, titled } from './svg';
+import { el, vsCodeApi } from '../shared/page';
 
-interface VsCodeApi {
-  postMessage(message: FromCostReport): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-const vscode = acquireVsCodeApi();
+const vscode = vsCodeApi<FromCostReport>();
 
 const root = document.getElementById('keel-cost-root') as HTMLElement;
 const WIDTH = 560;
 const DAYS = 30;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string, ...children: Node[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  node.append(...children);
-  return node;
-}
 
 function card(label: string, value: string, detail: string, id: string): HTMLElement {
   const c = el('div', 'card', undefined, el('div', 'card-label', label), el('div', 'card-value', value), el('div', 'card-detail', detail));

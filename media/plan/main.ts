@@ -6,14 +6,9 @@
  */
 import type { DbExplainResult } from '../../src/protocol';
 import type { FromQueryPlan, ToQueryPlan } from '../../src/protocol';
+import { el, vsCodeApi } from '../shared/page';
 
-interface VsCodeApi {
-  postMessage(message: FromQueryPlan): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-const vscode = acquireVsCodeApi();
+const vscode = vsCodeApi<FromQueryPlan>();
 const root = document.getElementById('keel-plan-root') as HTMLElement;
 
 interface PlanNode {
@@ -31,14 +26,6 @@ interface PlanNode {
   'Hash Cond'?: string;
   'Sort Key'?: string[];
   Plans?: PlanNode[];
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string, ...children: Node[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  node.append(...children);
-  return node;
 }
 
 const fmt = (n: number): string => (Math.round(n * 100) / 100).toLocaleString('en-US');

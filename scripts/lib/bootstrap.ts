@@ -8,6 +8,7 @@
  *   tsx scripts/lib/bootstrap.ts a.json b.json   (two JSON arrays of per-query scores, same order)
  */
 import * as fs from 'node:fs';
+import { mulberry32 } from '../embedder/rng';
 
 export interface PairedInterval {
   /** mean(a) − mean(b) on the original sample. */
@@ -19,17 +20,8 @@ export interface PairedInterval {
   verdict: 'improves' | 'worsens' | 'tie';
 }
 
-/** mulberry32: small, fast, seedable; plenty for resampling indices. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded (mulberry32) so intervals are the same on every run. */
+export const seededRandom = mulberry32;
 
 export function pairedBootstrap(a: readonly number[], b: readonly number[], options: { iterations?: number; seed?: number; level?: number } = {}): PairedInterval {
   if (a.length !== b.length) throw new Error(`paired bootstrap needs equal lengths (${a.length} vs ${b.length})`);

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { mulberry32 } from '../embedder/rng';
 
 export interface Label {
   file: string;
@@ -108,17 +109,8 @@ export function precision(c: Cell): number | undefined {
   return c.tp + c.fp ? c.tp / (c.tp + c.fp) : undefined;
 }
 
-/** A small seeded PRNG (mulberry32) so intervals are the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded (mulberry32) so intervals are the same on every run. */
+export const rng = mulberry32;
 
 /**
  * 95% percentile intervals by resampling source files with replacement (labels of one file are not

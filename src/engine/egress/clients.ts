@@ -26,26 +26,24 @@ export interface ClientOptions {
 /** Far above any sensible keel.llm.timeoutS: the gate's limit is the one that fires. */
 const SDK_BACKSTOP_MS = 24 * 60 * 60_000;
 
-export function openaiClient(gate: EgressGate, o: ClientOptions): OpenAI {
-  return new OpenAI({
+/** What both SDKs get: the gate's fetch, no retries of their own (the gate's policy decides), quiet. */
+function sdkOptions(gate: EgressGate, o: ClientOptions) {
+  return {
     apiKey: o.apiKey,
     baseURL: o.baseURL,
     fetch: gate.fetchFor(o.purpose, o.provider),
     maxRetries: 0,
     timeout: o.timeoutMs ?? SDK_BACKSTOP_MS,
-    logLevel: 'off',
-  });
+    logLevel: 'off' as const,
+  };
+}
+
+export function openaiClient(gate: EgressGate, o: ClientOptions): OpenAI {
+  return new OpenAI(sdkOptions(gate, o));
 }
 
 export function anthropicClient(gate: EgressGate, o: ClientOptions): Anthropic {
-  return new Anthropic({
-    apiKey: o.apiKey,
-    baseURL: o.baseURL,
-    fetch: gate.fetchFor(o.purpose, o.provider),
-    maxRetries: 0,
-    timeout: o.timeoutMs ?? SDK_BACKSTOP_MS,
-    logLevel: 'off',
-  });
+  return new Anthropic(sdkOptions(gate, o));
 }
 
 /** Plain HTTP (the rerank APIs): the gate's fetch itself. */

@@ -46,7 +46,8 @@ describe('db: index advice, proven on the embedded rehearsal', function () {
       assert.equal(ix.proof, 'built');
       assert.ok(ix.costAfter <= ix.costBefore / 2, `proven saving: ${ix.costBefore} → ${ix.costAfter}`);
       assert.match(ix.createSql, /^CREATE INDEX CONCURRENTLY ON "[^"]+"\."[^"]+" \(/);
-      assert.ok(r.findings.some((f) => f.code === 'KEEL-PLAN-SEQ-SCAN'), 'the full scan is a finding');
+      // The full scan is a finding (from 10,000 rows), or else the step where the cost goes.
+      assert.ok(r.findings.some((f) => f.code === 'KEEL-PLAN-SEQ-SCAN' || (f.code === 'KEEL-PLAN-HOT-NODE' && /Seq Scan/.test(f.message))), JSON.stringify(r.findings));
     });
   }
 

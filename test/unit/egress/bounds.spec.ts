@@ -8,16 +8,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigKey, EngineConfig } from '../../../src/engine/config';
+import { ConfigKey } from '../../../src/engine/config';
+import { engineServices } from '../../helpers/egress';
 import { EgressGate } from '../../../src/engine/egress/gate';
-import { provideEgressGate } from '../../../src/engine/egress/service';
 import { OpenAIEmbedder } from '../../../src/engine/embed/openaiEmbedder';
-import { EmbedderKey, provideEmbedder } from '../../../src/engine/embed/service';
+import { EmbedderKey } from '../../../src/engine/embed/service';
 import { AnthropicProvider } from '../../../src/engine/llm/providers/anthropic';
 import { OpenAIProvider } from '../../../src/engine/llm/providers/openai';
-import { LlmProviderKey, provideLlmServices } from '../../../src/engine/llm/services';
+import { LlmProviderKey } from '../../../src/engine/llm/services';
 import type { LlmProvider } from '../../../src/engine/llm/types';
-import { ServiceRegistry } from '../../../src/engine/services';
 import { MisbehavingServer, type Dialect } from '../../servers/misbehaving';
 
 async function failure(fn: () => Promise<unknown>): Promise<{ code: string; ms: number; message: string }> {
@@ -29,17 +28,6 @@ async function failure(fn: () => Promise<unknown>): Promise<{ code: string; ms: 
     return { code: e.code ?? 'uncoded', ms: Date.now() - started, message: e.message ?? '' };
   }
   throw new Error('expected a failure');
-}
-
-function engine(settings: Record<string, unknown>, secrets: Record<string, string>, env: NodeJS.ProcessEnv, storageDir: string): ServiceRegistry {
-  const registry = new ServiceRegistry();
-  const config = new EngineConfig();
-  config.update(settings, secrets);
-  registry.provide(ConfigKey, () => config);
-  provideEgressGate(registry, { storageDir, env });
-  provideLlmServices(registry, { storageDir, env });
-  provideEmbedder(registry);
-  return registry;
 }
 
 const PROVIDERS: Array<{ dialect: Dialect; settings: (url: string) => Record<string, unknown>; secrets: Record<string, string>; model: string }> = [
@@ -65,7 +53,7 @@ describe('egress bounds: time limits a user can set, and streams that cannot run
       it(`${p.dialect}: a provider that accepts the connection and never answers → TIMEOUT within ${via} = 1 s, not retried`, async () => {
         server = await new MisbehavingServer('silent', { dialect: p.dialect }).start();
         const settings = { ...p.settings(server.baseURL), ...(via === 'keel.llm.timeoutS' ? { 'keel.llm.timeoutS': 1 } : {}) };
-        const registry = engine(settings, p.secrets, via === 'KEEL_TIMEOUT_S' ? { KEEL_TIMEOUT_S: '1' } : {}, storageDir);
+        const registry = engineServices(settings, p.secrets, storageDir, via === 'KEEL_TIMEOUT_S' ? { KEEL_TIMEOUT_S: '1' } : {});
         const provider = registry.get(LlmProviderKey) as LlmProvider;
         const f = await failure(() => provider.complete({ model: p.model, messages: [{ role: 'user', content: 'hello?' }] }));
         assert.equal(f.code, 'TIMEOUT', f.message);
@@ -77,9 +65,8 @@ describe('egress bounds: time limits a user can set, and streams that cannot run
 
   it('embedder: a hung embeddings endpoint → TIMEOUT within keel.llm.timeoutS', async () => {
     server = await new MisbehavingServer('silent').start();
-    const registry = engine(
+    const registry = engineServices(
       { 'keel.embedder': 'openai-compatible:nomic-embed-text', 'keel.openaiCompatible.baseUrl': server.baseURL, 'keel.llm.timeoutS': 1 },
-      {},
       {},
       storageDir,
     );
@@ -90,7 +77,7 @@ describe('egress bounds: time limits a user can set, and streams that cannot run
 
   it('a changed keel.llm.timeoutS applies to the next request without rebuilding anything', async () => {
     server = await new MisbehavingServer('silent').start();
-    const registry = engine(PROVIDERS[0]!.settings(server.baseURL), PROVIDERS[0]!.secrets, {}, storageDir);
+    const registry = engineServices(PROVIDERS[0]!.settings(server.baseURL), PROVIDERS[0]!.secrets, storageDir);
     const provider = registry.get(LlmProviderKey) as LlmProvider;
     registry.get(ConfigKey).update({ 'keel.llm.timeoutS': 0.5 }, undefined);
     const f = await failure(() => provider.complete({ model: 'gpt-4.1', messages: [{ role: 'user', content: 'hi' }] }));

@@ -8,16 +8,13 @@
  *     TEST-NET address without a single connection attempt.
  */
 import assert from 'node:assert/strict';
-import diagnostics from 'node:diagnostics_channel';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { ConfigKey, EngineConfig } from '../../../src/engine/config';
 import { AUDIT_FILE } from '../../../src/engine/egress/auditLog';
-import { EgressGateKey, provideEgressGate } from '../../../src/engine/egress/service';
-import { EmbedderKey, provideEmbedder } from '../../../src/engine/embed/service';
-import { LlmProviderKey, provideLlmServices } from '../../../src/engine/llm/services';
+import { EgressGateKey } from '../../../src/engine/egress/service';
+import { EmbedderKey } from '../../../src/engine/embed/service';
+import { LlmProviderKey } from '../../../src/engine/llm/services';
 import { rerankerDepsFor } from '../../../src/engine/search/rerank/engineDeps';
 import { createReranker } from '../../../src/engine/search/rerank/registry';
 import type { RerankCandidate } from '../../../src/engine/search/rerank/types';
@@ -27,6 +24,7 @@ import { EmbeddingsServer } from '../../servers/openaiEmbeddings';
 import { OpenAIChatServer } from '../../servers/openaiChat';
 import { RerankServer } from '../../servers/rerank';
 import { corpus } from '../llm/corpus';
+import { engineServices, watchConnections } from '../../helpers/egress';
 
 const ROOT = join(__dirname, '../../..');
 /** The only files allowed to build HTTP clients or touch a fetch implementation. */
@@ -66,28 +64,6 @@ export function doorViolations(files: string[]): string[] {
     for (const [pattern, what] of FORBIDDEN) if (pattern.test(code)) found.push(`${rel} ${what}`);
   }
   return found;
-}
-
-/** Every outbound TCP connection attempt in this process (net + undici channels). */
-function watchConnections(): { addresses: string[]; stop(): void } {
-  const addresses: string[] = [];
-  const onSocket = (message: unknown): void => {
-    const socket = (message as { socket: Socket }).socket;
-    socket.once('connect', () => addresses.push(socket.remoteAddress ?? '?'));
-  };
-  const onUndici = (message: unknown): void => {
-    const params = (message as { connectParams?: { hostname?: string } }).connectParams;
-    if (params?.hostname) addresses.push(params.hostname);
-  };
-  diagnostics.subscribe('net.client.socket', onSocket);
-  diagnostics.subscribe('undici:client:beforeConnect', onUndici);
-  return {
-    addresses,
-    stop: () => {
-      diagnostics.unsubscribe('net.client.socket', onSocket);
-      diagnostics.unsubscribe('undici:client:beforeConnect', onUndici);
-    },
-  };
 }
 
 const KEY = 'sk-test';
@@ -182,17 +158,6 @@ export const TARGETS: Target[] = [
   reranker('jina'),
   llmReranker,
 ];
-
-function engineServices(settings: Record<string, unknown>, secrets: Record<string, string>, storageDir: string, env: NodeJS.ProcessEnv = {}): ServiceRegistry {
-  const registry = new ServiceRegistry();
-  const config = new EngineConfig();
-  config.update(settings, secrets);
-  registry.provide(ConfigKey, () => config);
-  provideEgressGate(registry, { storageDir, env });
-  provideLlmServices(registry, { storageDir, env });
-  provideEmbedder(registry);
-  return registry;
-}
 
 function auditLines(storageDir: string): Array<{ host: string; purpose: string; redactions: number; outcome: string; bytes: number }> {
   try {

@@ -37,7 +37,8 @@ describe('the bundled CLI (dist/cli.js) on the demo workspace', function () {
     assert.equal(search.code, 0, search.stderr);
     const hits = JSON.parse(search.stdout) as Array<{ path: string }>;
     assert.ok(hits.length > 0);
-    assert.deepEqual(Object.keys(hits[0]).sort(), ['endLine', 'path', 'score', 'startLine', 'symbol']);
+    // The contract's fields, plus the optional `kind` a hit may carry (issue 14: extend, never change).
+    assert.deepEqual(Object.keys(hits[0]).filter((k) => k !== 'kind').sort(), ['endLine', 'path', 'score', 'startLine', 'symbol']);
     assert.ok(hits.slice(0, 3).some((h) => h.path === 'src/routes/orders.ts'), JSON.stringify(hits.slice(0, 3)));
     // Symbols come from tree-sitter: a line-window fallback (grammar failed to load in the bundle) has none.
     const bySymbol = JSON.parse(keel(['search', 'priceOrder', '--store', store, '--json']).stdout) as Array<{ path: string; symbol: string }>;

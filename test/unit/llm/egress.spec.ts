@@ -1,40 +1,16 @@
 import assert from 'node:assert/strict';
-import diagnostics from 'node:diagnostics_channel';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditLog } from '../../../src/engine/egress/auditLog';
-import type { Socket } from 'node:net';
 import { AnthropicProvider } from '../../../src/engine/llm/providers/anthropic';
 import { OpenAIProvider } from '../../../src/engine/llm/providers/openai';
 import { createProvider } from '../../../src/engine/llm/providers/factory';
 import { isAllowListed, isLoopbackHost } from '../../../src/engine/egress/hosts';
 import { corpus } from './corpus';
+import { watchConnections } from '../../helpers/egress';
 import { Verdict } from './structuredSchemas';
 import { anthropicFixture, openaiFixture, recordingGate, rejection, TEST_ANTHROPIC_KEY, TEST_OPENAI_KEY } from './helpers';
-
-/** Every outbound TCP connection attempt in this process, observed below fetch (net + undici channels). */
-function watchConnections(): { addresses: string[]; stop(): void } {
-  const addresses: string[] = [];
-  const onSocket = (message: unknown): void => {
-    const socket = (message as { socket: Socket }).socket;
-    socket.once('connect', () => addresses.push(socket.remoteAddress ?? '?'));
-    socket.once('lookup', (_e: unknown, address: string) => addresses.push(address));
-  };
-  const onUndici = (message: unknown): void => {
-    const params = (message as { connectParams?: { hostname?: string } }).connectParams;
-    if (params?.hostname) addresses.push(params.hostname);
-  };
-  diagnostics.subscribe('net.client.socket', onSocket);
-  diagnostics.subscribe('undici:client:beforeConnect', onUndici);
-  return {
-    addresses,
-    stop: () => {
-      diagnostics.unsubscribe('net.client.socket', onSocket);
-      diagnostics.unsubscribe('undici:client:beforeConnect', onUndici);
-    },
-  };
-}
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+|localhost)$/;
 

@@ -4,6 +4,7 @@
  * reverted afterwards — the fixture on disk is never modified.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { waitFor } from './helpers';
@@ -18,6 +19,9 @@ describe('SQL diagnostics and fixes', () => {
   it('flags string-built SQL on open, and the parameterise action fixes it', async () => {
     const root = vscode.workspace.workspaceFolders![0].uri;
     const uri = vscode.Uri.joinPath(root, 'src', 'routes', 'reports.ts');
+    // The disk copy as it was: restored below even if the test times out mid-way and an auto-save or a
+    // later save-all wrote the fixed text (it happened under load; the fixture is shared by every test).
+    const onDisk = fs.readFileSync(uri.fsPath, 'utf8');
     const editor = await vscode.window.showTextDocument(uri);
     try {
       const [finding] = await waitFor(() => {
@@ -45,6 +49,7 @@ describe('SQL diagnostics and fixes', () => {
       // Never write the fixture: drop the in-memory edit.
       await vscode.window.showTextDocument(uri);
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      if (fs.readFileSync(uri.fsPath, 'utf8') !== onDisk) fs.writeFileSync(uri.fsPath, onDisk);
     }
     assert.ok(path.basename(uri.fsPath) === 'reports.ts');
   });

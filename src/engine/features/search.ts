@@ -66,7 +66,7 @@ async function openIndex(engine: Engine, params: SearchQueryParams, ctx: Request
   const stat = await fs.stat(dir).catch(() => undefined);
   if (!stat) throw new KeelError('FILE_NOT_FOUND', `Folder not found: ${dir}`);
   if (!stat.isDirectory()) throw new KeelError('INVALID_PARAMS', `Not a folder: ${dir}`);
-  const index = await service.openFor([dir], params.store);
+  const index = params.ensureIndex ? await service.settledFor([dir], params.store) : await service.openFor([dir], params.store);
   if (index.catalog.fileCount > 0) return { index };
   if (!params.ensureIndex) throw new KeelError('INDEX_NOT_FOUND', `${dir} has no index yet; build it first (keel index, or Keel: Index Workspace).`);
   const { notices, ...summary } = await service.build({ roots: [dir], store: params.store }, ctx.signal, (progress) =>

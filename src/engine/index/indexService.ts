@@ -112,6 +112,17 @@ export class IndexService {
     return (await this.openIndex(validateRoots(roots), store, embedder)).index;
   }
 
+  /**
+   * The index once any build or update already running on it has finished. A question asked during
+   * the editor's first build must not search a half-written index (its catalog fills before its
+   * keyword and vector parts are written) and answer "nothing matched".
+   */
+  async settledFor(roots: string[], store?: string, embedder?: string): Promise<WorkspaceIndex> {
+    const entry = await this.openIndex(validateRoots(roots), store, embedder);
+    await this.exclusive(entry, async () => undefined);
+    return entry.index;
+  }
+
   async closeAll(): Promise<void> {
     for (const [store, entry] of this.open) {
       if (entry.persistTimer) clearTimeout(entry.persistTimer);

@@ -34,6 +34,21 @@ describe('search/query (engine, in-process)', function () {
   beforeEach(() => (engine = createEngine({ host: 'in-process', log: silentLogger })));
   afterEach(() => engine.shutdown());
 
+  it('a question asked while the first build runs waits for it, instead of searching a half-written index', async () => {
+    // The editor starts indexing on open and the user asks at once. In-process this passes with or without
+    // the wait (the build is too quick to catch mid-way here); the race itself showed in the real host
+    // (npm start --check from a fresh clone answered "No indexed code matched"), which now passes.
+    const { dir, store } = tempCopy();
+    const building = call(engine, 'index/build', { roots: [dir], store });
+    // Let the build open the store and start filling the catalog before the question arrives.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const answer = await call(engine, 'search/query', { query: 'where are order items loaded for each order', dir, store, ensureIndex: true });
+    const built = await building;
+    assert.ok(built.files > 5);
+    assert.ok(answer.hits.length > 0, 'the question waited for the build and found passages');
+    assert.ok(answer.hits.some((h) => h.path === 'src/routes/orders.ts'), JSON.stringify(answer.hits.slice(0, 3)));
+  });
+
   it('indexes a fresh folder when asked, then answers from the open index', async () => {
     const { dir, store } = tempCopy();
     const progress: string[] = [];

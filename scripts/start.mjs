@@ -48,6 +48,9 @@ async function verify(origin, url) {
     if (result.ok) {
       // The demo's point: with no model configured, Keel still answers from the index, with citations.
       const chat = page.frameLocator('iframe.webview').first().frameLocator('#active-frame');
+      // Ask once the first index build has finished (the status bar shows its chunk count). A question
+      // asked mid-build can still get "No indexed code matched" — a known race, see the session notes.
+      await page.locator('.statusbar-item', { hasText: /\d[\d,]* chunks/ }).first().waitFor({ timeout: 120_000 });
       const input = chat.locator('textarea.input');
       await input.fill('where are order items loaded for each order?');
       await input.press('Enter');

@@ -12,7 +12,13 @@ import { clickNotification, keelApi, waitFor } from './helpers';
 
 async function scratch(text: string): Promise<vscode.TextEditor> {
   const document = await vscode.workspace.openTextDocument({ language: 'typescript', content: text });
-  return vscode.window.showTextDocument(document);
+  await vscode.window.showTextDocument(document);
+  // Right after the previous test reverted and closed its scratch editor, the editor handed back can
+  // briefly be the old one: wait until the active editor really shows this text.
+  return waitFor(() => {
+    const active = vscode.window.activeTextEditor;
+    return active && active.document === document && active.document.getText() === text ? active : undefined;
+  }, 'the scratch document to be the active editor');
 }
 
 async function closeWithoutSaving(): Promise<void> {

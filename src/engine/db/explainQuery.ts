@@ -14,6 +14,7 @@ import { connectDatabase, type LiveDatabase } from './database';
 import { explain, summarisePlan, walkPlan, type ExplainJson } from './plan';
 import { Rehearsal } from './rehearsal';
 import { discoverSchema } from './schema/discover';
+import type { WorkspaceSchema } from './schema/model';
 import { parsePrismaSchema } from './schema/prisma';
 import { statementAt, type LocatedStatement } from './statementAt';
 import { DEFAULT_ROWS } from './synth';
@@ -37,8 +38,7 @@ export async function closeRehearsals(): Promise<void> {
   await Promise.all(all.map(async (r) => (await r.catch(() => undefined))?.close()));
 }
 
-async function rehearsalFor(root: string, rows: number): Promise<Rehearsal> {
-  const schema = await discoverSchema(root);
+async function rehearsalFor(schema: WorkspaceSchema, rows: number): Promise<Rehearsal> {
   if (!schema.ddl.length) {
     throw new KeelError('NOT_AVAILABLE', 'No schema found in the workspace (SQL migrations or schema.prisma); configure a database with --db / KEEL_DATABASE_URL to plan against it.');
   }
@@ -52,14 +52,14 @@ async function rehearsalFor(root: string, rows: number): Promise<Rehearsal> {
   return r;
 }
 
-async function locate(params: DbExplainParams, root: string): Promise<LocatedStatement> {
+async function locate(params: DbExplainParams, root: string, schema: () => Promise<WorkspaceSchema>): Promise<LocatedStatement> {
   if (params.sql?.trim()) return { sql: params.sql.trim().replace(/;\s*$/, ''), startLine: 0, endLine: 0 };
   if (!params.file || !params.line) throw new KeelError('INVALID_PARAMS', 'Give a statement (sql) or a file and line.');
   const abs = path.resolve(root, params.file);
   const text = params.text ?? (await fs.readFile(abs, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new KeelError('FILE_NOT_FOUND', `Cannot read ${params.file}: ${e.code ?? e.message}`);
   }));
-  const prismaPath = (await discoverSchema(root)).origin.find((o) => o.kind === 'prisma')?.paths[0];
+  const prismaPath = (await schema()).origin.find((o) => o.kind === 'prisma')?.paths[0];
   const prisma = prismaPath ? parsePrismaSchema(await fs.readFile(path.join(root, prismaPath), 'utf8')) : await prismaFromAnywhere(root);
   return statementAt(abs, text, params.line, prisma);
 }
@@ -92,7 +92,10 @@ async function distinctStats(db: Queryable): Promise<Map<string, number>> {
 export async function explainQuery(params: DbExplainParams, deps: ExplainDeps): Promise<DbExplainResult> {
   const started = Date.now();
   const root = params.root ?? process.cwd();
-  const located = await locate(params, root);
+  // One walk of the workspace per request, shared by the statement lookup and the rehearsal.
+  let discovered: Promise<WorkspaceSchema> | undefined;
+  const schema = (): Promise<WorkspaceSchema> => (discovered ??= discoverSchema(root));
+  const located = await locate(params, root, schema);
   throwIfCancelled(deps.signal);
   const statementTimeoutMs = Math.max(1, params.statementTimeoutS ?? deps.timeoutS) * 1000;
 
@@ -114,7 +117,7 @@ export async function explainQuery(params: DbExplainParams, deps: ExplainDeps): 
     prover = hasHypo ? (plan) => hypopgProver(live!, plan) : () => noProver();
     hypopgMissing = !hasHypo;
   } else {
-    rehearsal = await rehearsalFor(root, params.rows ?? DEFAULT_ROWS);
+    rehearsal = await rehearsalFor(await schema(), params.rows ?? DEFAULT_ROWS);
     db = rehearsal.queryable;
     version = 170000;
     catalog = rehearsal.catalog;

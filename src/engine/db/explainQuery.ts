@@ -15,7 +15,6 @@ import { explain, summarisePlan, walkPlan, type ExplainJson } from './plan';
 import { Rehearsal } from './rehearsal';
 import { discoverSchema } from './schema/discover';
 import type { WorkspaceSchema } from './schema/model';
-import { parsePrismaSchema } from './schema/prisma';
 import { statementAt, type LocatedStatement } from './statementAt';
 import { DEFAULT_ROWS } from './synth';
 
@@ -59,18 +58,7 @@ async function locate(params: DbExplainParams, root: string, schema: () => Promi
   const text = params.text ?? (await fs.readFile(abs, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new KeelError('FILE_NOT_FOUND', `Cannot read ${params.file}: ${e.code ?? e.message}`);
   }));
-  const prismaPath = (await schema()).origin.find((o) => o.kind === 'prisma')?.paths[0];
-  const prisma = prismaPath ? parsePrismaSchema(await fs.readFile(path.join(root, prismaPath), 'utf8')) : await prismaFromAnywhere(root);
-  return statementAt(abs, text, params.line, prisma);
-}
-
-/** SQL migrations win as the schema, but Prisma calls still need the model → table mapping. */
-async function prismaFromAnywhere(root: string): Promise<ReturnType<typeof parsePrismaSchema> | undefined> {
-  for (const candidate of ['prisma/schema.prisma', 'schema.prisma']) {
-    const text = await fs.readFile(path.join(root, candidate), 'utf8').catch(() => undefined);
-    if (text) return parsePrismaSchema(text);
-  }
-  return undefined;
+  return statementAt(abs, text, params.line, (await schema()).prisma);
 }
 
 function relationsOf(plan: ExplainJson): Array<{ schema: string; name: string }> {

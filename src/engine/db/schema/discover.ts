@@ -1,44 +1,67 @@
 /**
- * Finds the schema a workspace declares. SQL migrations are the most faithful source (they are what
- * ran against production), so when the workspace has SQL files that create tables they win; a Prisma
- * schema is used otherwise. Nothing is guessed from application code here.
+ * Finds the schema a workspace declares. Migrations are the most faithful source (they are what ran
+ * against production), so SQL migrations win, then Knex migrations; then the schema the code
+ * declares: Prisma, TypeORM entities, SQLAlchemy and Django models. Nothing is guessed from other
+ * application code here.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { walkWorkspace } from '../../workspace/walker';
-import type { WorkspaceSchema } from './model';
-import { parsePrismaSchema } from './prisma';
+import { parseKnexMigrations, parseTypeOrmEntities } from './jsModels';
+import type { SchemaOrigin, SchemaTable, WorkspaceSchema } from './model';
+import { parsePrismaSchema, type PrismaSchema } from './prisma';
 import { djangoAppLabel, parseDjangoModels, parseSqlAlchemyModels, tablesDdl } from './pythonModels';
 import { splitSqlScript } from './sqlScript';
 
 const MAX_SCHEMA_FILE = 2 * 1024 * 1024;
+const JS_SOURCE = /\.(ts|js|mjs|cjs|mts|cts)$/;
 
 export async function discoverSchema(root: string, signal?: AbortSignal): Promise<WorkspaceSchema> {
   const { files } = await walkWorkspace([root], { maxFileSizeBytes: MAX_SCHEMA_FILE, signal });
-  const sqlFiles = files.filter((f) => f.rel.endsWith('.sql')).sort((a, b) => a.rel.localeCompare(b.rel, 'en'));
-  const prismaFiles = files.filter((f) => path.posix.basename(f.rel) === 'schema.prisma' || f.rel.endsWith('.prisma'));
+  const read = (abs: string): Promise<string> => fs.readFile(abs, 'utf8');
+  const byPath = (a: { rel: string }, b: { rel: string }): number => a.rel.localeCompare(b.rel, 'en');
+
+  let prisma: PrismaSchema | undefined;
+  let prismaPath: string | undefined;
+  for (const f of files.filter((x) => x.rel.endsWith('.prisma')).sort(byPath)) {
+    const parsed = parsePrismaSchema(await read(f.abs));
+    if (parsed.tables.length && (!prisma || path.posix.basename(f.rel) === 'schema.prisma')) (prisma = parsed), (prismaPath = f.rel);
+  }
+  const withPrisma = (schema: WorkspaceSchema): WorkspaceSchema => (prisma ? { ...schema, prisma } : schema);
 
   const ddl: string[] = [];
   const sqlPaths: string[] = [];
-  for (const f of sqlFiles) {
-    const text = await fs.readFile(f.abs, 'utf8');
+  for (const f of files.filter((x) => x.rel.endsWith('.sql')).sort(byPath)) {
+    const text = await read(f.abs);
     if (!/\bcreate\s+table\b/i.test(text) && !/\balter\s+table\b/i.test(text) && !/\bcreate\s+(unique\s+)?index\b/i.test(text)) continue;
     sqlPaths.push(f.rel);
     ddl.push(...splitSqlScript(text).filter(isSchemaStatement));
   }
-  if (ddl.length && sqlPaths.length) return { origin: [{ kind: 'sql-migrations', paths: sqlPaths }], ddl };
+  if (ddl.length && sqlPaths.length) return withPrisma({ origin: [{ kind: 'sql-migrations', paths: sqlPaths }], ddl });
 
-  for (const f of prismaFiles) {
-    const parsed = parsePrismaSchema(await fs.readFile(f.abs, 'utf8'));
-    if (parsed.tables.length) return { origin: [{ kind: 'prisma', paths: [f.rel] }], ddl: parsed.ddl };
+  // Knex migrations run in file-name order (their names start with a timestamp).
+  const jsFiles = files.filter((f) => JS_SOURCE.test(f.rel) && !f.rel.endsWith('.d.ts')).sort(byPath);
+  const knex: Array<{ rel: string; text: string }> = [];
+  const typeorm: Array<{ rel: string; text: string }> = [];
+  for (const f of jsFiles) {
+    const text = await read(f.abs);
+    if (/\.schema\s*\.\s*(createTable|createTableIfNotExists|alterTable|table)\s*\(/.test(text)) knex.push({ rel: f.rel, text });
+    else if (/@Entity\s*\(/.test(text) && /typeorm/.test(text)) typeorm.push({ rel: f.rel, text });
   }
+  const knexTables = parseKnexMigrations(knex.map((k) => k.text));
+  if (knexTables.length) return withPrisma(fromTables([{ kind: 'knex', paths: knex.map((k) => k.rel) }], knexTables));
+
+  if (prisma && prismaPath) return { origin: [{ kind: 'prisma', paths: [prismaPath] }], ddl: prisma.ddl, tables: prisma.tables, prisma };
+
   // ORM models last: they are what the code believes the schema is, migrations are what ran.
-  const pyFiles = files.filter((f) => f.rel.endsWith('.py'));
+  const origin: SchemaOrigin[] = [];
+  const tables: SchemaTable[] = [];
+  const typeormTables = typeorm.flatMap((t) => parseTypeOrmEntities(t.text));
+  if (typeormTables.length) (tables.push(...typeormTables), origin.push({ kind: 'typeorm', paths: typeorm.map((t) => t.rel) }));
   const saPaths: string[] = [];
   const djangoPaths: string[] = [];
-  const tables = [];
-  for (const f of pyFiles) {
-    const text = await fs.readFile(f.abs, 'utf8');
+  for (const f of files.filter((x) => x.rel.endsWith('.py'))) {
+    const text = await read(f.abs);
     if (/\b(mapped_column|Column)\s*\(/.test(text) && /__tablename__/.test(text)) {
       const found = parseSqlAlchemyModels(text);
       if (found.length) (tables.push(...found), saPaths.push(f.rel));
@@ -47,16 +70,13 @@ export async function discoverSchema(root: string, signal?: AbortSignal): Promis
       if (found.length) (tables.push(...found), djangoPaths.push(f.rel));
     }
   }
-  if (tables.length) {
-    return {
-      origin: [
-        ...(saPaths.length ? [{ kind: 'sqlalchemy' as const, paths: saPaths }] : []),
-        ...(djangoPaths.length ? [{ kind: 'django' as const, paths: djangoPaths }] : []),
-      ],
-      ddl: tablesDdl(tables),
-    };
-  }
-  return { origin: [], ddl: [] };
+  if (saPaths.length) origin.push({ kind: 'sqlalchemy', paths: saPaths });
+  if (djangoPaths.length) origin.push({ kind: 'django', paths: djangoPaths });
+  return tables.length ? fromTables(origin, tables) : { origin: [], ddl: [] };
+}
+
+function fromTables(origin: SchemaOrigin[], tables: SchemaTable[]): WorkspaceSchema {
+  return { origin, ddl: tablesDdl(tables), tables };
 }
 
 /** Data statements in migrations (seed INSERTs, UPDATE backfills) are not schema; skip them. */

@@ -5,6 +5,8 @@
  * real server decide what the statements mean.
  */
 
+import type { PrismaSchema } from './prisma';
+
 export interface SchemaColumn {
   name: string;
   /** PostgreSQL type as written in DDL (`integer`, `text`, `timestamp(3)`, an enum's quoted name …). */
@@ -39,7 +41,7 @@ export interface SchemaTable {
 
 /** Where the schema came from, for the user ("read from prisma/schema.prisma"). */
 export interface SchemaOrigin {
-  kind: 'prisma' | 'sql-migrations' | 'sqlalchemy' | 'django' | 'database';
+  kind: 'prisma' | 'sql-migrations' | 'knex' | 'typeorm' | 'sqlalchemy' | 'django' | 'database';
   paths: string[];
 }
 
@@ -47,6 +49,13 @@ export interface WorkspaceSchema {
   origin: SchemaOrigin[];
   /** DDL that creates the schema in an empty PostgreSQL database, in dependency order. */
   ddl: string[];
+  /** The tables behind the DDL, when Keel read them itself (not from SQL migrations or a database). */
+  tables?: SchemaTable[];
+  /**
+   * The workspace's Prisma schema, parsed, whenever it has one — even when SQL migrations are the
+   * schema — because Prisma calls in the code name models, not tables.
+   */
+  prisma?: PrismaSchema;
 }
 
 /** Quote an identifier for PostgreSQL exactly as the schema spells it. */

@@ -1,3 +1,5 @@
+import type { Usage } from './chat';
+
 /**
  * Query plans (issue 16): `db/explain` behind `keel explain` and Keel: Explain Query Plan.
  */
@@ -64,4 +66,43 @@ export interface DbExplainResult {
 export interface DbRequests {
   /** Plan one statement (and prove index advice) on a configured database or the embedded rehearsal. */
   'db/explain': { params: DbExplainParams; result: DbExplainResult };
+  /** Write SQL for a question from the schema (a model call), then gate it on the safety rules and the plan check. */
+  'db/sql': { params: DbSqlParams; result: DbSqlResult };
+}
+
+/** Text to SQL with the plan as the gate (`keel sql`). */
+export interface DbSqlParams {
+  question: string;
+  /** Workspace root: where the schema is read from. */
+  root?: string;
+  /** A dev database URL: its catalog is the schema and the plan runs there; else the embedded rehearsal. */
+  db?: string;
+  rows?: number;
+  statementTimeoutS?: number;
+}
+
+/** One check of the gate: a safety rule or a plan finding. `fail` means: do not run this as it is. */
+export interface SqlGateCheck {
+  code: string;
+  severity: 'fail' | 'warn' | 'info';
+  message: string;
+}
+
+/** `keel sql --json` — a public contract. */
+export interface DbSqlResult {
+  question: string;
+  sql: string;
+  explanation: string;
+  assumptions: string[];
+  /** pass: no safety or plan concern; warn: runs, but read the checks; fail: do not run it as it is. */
+  verdict: 'pass' | 'warn' | 'fail';
+  checks: SqlGateCheck[];
+  /** The plan check (absent when a safety rule failed first or PostgreSQL rejected the statement). */
+  explain?: DbExplainResult;
+  provider: string;
+  model: string;
+  tier: 'fast' | 'reasoning';
+  usage: Usage;
+  costUsd: number;
+  ms: number;
 }

@@ -32,3 +32,15 @@ export function spawnKeel(args: string[], options: { cwd?: string; env?: NodeJS.
     stdio: 'pipe',
   });
 }
+
+/** `runKeel` without blocking the event loop: for tests whose CLI talks to a server in this process. */
+export function runKeelAsync(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult & { ms: number }> {
+  const started = Date.now();
+  const child = spawnKeel(args, options);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdin.end(options.input ?? '');
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })));
+}

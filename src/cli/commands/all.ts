@@ -5,6 +5,7 @@ import { costCommand } from './cost';
 import { embedCommand } from './embed';
 import { mcpCommand } from './mcp';
 import { explainCommand } from './explain';
+import { sqlCommand } from './sql';
 import { scanCommand } from './scan';
 import { searchCommand } from './search';
 import { serveCommand } from './serve';
@@ -18,6 +19,7 @@ export const commands: CliCommand[] = [
   askCommand,
   scanCommand,
   explainCommand,
+  sqlCommand,
   costCommand,
   embedCommand,
   serveCommand,

@@ -86,7 +86,7 @@ export const askCommand: CliCommand = {
   },
 };
 
-function oneOf<T extends string>(value: unknown, allowed: readonly T[], flag: string): T | undefined {
+export function oneOf<T extends string>(value: unknown, allowed: readonly T[], flag: string): T | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   throw new KeelError('INVALID_PARAMS', `${flag} must be one of ${allowed.join(', ')}.`);
@@ -100,7 +100,7 @@ export function providerFromEnv(env: NodeJS.ProcessEnv): ProviderId {
 }
 
 /** The CLI's equivalent of VS Code settings + SecretStorage: flags and the SDKs' standard variables. */
-async function configureFromEnv(io: CliIO, provider: ProviderId, localOnly: boolean): Promise<void> {
+export async function configureFromEnv(io: CliIO, provider: ProviderId, localOnly: boolean): Promise<void> {
   const settings: Record<string, unknown> = { 'keel.provider': provider, 'keel.localOnly': localOnly };
   if (io.env.OPENAI_BASE_URL) {
     settings['keel.openai.baseUrl'] = io.env.OPENAI_BASE_URL;

@@ -103,6 +103,13 @@ export const PARAM_SCHEMAS: Record<RequestMethod, z.ZodTypeAny> = {
     allowWrites: z.boolean().optional(),
     statementTimeoutS: z.number().optional(),
   }),
+  'db/sql': obj({
+    question: z.string(),
+    root: z.string().optional(),
+    db: z.string().optional(),
+    rows: z.number().optional(),
+    statementTimeoutS: z.number().optional(),
+  }),
   'tools/call': obj({ name: z.string(), arguments: z.unknown(), roots: strings, store: z.string().optional() }),
 };
 

@@ -10,19 +10,10 @@ import { join } from 'node:path';
 import { commands } from '../../../src/cli/commands/all';
 import { optionsOf } from '../../../src/cli/runner';
 import { timeoutSeconds } from '../../../src/engine/egress/service';
-import { runKeel, spawnKeel } from '../../helpers/cli';
+import { runKeel, runKeelAsync } from '../../helpers/cli';
 import { MisbehavingServer } from '../../servers/misbehaving';
 
-function run(args: string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const started = Date.now();
-  const child = spawnKeel(args, { env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  child.stdin.end(stdin);
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })));
-}
+const run = (args: string[], env: NodeJS.ProcessEnv, input = ''): ReturnType<typeof runKeelAsync> => runKeelAsync(args, { env, input });
 
 describe('keel CLI: --timeout and --local-only', function () {
   this.timeout(240_000);

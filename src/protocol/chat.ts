@@ -37,7 +37,8 @@ export interface AskResult {
 
 /** Content the user attached explicitly (@file, #selection, #problems), resolved by the host. */
 export interface ChatAttachment {
-  kind: 'file' | 'selection' | 'problems' | 'symbol';
+  /** 'schema': the database schema the engine adds for questions about data (never sent by hosts). */
+  kind: 'file' | 'selection' | 'problems' | 'symbol' | 'schema';
   path?: string;
   startLine?: number;
   text: string;

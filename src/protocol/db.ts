@@ -1,4 +1,4 @@
-import type { Usage } from './chat';
+import type { ProviderId, Usage } from './chat';
 
 /**
  * Query plans (issue 16): `db/explain` behind `keel explain` and Keel: Explain Query Plan.
@@ -99,7 +99,7 @@ export interface DbSqlResult {
   checks: SqlGateCheck[];
   /** The plan check (absent when a safety rule failed first or PostgreSQL rejected the statement). */
   explain?: DbExplainResult;
-  provider: string;
+  provider: ProviderId;
   model: string;
   tier: 'fast' | 'reasoning';
   usage: Usage;

@@ -7,6 +7,7 @@ import { toKeelError } from '../common/errors';
 import { questionRoot, resolveWorkspacePath } from './chatActions';
 import { pickedModel } from './chatTarget';
 import type { KeelContext } from './context';
+import { sqlAnswerMarkdown } from './sqlAnswer';
 
 export const PARTICIPANT_ID = 'keel.keel';
 
@@ -28,6 +29,12 @@ export function registerChatParticipant(ctx: KeelContext): void {
       return answer ? [{ question: turn.prompt, answer }] : [];
     });
     try {
+      if (request.command === 'sql') {
+        stream.progress('Writing SQL from the schema, then checking it against the safety rules and the query plan…');
+        const r = await ctx.engine.request('db/sql', { question: request.prompt, root }, { token });
+        stream.markdown(sqlAnswerMarkdown(r));
+        return { metadata: { model: r.model, tier: r.tier, costUsd: r.costUsd, verdict: r.verdict } };
+      }
       const result = await ctx.engine.request(
         'chat/ask',
         { question: request.prompt, root, history: history.slice(-6), tier: 'auto', ...pickedModel(request) },

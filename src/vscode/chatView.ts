@@ -16,6 +16,7 @@ import { configureProvider } from './providerSetup';
 import { pushSecrets } from './secrets';
 import { pushSettings } from './settings';
 import { localResourceRoots, renderPage } from './webviewHtml';
+import { SQL_COMMAND, sqlAnswerMarkdown } from './sqlAnswer';
 
 export const CHAT_VIEW_ID = 'keel.chatView';
 const ALLOWED_COMMANDS = new Set(['keel.setApiKey', 'workbench.action.openSettings']);
@@ -176,6 +177,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     await Promise.all([pushSettings(this.ctx), pushSecrets(this.ctx)]).catch((error: Error) => this.ctx.log.warn(`could not sync settings: ${error.message}`));
     this.lastContextMs = undefined;
     try {
+      const sqlQuestion = SQL_COMMAND.exec(question.trim())?.[1];
+      if (sqlQuestion) {
+        const r = await this.ctx.engine.request('db/sql', { question: sqlQuestion, root }, { signal: controller.signal });
+        const usage = r.usage;
+        this.finish(turn, { answer: sqlAnswerMarkdown(r), passages: [], citations: [], provider: r.provider, model: r.model, tier: r.tier, reason: `SQL ${r.verdict.toUpperCase()} after the safety rules and the plan check.`, usage, costUsd: r.costUsd, cached: false, offline: false }, []);
+        return;
+      }
       const attachments = await resolveMentions(question);
       const attached = attachmentPills(attachments);
       if (attached.length) this.post({ type: 'context', turnId, pills: (turn.pills = attached), ms: 0 });

@@ -3,7 +3,7 @@
  * ledger → cache). Every dependency comes in through `AskDeps`, so the pipeline is tested with real
  * providers against the local wire servers and with no engine around it.
  */
-import type { ChatAskParams, ChatAskResult, ChatChunk, ContextPassage, ProviderId, Tier, Usage } from '../../protocol';
+import type { ChatAskParams, ChatAskResult, ChatAttachment, ChatChunk, ContextPassage, ProviderId, Tier, Usage } from '../../protocol';
 import { KeelError, throwIfCancelled } from '../../common/errors';
 import type { Logger } from '../log';
 import type { SemanticCache } from '../llm/cache';
@@ -30,6 +30,8 @@ export interface AskDeps {
   retrieve(question: string, signal: AbortSignal): Promise<Retrieved>;
   /** Keel's SQL findings inside the passages, for the offline answer (optional). */
   findings?(passages: readonly ContextPassageText[]): Promise<PassageFinding[]>;
+  /** The database schema, for a question about data (issue 16); sent after the user's attachments. */
+  schemaContext?(question: string, passages: readonly ContextPassageText[], signal: AbortSignal): Promise<ChatAttachment | undefined>;
   /** The configured provider, or undefined for the offline retrieval answer. */
   provider: LlmProvider | undefined;
   providerId: ProviderId;
@@ -77,9 +79,12 @@ export async function ask(params: ChatAskParams, deps: AskDeps, signal: AbortSig
     };
   }
 
-  const attachments = params.attachments ?? [];
+  const attached = params.attachments ?? [];
+  const schema = await deps.schemaContext?.(question, passages, signal).catch(() => undefined);
+  const attachments = schema ? [...attached, schema] : attached;
   const context = assembleContext(passages, attachments, deps.contextBudgetTokens ?? 6000);
-  const codeTokens = attachments.reduce((n, a) => n + countTokens(a.text), 0);
+  // Code the user attached weighs in routing; the schema Keel adds does not.
+  const codeTokens = attached.reduce((n, a) => n + countTokens(a.text), 0);
   const override = params.tier === 'fast' || params.tier === 'reasoning' ? params.tier : undefined;
   const decision = route(
     { taskKind: 'chat', text: question, contextTokens: context.tokens, codeTokens, override, mode: deps.routingMode },
@@ -100,8 +105,9 @@ export async function ask(params: ChatAskParams, deps: AskDeps, signal: AbortSig
   const cacheRequest = {
     question,
     scope: { workspace: params.root, taskKind: 'chat' as const, tier, systemPromptVersion: agentic ? `${SYSTEM_PROMPT_VERSION}+tools-1` : SYSTEM_PROMPT_VERSION },
-    hasSelection: attachments.some((a) => a.kind === 'selection'),
-    hasEditContext: attachments.some((a) => a.kind !== 'selection'),
+    // What the user attached decides; the schema Keel adds is covered by the cited-file hashes.
+    hasSelection: attached.some((a) => a.kind === 'selection'),
+    hasEditContext: attached.some((a) => a.kind !== 'selection'),
   };
   const useCache = deps.cache && !params.bypassCache && !(params.history?.length);
   if (useCache) {

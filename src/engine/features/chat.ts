@@ -14,9 +14,11 @@ import { EgressGateKey, LlmProviderKey } from '../llm/services';
 import { hostBridgeOf } from '../rpc/hostBridge';
 import { citablePassages, DEFAULT_AGENT_BUDGET, type AgentLoopDeps } from '../tools/agentLoop';
 import { availableTools, describeTool, runTool } from '../tools/registry';
+import { ChatSchemaCache } from '../db/chatSchema';
 import type { EngineConfig } from '../config';
 
 export function registerChatFeature(engine: Engine): void {
+  const chatSchemas = new ChatSchemaCache();
   engine.handle('chat/ask', async (params, ctx) => {
     if (!params || typeof params.question !== 'string') throw new KeelError('INVALID_PARAMS', '`question` must be a string.');
     if (typeof params.root !== 'string' || !path.isAbsolute(params.root)) throw new KeelError('INVALID_PARAMS', '`root` must be an absolute folder path.');
@@ -37,6 +39,9 @@ export function registerChatFeature(engine: Engine): void {
       params.provider === 'vscode-lm' && !picked ? { ...params, model: undefined } : params,
       {
         findings: (passages) => sqlFindingsIn(root, passages),
+        schemaContext: config.get('keel.chat.schemaContext', true)
+          ? (question, passages, signal) => chatSchemas.attachmentFor(root, question, passages.map((p) => p.text), signal)
+          : undefined,
         retrieve: (question) => retrieveForChat(engine, root, params.store, question, ctx, config.get('keel.search.rerank', 'local')),
         provider,
         providerId: id,

@@ -152,4 +152,19 @@ describe('chat/ask (engine, real SDK against the local OpenAI server)', function
     });
     await assert.rejects(pending, (e: KeelError) => e.code === 'CANCELLED');
   });
+
+  it('sends the schema of the tables a data question names (and none for a question that is not about data)', async () => {
+    await call(engine, 'engine/configure', {
+      settings: { 'keel.provider': 'openai', 'keel.openai.baseUrl': server.baseURL, 'keel.cache.enabled': false },
+      secrets: { openai: 'sk-test-0123456789' },
+    });
+    server.replies.push({ text: 'There is no index on "Order"("userId").' });
+    await ask('is there an index on the Order table for the userId column?').result;
+    const sent = JSON.stringify(server.requests.at(-1)!.json);
+    assert.match(sent, /### schema: prisma\/schema.prisma/);
+    assert.match(sent, /CREATE TABLE \\"Order\\"/);
+    server.replies.push({ text: 'It formats a number.' });
+    await ask('what does the formatting helper return for negative amounts?').result;
+    assert.doesNotMatch(JSON.stringify(server.requests.at(-1)!.json), /### schema:/);
+  });
 });

@@ -64,7 +64,7 @@ function render(r: DbExplainResult): void {
     'header',
     undefined,
     undefined,
-    el('h1', undefined, r.derived ? `SQL derived from a ${r.derived} call` : 'Query plan'),
+    el('h1', undefined, r.derived === 'model' ? 'SQL derived by the fast-tier model — check it against the code' : r.derived ? `SQL derived from a ${r.derived} call` : 'Query plan'),
     el('pre', 'statement', r.statement),
     el('p', 'meta', `${r.database === 'embedded' ? `Embedded rehearsal, ${fmt(r.rows ?? 0)} rows in the largest table` : r.database} · estimated cost ${fmt(r.cost)} · ${r.ms} ms`),
   );

@@ -53,8 +53,11 @@ export interface DbExplainResult {
   indexes: DbIndexAdvice[];
   /** Why no index is suggested. */
   reason?: string;
-  /** The SQL was derived from an ORM call, not written in the code. */
-  derived?: 'prisma';
+  /**
+   * The SQL was derived from an ORM call, not written in the code: statically ('prisma'), or by the
+   * fast-tier model when Keel could not derive it itself ('model' — check it against the code).
+   */
+  derived?: 'prisma' | 'model';
   location?: { path: string; startLine: number; endLine: number };
   /** Rows of the largest table in the embedded rehearsal. */
   rows?: number;

@@ -58,7 +58,7 @@ export const explainCommand: CliCommand = {
 
 function renderText(r: DbExplainResult): string {
   const out: string[] = [];
-  out.push(`${r.derived ? `SQL derived from a ${r.derived} call` : 'Statement'}: ${r.statement}`);
+  out.push(`${r.derived === 'model' ? 'SQL derived by the fast-tier model (check it against the code)' : r.derived ? `SQL derived from a ${r.derived} call` : 'Statement'}: ${r.statement}`);
   out.push(`Database: ${r.database}${r.rows ? ` (${r.rows.toLocaleString('en-US')} rows in the largest table)` : ''} · estimated cost ${r.cost}`);
   for (const f of r.findings) out.push(`  ${f.code}  ${f.message}`);
   for (const ix of r.indexes) {

@@ -15,7 +15,7 @@ import { explain, summarisePlan, walkPlan, type ExplainJson } from './plan';
 import { Rehearsal } from './rehearsal';
 import { discoverSchema } from './schema/discover';
 import type { WorkspaceSchema } from './schema/model';
-import { statementAt, type LocatedStatement } from './statementAt';
+import { callAt, statementAt, type LocatedStatement } from './statementAt';
 import { DEFAULT_ROWS } from './synth';
 
 export interface ExplainDeps {
@@ -23,6 +23,11 @@ export interface ExplainDeps {
   localOnly: boolean;
   timeoutS: number;
   signal?: AbortSignal;
+  /**
+   * With a model configured: the SQL an ORM call Keel cannot translate itself would run (fast tier,
+   * structured output), or undefined when the model says it cannot tell.
+   */
+  deriveSql?(call: { code: string; language: string; path: string }, schema: WorkspaceSchema, signal?: AbortSignal): Promise<string | undefined>;
 }
 
 /** Above this estimated cost, executing (ANALYZE) on the uninterruptible embedded server is refused. */
@@ -51,14 +56,25 @@ async function rehearsalFor(schema: WorkspaceSchema, rows: number): Promise<Rehe
   return r;
 }
 
-async function locate(params: DbExplainParams, root: string, schema: () => Promise<WorkspaceSchema>): Promise<LocatedStatement> {
+async function locate(params: DbExplainParams, root: string, schema: () => Promise<WorkspaceSchema>, deps: ExplainDeps): Promise<LocatedStatement> {
   if (params.sql?.trim()) return { sql: params.sql.trim().replace(/;\s*$/, ''), startLine: 0, endLine: 0 };
   if (!params.file || !params.line) throw new KeelError('INVALID_PARAMS', 'Give a statement (sql) or a file and line.');
   const abs = path.resolve(root, params.file);
   const text = params.text ?? (await fs.readFile(abs, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new KeelError('FILE_NOT_FOUND', `Cannot read ${params.file}: ${e.code ?? e.message}`);
   }));
-  return statementAt(abs, text, params.line, (await schema()).prisma);
+  try {
+    return await statementAt(abs, text, params.line, (await schema()).prisma);
+  } catch (error) {
+    if (!(error instanceof KeelError) || error.code !== 'BAD_INPUT' || /unsupported language/.test(error.message)) throw error;
+    if (!deps.deriveSql) {
+      throw new KeelError('BAD_INPUT', `${error.message} Keel derives SQL itself from SQL strings and simple Prisma reads; with a model provider configured it asks the fast tier for other ORM calls.`);
+    }
+    const call = await callAt(abs, text, params.line);
+    const sql = await deps.deriveSql({ code: call.code, language: call.language, path: params.file }, await schema(), deps.signal);
+    if (!sql) throw new KeelError('BAD_INPUT', `${error.message} The model could not tell which SQL the code at that line runs either.`);
+    return { sql: sql.trim().replace(/;\s*$/, ''), startLine: call.startLine, endLine: call.endLine, derived: 'model' };
+  }
 }
 
 function relationsOf(plan: ExplainJson): Array<{ schema: string; name: string }> {
@@ -83,7 +99,7 @@ export async function explainQuery(params: DbExplainParams, deps: ExplainDeps): 
   // One walk of the workspace per request, shared by the statement lookup and the rehearsal.
   let discovered: Promise<WorkspaceSchema> | undefined;
   const schema = (): Promise<WorkspaceSchema> => (discovered ??= discoverSchema(root));
-  const located = await locate(params, root, schema);
+  const located = await locate(params, root, schema, deps);
   throwIfCancelled(deps.signal);
   const statementTimeoutMs = Math.max(1, params.statementTimeoutS ?? deps.timeoutS) * 1000;
 

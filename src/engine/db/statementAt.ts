@@ -15,7 +15,7 @@ export interface LocatedStatement {
   /** 1-based line range of the code it came from. */
   startLine: number;
   endLine: number;
-  derived?: 'prisma';
+  derived?: 'prisma' | 'model';
 }
 
 const STRING_TYPES = new Set(['string', 'template_string', 'string_literal', 'interpreted_string_literal', 'raw_string_literal', 'concatenated_string', 'text_block']);
@@ -46,6 +46,43 @@ export async function statementAt(path: string, text: string, line: number, pris
       if (sql && looksLikeSqlStatement(sql)) return { sql, startLine: node.startPosition.row + 1, endLine: node.endPosition.row + 1 };
     }
     throw new KeelError('BAD_INPUT', `No SQL statement or supported ORM call at ${path}:${line}.`);
+  } finally {
+    tree.delete();
+  }
+}
+
+const CALL_TYPES = new Set(['call_expression', 'call', 'method_invocation']);
+/** Longer calls are not "the statement under the cursor" any more. */
+const MAX_CALL_LINES = 40;
+
+/**
+ * The ORM or query-builder call under the cursor, as code (for a model to translate when Keel cannot
+ * derive the SQL itself): the innermost call on that line with the chain it is part of —
+ * `await db.user.findMany({ … }).then(…)` — at most 40 lines, or the line itself.
+ */
+export async function callAt(path: string, text: string, line: number): Promise<{ code: string; startLine: number; endLine: number; language: string }> {
+  const language = grammarForPath(path);
+  if (!language) throw new KeelError('BAD_INPUT', `Keel cannot read statements from ${path} (unsupported language).`);
+  const tree = await parse(language, text);
+  try {
+    const row = line - 1;
+    let best: SyntaxNode | undefined;
+    const visit = (node: SyntaxNode): void => {
+      if (node.startPosition.row > row || node.endPosition.row < row) return;
+      if (CALL_TYPES.has(node.type) && node.endPosition.row - node.startPosition.row < MAX_CALL_LINES) best = node;
+      for (const child of node.namedChildren) if (child) visit(child);
+    };
+    visit(tree.rootNode);
+    // From the innermost call, out through its own chain (`.findMany(…).then(…)`, `await …`), but not
+    // into a call it is an argument of (`$transaction([…])`, a route handler).
+    for (let up = best?.parent; best && up; up = best.parent) {
+      const chained = /member_expression|attribute|field_access|selector_expression/.test(up.type) && up.parent && CALL_TYPES.has(up.parent.type);
+      if (chained && up.parent!.endPosition.row - up.parent!.startPosition.row < MAX_CALL_LINES) best = up.parent!;
+      else if (up.type === 'await_expression') best = up;
+      else break;
+    }
+    if (best) return { code: best.text, startLine: best.startPosition.row + 1, endLine: best.endPosition.row + 1, language };
+    return { code: text.split('\n')[row] ?? '', startLine: line, endLine: line, language };
   } finally {
     tree.delete();
   }

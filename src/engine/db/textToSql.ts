@@ -40,6 +40,55 @@ const SYSTEM = [
   'Change data only when the question asks for a change, and then always with a WHERE clause.',
 ].join(' ');
 
+export const DERIVE_SQL_SCHEMA = defineSchema(
+  'orm_call_sql',
+  'The SQL statement an ORM or query-builder call runs on PostgreSQL.',
+  z.object({
+    derivable: z.boolean().describe('false when the code does not show which statement runs (e.g. the filter is built elsewhere).'),
+    sql: z.string().describe('The statement, values from variables as $1, $2 …; empty when not derivable.'),
+  }),
+);
+
+const DERIVE_SYSTEM = [
+  'You translate one ORM or query-builder call into the single PostgreSQL statement it sends, using the ORM\'s default naming and the schema given.',
+  'Quote identifiers exactly as the schema spells them. Values from variables or arguments become $1, $2 … parameters.',
+  'If the code does not show which statement runs, answer derivable: false with an empty sql. Never guess tables or columns the schema does not have.',
+].join(' ');
+
+export interface DeriveDeps {
+  provider: LlmProvider;
+  tiers: TierModels;
+  ledger?: CostLedger;
+  prices?: PriceTable;
+}
+
+/** `ExplainDeps.deriveSql` on the fast tier: the SQL of an ORM call Keel cannot translate itself. */
+export function modelSqlDeriver(deps: DeriveDeps): NonNullable<ExplainDeps['deriveSql']> {
+  return async (call, schema, signal) => {
+    const model = deps.tiers.fast.model;
+    const started = performance.now();
+    const schemaText = fitSchema(schema.ddl, call.code);
+    const answer = await deps.provider.structured(
+      {
+        model,
+        system: DERIVE_SYSTEM,
+        context: `${untrustedBlock(schemaText, 'the database schema, as DDL').text}\n\n${untrustedBlock(call.code, `a ${call.language} call in ${call.path}`).text}`,
+        messages: [{ role: 'user', content: 'Which PostgreSQL statement does this call run?' }],
+        maxTokens: 800,
+        purpose: 'structured',
+        files: [call.path],
+      },
+      DERIVE_SQL_SCHEMA,
+      signal,
+    );
+    deps.ledger?.record({
+      feature: 'sql-derive', taskKind: 'extract', provider: deps.provider.id, model: answer.model || model, tier: 'fast',
+      usage: answer.usage, latencyMs: performance.now() - started, costUsd: costUsd(answer.model || model, answer.usage, { overrides: deps.prices }),
+    });
+    return answer.value.derivable && answer.value.sql.trim() ? answer.value.sql : undefined;
+  };
+}
+
 /** The schema as the model sees it; past this many characters only the tables the question names are sent. */
 const MAX_SCHEMA_CHARS = 24_000;
 

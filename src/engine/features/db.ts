@@ -1,12 +1,16 @@
 /** Protocol handlers for query plans: db/explain (Keel: Explain Query Plan, `keel explain`) and db/sql (`keel sql`). */
 import { ConfigKey, type EngineConfig } from '../config';
 import { closeRehearsals, explainQuery } from '../db/explainQuery';
-import { textToSql } from '../db/textToSql';
+import { modelSqlDeriver, textToSql } from '../db/textToSql';
 import type { Engine } from '../engine';
 import { egressPolicy } from '../egress/service';
 import { LlmProviderKey } from '../llm/services';
 import { CostLedgerKey, priceOverrides } from '../llm/runtime';
-import { defaultTierModels } from '../llm/router';
+import { defaultTierModels, type TierModels } from '../llm/router';
+import type { ProviderId } from '../../protocol';
+
+const tiersOf = (config: EngineConfig, id: ProviderId): TierModels =>
+  defaultTierModels(id, { fast: config.get('keel.models.fast', ''), reasoning: config.get('keel.models.reasoning', '') });
 
 /** The connection string is a secret (SecretStorage / KEEL_DATABASE_URL), never a setting. */
 function databaseUrl(config: EngineConfig, given: string | undefined): string | undefined {
@@ -18,12 +22,14 @@ export function registerDbFeature(engine: Engine): void {
   engine.handle('db/explain', async (params, ctx) => {
     const config = engine.services.get(ConfigKey);
     const db = databaseUrl(config, params.db);
+    const provider = engine.services.get(LlmProviderKey);
     const result = await explainQuery(
       { ...params, rows: params.rows ?? config.get<number>('keel.db.rehearsalRows', 1_000_000), ...(db ? { db } : {}) },
       {
         localOnly: egressPolicy(config, process.env).localOnly,
         timeoutS: config.get<number>('keel.db.timeoutS', 30),
         signal: ctx.signal,
+        ...(provider ? { deriveSql: modelSqlDeriver({ provider, tiers: tiersOf(config, provider.id), ledger: engine.services.get(CostLedgerKey), prices: priceOverrides(config) }) } : {}),
       },
     );
     ctx.log.info(`db/explain: ${result.database}, cost ${result.cost}, ${result.indexes.length} index(es) in ${result.ms} ms`);
@@ -40,7 +46,7 @@ export function registerDbFeature(engine: Engine): void {
         timeoutS: config.get<number>('keel.db.timeoutS', 30),
         signal: ctx.signal,
         provider,
-        tiers: defaultTierModels(provider?.id ?? 'none', { fast: config.get('keel.models.fast', ''), reasoning: config.get('keel.models.reasoning', '') }),
+        tiers: tiersOf(config, provider?.id ?? 'none'),
         routingMode: config.get('keel.routing.mode', 'auto'),
         ledger: provider ? engine.services.get(CostLedgerKey) : undefined,
         prices: priceOverrides(config),

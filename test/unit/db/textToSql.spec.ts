@@ -141,4 +141,21 @@ describe('db/sql: text to SQL, gated by the safety rules and the plan', function
     assert.match(bad.stdout, /Verdict: FAIL/);
     assert.match(bad.stdout, /KEEL-SQL-UNBOUNDED-WRITE/);
   });
+
+  it('db/explain at an ORM call Keel cannot translate asks the fast tier for its SQL and says it was derived by the model', async () => {
+    const demo = path.resolve(__dirname, '../../fixtures/demo-backend');
+    server.replies.push({ json: { derivable: true, sql: 'SELECT * FROM "Product" ORDER BY name ASC LIMIT $1 OFFSET $2' } });
+    const r = await call(engine, 'db/explain', { file: 'src/routes/products.ts', line: 22, root: demo, rows: 20_000 });
+    assert.equal(r.derived, 'model');
+    assert.equal(r.statement, 'SELECT * FROM "Product" ORDER BY name ASC LIMIT $1 OFFSET $2');
+    assert.deepEqual([r.location?.startLine, r.location?.endLine], [21, 27], 'the findMany call, not the $transaction or the route around it');
+    const body = server.requests.at(-1)!.json as { model: string; messages: unknown };
+    assert.equal(body.model, 'gpt-4.1-mini', 'the fast tier');
+    assert.match(JSON.stringify(body.messages), /prisma\.product\.findMany/);
+    const cost = await call(engine, 'cost/summary', {});
+    assert.ok(cost.perFeature.some((b) => b.key === 'sql-derive'));
+    // The model saying it cannot tell is an answer too: a coded error, no guess.
+    server.replies.push({ json: { derivable: false, sql: '' } });
+    await assert.rejects(call(engine, 'db/explain', { file: 'src/routes/products.ts', line: 22, root: demo, rows: 20_000 }), (e: KeelError) => e.code === 'BAD_INPUT' && /could not tell/.test(e.message));
+  });
 });

@@ -12,7 +12,8 @@ import { KeelError } from '../../common/errors';
 import type { CliCommand, CliIO } from '../command';
 import { dirOption, STORE_OPTION, storeArg } from '../dirArg';
 
-const PROVIDERS = ['openai', 'anthropic', 'openai-compatible', 'none'] as const;
+export const PROVIDERS = ['openai', 'anthropic', 'openai-compatible', 'none'] as const;
+export const PROVIDER_OPTION = { type: 'string', description: 'openai, anthropic, openai-compatible or none (default: the first with a key in the environment, else none).' } as const;
 const TIERS = ['fast', 'reasoning', 'auto'] as const;
 
 export const askCommand: CliCommand = {
@@ -23,7 +24,7 @@ export const askCommand: CliCommand = {
   options: {
     dir: dirOption('answer from', false),
     store: STORE_OPTION,
-    provider: { type: 'string', description: 'openai, anthropic, openai-compatible or none (default: the first with a key in the environment, else none).' },
+    provider: PROVIDER_OPTION,
     model: { type: 'string', description: 'Model id; overrides the routed tier’s model.' },
     tier: { type: 'string', description: 'fast, reasoning or auto (default: auto routing).' },
     'local-only': { type: 'boolean', description: 'Refuse any non-loopback connection (also KEEL_LOCAL_ONLY=1).' },

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { DbExplainResult } from '../../protocol';
 import { KeelError } from '../../common/errors';
 import type { CliCommand } from '../command';
+import { DB_OPTIONS, dbArgs, positiveNumber } from '../dbArgs';
 
 export const explainCommand: CliCommand = {
   name: 'explain',
@@ -16,9 +17,7 @@ export const explainCommand: CliCommand = {
   usage: 'keel explain (--sql "<statement>" | <file>:<line>) [--dir DIR] [--db <url>] [--rows N] [--analyze [--allow-writes]] [--timeout S] [--json]',
   options: {
     sql: { type: 'string', description: 'The statement to plan ($1 … for parameters).' },
-    dir: { type: 'string', description: 'Workspace whose schema is used (default: the current directory).' },
-    db: { type: 'string', description: 'PostgreSQL URL of a dev database (default: KEEL_DATABASE_URL, else the embedded rehearsal).' },
-    rows: { type: 'string', description: 'Rows in the largest table of the embedded rehearsal (default 1000000).' },
+    ...DB_OPTIONS,
     analyze: { type: 'boolean', description: 'EXPLAIN ANALYZE: runs the statement inside a transaction that is rolled back.' },
     'allow-writes': { type: 'boolean', description: 'With --analyze: confirm running a data-changing statement (still rolled back).' },
     timeout: { type: 'string', description: 'Statement and connection time limit in seconds (default 30).' },
@@ -36,16 +35,12 @@ export const explainCommand: CliCommand = {
       file = path.resolve(io.cwd, m[1]);
       line = Number(m[2]);
     }
-    const rows = num(args.values.rows, '--rows');
-    const timeout = num(args.values.timeout, '--timeout') ?? num(io.env.KEEL_TIMEOUT_S, 'KEEL_TIMEOUT_S');
-    const root = path.resolve(io.cwd, str(args.values.dir) ?? '.');
-    const db = str(args.values.db) ?? io.env.KEEL_DATABASE_URL;
-    if (!db) io.err(`Planning on the embedded rehearsal (${(rows ?? 1_000_000).toLocaleString('en-US')} rows in the largest table)…\n`);
+    const timeout = positiveNumber(args.values.timeout, '--timeout') ?? positiveNumber(io.env.KEEL_TIMEOUT_S, 'KEEL_TIMEOUT_S');
+    const where = dbArgs(args, io.cwd, io.env);
+    if (!where.db) io.err(`Planning on the embedded rehearsal (${(where.rows ?? 1_000_000).toLocaleString('en-US')} rows in the largest table)…\n`);
     const result = await io.call('db/explain', {
       ...(sql ? { sql } : { file, line }),
-      root,
-      ...(db ? { db } : {}),
-      ...(rows ? { rows } : {}),
+      ...where,
       ...(args.values.analyze === true ? { analyze: true } : {}),
       ...(args.values['allow-writes'] === true ? { allowWrites: true } : {}),
       ...(timeout ? { statementTimeoutS: timeout } : {}),
@@ -73,11 +68,4 @@ function renderText(r: DbExplainResult): string {
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() ? v : undefined;
-}
-
-function num(v: unknown, name: string): number | undefined {
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new KeelError('INVALID_PARAMS', `${name} must be a positive number.`);
-  return n;
 }

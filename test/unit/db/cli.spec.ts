@@ -8,7 +8,7 @@ describe('keel explain (CLI contract)', function () {
   this.timeout(240_000);
 
   it('--json prints { statement, database, plan, cost, findings, indexes } for <file>:<line> on the embedded rehearsal', () => {
-    const r = runKeel(['explain', 'src/routes/orders.ts:14', '--rows', '20000', '--json'], { cwd: DEMO, env: { KEEL_DATABASE_URL: '' } });
+    const r = runKeel(['explain', 'src/routes/orders.ts:14', '--rows', '20000', '--json'], { cwd: DEMO, env: { KEEL_DATABASE_URL: '' }, timeoutMs: 230_000 });
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     for (const key of ['statement', 'database', 'plan', 'cost', 'findings', 'indexes']) assert.ok(key in out, key);
@@ -22,7 +22,7 @@ describe('keel explain (CLI contract)', function () {
   it('usage errors exit 2; bad SQL is a coded runtime error (exit 3)', () => {
     const usage = runKeel(['explain', '--json'], { cwd: DEMO });
     assert.equal(usage.code, 2);
-    const bad = runKeel(['explain', '--sql', 'SELEC 1', '--rows', '1000', '--json'], { cwd: DEMO, env: { KEEL_DATABASE_URL: '' } });
+    const bad = runKeel(['explain', '--sql', 'SELEC 1', '--rows', '1000', '--json'], { cwd: DEMO, env: { KEEL_DATABASE_URL: '' }, timeoutMs: 230_000 });
     assert.equal(bad.code, 3, bad.stderr + bad.stdout);
     assert.equal(JSON.parse(bad.stdout).error.code, 'SQL_INVALID');
   });

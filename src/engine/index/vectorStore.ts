@@ -139,6 +139,8 @@ export class VectorStore {
   /** Set when vectors changed while the graph was being prepared: it is reconciled again before use. */
   private annStale = false;
   private annStopped = false;
+  /** False: every query is an exact scan even when the graph is ready (the baseline benchmarks compare to). */
+  annEnabled = true;
   /** Queries answered by the graph / by the exact scan (for benchmarks and status). */
   readonly counters = { ann: 0, exact: 0 };
 
@@ -411,7 +413,7 @@ export class VectorStore {
     for (let d = 0; d < this.dims; d++) norm += vector[d] * vector[d];
     const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     // filtered queries stay exact: a filter can reject most of the graph's candidates
-    if (!keep && this.ann && !this.annStale && this.count >= this.annMinRows) return this.annQuery(vector, scale, k);
+    if (!keep && this.annEnabled && this.ann && !this.annStale && this.count >= this.annMinRows) return this.annQuery(vector, scale, k);
     return this.exactQuery(vector, scale, k, keep);
   }
 

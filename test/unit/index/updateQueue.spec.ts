@@ -64,7 +64,7 @@ describe('UpdateQueue', () => {
   });
 
   it('events arriving while a batch runs are gathered into the next batch, started as soon as it ends', async () => {
-    const batches: string[][] = [];
+    const batches: Array<readonly string[]> = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const queue = new UpdateQueue(async (batch) => {

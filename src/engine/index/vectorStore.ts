@@ -18,7 +18,7 @@
  * Writes are staged through the store journal (storeFiles.ts), so a crash never tears a shard.
  */
 import type { IndexCodec, IndexData } from 'vectra';
-import { FlatVectors, sparseQuery } from '../search/flatVectors';
+import { FlatVectors, sparseQuery, type SparseQuery } from '../search/flatVectors';
 import { topK } from '../search/topK';
 import { AnnGraph, DEFAULT_ANN, usearchProblem, type AnnSettings } from './annGraph';
 import type { StoreFiles } from './storeFiles';
@@ -51,7 +51,12 @@ export interface VectorStoreOptions {
   /** Graph candidates re-scored exactly per query (at least k). */
   annCandidates?: number;
   ann?: AnnSettings;
+  /** The embedder's sparse lexical channel starts here (Embedder.sparseFrom): scored exactly beside the graph. */
+  sparseFrom?: number;
 }
+
+/** A query touching more lexical buckets than this skips the sparse leg (it would cost a full scan). */
+const SPARSE_LEG_MAX_DIMS = 96;
 
 export const DEFAULT_ANN_MIN_ROWS = 20_000;
 export const DEFAULT_ANN_CANDIDATES = 100;
@@ -133,6 +138,7 @@ export class VectorStore {
   private readonly annMinRows: number;
   private readonly annCandidates: number;
   private readonly annSettings: AnnSettings;
+  private readonly sparseFrom: number | undefined;
   /** The graph once built or loaded and reconciled with the shards; undefined while the exact scan serves. */
   private ann: AnnGraph | undefined;
   private annJob: Promise<void> | undefined;
@@ -148,6 +154,7 @@ export class VectorStore {
     this.annMinRows = options.annMinRows ?? DEFAULT_ANN_MIN_ROWS;
     this.annCandidates = options.annCandidates ?? DEFAULT_ANN_CANDIDATES;
     this.annSettings = options.ann ?? DEFAULT_ANN;
+    this.sparseFrom = options.sparseFrom;
   }
 
   /** Reads the shards; safe to call many times. Throws if a shard is unreadable or of another size. */
@@ -438,13 +445,44 @@ export class VectorStore {
     return topK(scores, k, keep && ((row) => keep(idOf(row)))).map((row) => ({ id: idOf(row), score: scores[row] }));
   }
 
+  /**
+   * Top rows by the query's lexical-channel dimensions alone, scanned exactly: a few columns (a short
+   * query touches a handful of hashed buckets), so far cheaper than the full scan.
+   */
+  private sparseLeg(query: SparseQuery, n: number): string[] {
+    if (this.sparseFrom === undefined) return [];
+    let first = 0;
+    while (first < query.dims.length && query.dims[first] < this.sparseFrom) first++;
+    const count = query.dims.length - first;
+    if (count === 0 || count > SPARSE_LEG_MAX_DIMS) return [];
+    const part: SparseQuery = { dims: query.dims.subarray(first), weights: query.weights.subarray(first) };
+    const out: string[] = [];
+    const scores = new Float32Array(this.count);
+    let offset = 0;
+    const starts: number[] = [];
+    for (const shard of this.shards) {
+      starts.push(offset);
+      shard.vectors.scoreInto(part, scores.subarray(offset, offset + shard.count));
+      offset += shard.count;
+    }
+    for (const row of topK(scores, n)) {
+      if (scores[row] <= 0) break;
+      let s = starts.length - 1;
+      while (starts[s] > row) s--;
+      out.push(this.shards[s].id(row - starts[s]));
+    }
+    return out;
+  }
+
   /** Graph candidates, each re-scored exactly against its float32 row; ranked like the exact scan. */
   private annQuery(vector: ArrayLike<number>, scale: number, k: number): VectorHit[] {
     this.counters.ann++;
     const q = new Float32Array(this.dims);
     for (let d = 0; d < this.dims; d++) q[d] = vector[d] * scale;
     const sparse = sparseQuery(vector, scale);
-    const candidates = this.ann!.search(q, Math.max(k, this.annCandidates));
+    const want = Math.max(k, this.annCandidates);
+    const candidates = new Set(this.ann!.search(q, want));
+    for (const id of this.sparseLeg(sparse, want)) candidates.add(id);
     const scored: { id: string; score: number; shard: number; row: number }[] = [];
     for (const id of candidates) {
       for (let s = 0; s < this.shards.length; s++) {

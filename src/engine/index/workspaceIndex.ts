@@ -113,7 +113,7 @@ export class WorkspaceIndex {
       if (embedder && manifest.embedder && manifest.embedder.id !== embedder.id) {
         notices.push(`Embedder changed from ${manifest.embedder.id} to ${embedder.id}: vectors will be recomputed.`);
       }
-      const vectors = embedder ? new VectorStore(files, vectorFolder(embedder.id), embedder.dimensions, options.readOnly ? { annMinRows: Infinity } : options.vectors) : undefined;
+      const vectors = embedder ? new VectorStore(files, vectorFolder(embedder.id), embedder.dimensions, options.readOnly ? { annMinRows: Infinity } : { sparseFrom: embedder.sparseFrom, ...options.vectors }) : undefined;
       const index = new WorkspaceIndex(
         store, roots, files, loaded?.catalog ?? new Catalog(roots), loaded?.keywords ?? new Bm25Index(),
         vectors, embedder, { ...manifest, roots }, log,

@@ -143,4 +143,34 @@ describe('VectorStore nearest-neighbour graph (derived, re-scored exactly)', fun
     assert.equal(again.annReady, true);
     assert.ok((await recall(again, queries)) >= 0.98);
   });
+
+  it('scores the lexical channel exactly beside the graph, so a rare shared identifier is never lost', async () => {
+    // rows: dense part [0, D) clustered, a sparse "lexical" tail [D, D + 32) with one hashed bucket each
+    const L = 32;
+    const files = new StoreFiles(dir);
+    const store = new VectorStore(files, FOLDER, D + L, { annMinRows: 1000, annCandidates: 20, sparseFrom: D });
+    await store.load();
+    const row = (dense: Float32Array, bucket: number, lexical: number): Float32Array => {
+      const v = new Float32Array(D + L);
+      v.set(dense);
+      v[D + bucket] = lexical;
+      return v;
+    };
+    for (let i = 0; i < N; i++) store.upsert(i % SHARD_COUNT, `c${i}`, row(clustered(random, centres), i % (L - 1), 0.5), `h-c${i}`);
+    // the only row with bucket L-1, its dense part far from every cluster (opposite of a centre)
+    const far = Float32Array.from(centres[0], (x) => -x);
+    store.upsert(9, 'rare', row(far, L - 1, 20), 'h-rare');
+    await store.stage(meta);
+    await files.commit();
+    await store.maybeStartAnn();
+    assert.equal(store.annReady, true);
+    // a query that shares only the rare identifier (plus a dense part near cluster 1)
+    const q = row(centres[1], L - 1, 20);
+    const norm = Math.sqrt(q.reduce((a, x) => a + x * x, 0));
+    const exact = await store.exactQuery(q, 1 / norm, 10);
+    assert.equal(exact[0].id, 'rare', 'the exact scan ranks the rare row first');
+    const got = await store.query(q, 10);
+    assert.equal(got[0].id, 'rare');
+    assert.equal(got[0].score, exact[0].score);
+  });
 });

@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Index } from 'usearch';
+import { PRIVATE_FILE } from '../privateFs';
 
 type Usearch = typeof import('usearch');
 
@@ -148,7 +149,10 @@ export class AnnGraph {
     const graphFile = path.join(dir, `${name}.usearch`);
     const tmp = `${graphFile}.tmp`;
     await fs.mkdir(dir, { recursive: true });
+    // the graph holds (quantised) vectors of private code: owner-only, like every file of the store
+    await fs.writeFile(tmp, '', { mode: PRIVATE_FILE });
     this.index.save(tmp);
+    await fs.chmod(tmp, PRIVATE_FILE);
     const bytes = await fs.readFile(tmp);
     const meta: GraphMeta = {
       format: META_FORMAT,
@@ -162,7 +166,7 @@ export class AnnGraph {
     };
     await fs.rename(tmp, graphFile);
     const metaFile = path.join(dir, `${name}.meta.json`);
-    await fs.writeFile(`${metaFile}.tmp`, JSON.stringify(meta));
+    await fs.writeFile(`${metaFile}.tmp`, JSON.stringify(meta), { mode: PRIVATE_FILE });
     await fs.rename(`${metaFile}.tmp`, metaFile);
     this.changedSinceSave = 0;
   }

@@ -77,6 +77,7 @@ describe('VectorStore nearest-neighbour graph (derived, re-scored exactly)', fun
     const [exactTop] = await store.exactQuery(q, 1 / norm, 1);
     if (top.id === exactTop.id) assert.equal(top.score, exactTop.score);
     assert.ok(fs.existsSync(path.join(dir, FOLDER, 'ann.usearch')), 'the graph was saved beside the shards');
+    for (const f of ['ann.usearch', 'ann.meta.json']) assert.equal(fs.statSync(path.join(dir, FOLDER, f)).mode & 0o777, 0o600, `${f} is owner-only`);
   });
 
   it('keeps filtered and small-index queries on the exact scan', async () => {

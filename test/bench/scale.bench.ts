@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     const first = child('first', store, root);
     log(`fresh engine, first hybrid answer: ${r1(Number(first.firstAnswerMs))} ms wall (${r1(Number(first.firstCpuMs))} ms CPU, module loading included; answered by ${first.usedAnn ? 'the graph' : 'the exact scan — the graph loads in the background'}); graph loaded ${r1(Number(first.annLoadMs))} ms later; heap ${r1(Number(first.heapUsedMb))} MB, RSS ${r1(Number(first.rssMb))} MB`);
 
-    const index = await WorkspaceIndex.open({ store, roots: [root], embedder: (await benchEmbedder()).embedder });
+    const index = await WorkspaceIndex.open({ store, roots: [root], embedder: (await benchEmbedder()).embedder, vectors: { annMinRows: Number(process.env.KEEL_BENCH_ANN_MIN_ROWS ?? 20_000) } });
     const vectors = index.vectors!;
     await vectors.load();
     await vectors.maybeStartAnn();

@@ -43,8 +43,7 @@ export interface VectorHit {
 
 export interface VectorStoreOptions {
   /**
-   * Below this many vectors every query is an exact scan (at 20k × 512 it takes a few ms and needs no
-   * graph); at or above it an ANN graph is built in the background and serves unfiltered queries once
+   * Below this many vectors every query is an exact scan (DEFAULT_ANN_MIN_ROWS); at or above it an ANN graph is built in the background and serves unfiltered queries once
    * ready. Infinity disables the graph.
    */
   annMinRows?: number;
@@ -58,7 +57,12 @@ export interface VectorStoreOptions {
 /** A query touching more lexical buckets than this skips the sparse leg (it would cost a full scan). */
 const SPARSE_LEG_MAX_DIMS = 96;
 
-export const DEFAULT_ANN_MIN_ROWS = 20_000;
+/**
+ * The graph's recall@10 measured on real code (bench:scale, 59k chunks, 721 queries) is 0.967 with the
+ * lexical leg, under the 0.98 the exact scan is held to; so by default it serves only indexes where the
+ * exact scan itself breaks the latency budget (it crosses 30 ms near 80k chunks on a laptop core).
+ */
+export const DEFAULT_ANN_MIN_ROWS = 100_000;
 export const DEFAULT_ANN_CANDIDATES = 100;
 const ANN_FILE = 'ann';
 

@@ -3,7 +3,7 @@
 // A one-shot build writes to dist.next/ and replaces dist/ only when everything succeeded, so a failed
 // build never leaves a half-empty dist/ behind (and stale files never reach the .vsix).
 import * as esbuild from 'esbuild';
-import { readFileSync, mkdirSync, copyFileSync, readdirSync, existsSync, chmodSync, rmSync, renameSync } from 'node:fs';
+import { readFileSync, mkdirSync, copyFileSync, cpSync, readdirSync, existsSync, chmodSync, rmSync, renameSync } from 'node:fs';
 import path from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -45,7 +45,7 @@ const node = {
   // (Keel ships its own embedder); external keeps ~470 MB out of the dependency tree.
   // PGlite (src/engine/db/pglite.ts) loads its wasm and data beside its own file: shipped as a copy
   // in dist/pglite/ and required at run time, never bundled.
-  external: ['vscode', '@huggingface/transformers', '@electric-sql/pglite'],
+  external: ['vscode', '@huggingface/transformers', '@electric-sql/pglite', 'usearch'],
   plugins: [slimDependencies],
   // ESM-first packages (web-tree-sitter) call createRequire(import.meta.url), which is empty in a CJS
   // bundle: give them this file's own URL.
@@ -83,6 +83,16 @@ function copyAssets() {
   copyInto('schemas', 'node_modules/vectra/lib/codecs/schemas', ['index.proto']);
   // The embedded PostgreSQL of the query-plan rehearsal (src/engine/db/pglite.ts).
   copyInto('pglite', 'node_modules/@electric-sql/pglite/dist', ['index.cjs', 'pglite.wasm', 'pglite.data']);
+  // usearch (the nearest-neighbour graph, src/engine/index/annGraph.ts) is a native addon with prebuilt
+  // binaries: it cannot be bundled, so it ships as a package beside the bundles, with its loader deps.
+  for (const [pkgDir, parts] of [
+    ['usearch', ['package.json', 'javascript/dist/cjs', 'prebuilds', 'LICENSE']],
+    ['node-gyp-build', ['.']],
+    ['bindings', ['.']],
+    ['file-uri-to-path', ['.']],
+  ]) {
+    for (const part of parts) cpSync(path.join('node_modules', pkgDir, part), path.join(OUT, 'node_modules', pkgDir, part), { recursive: true });
+  }
   for (const view of ['chat', 'cost', 'plan']) copyInto('webview', `media/${view}`, readdirSync(`media/${view}`).filter((f) => f.endsWith('.css')));
   // Codicons: the icon font VS Code itself uses, served from the bundle folder (CSP font-src).
   copyInto('webview', 'node_modules/@vscode/codicons/dist', ['codicon.css', 'codicon.ttf']);

@@ -15,8 +15,11 @@ import { readPowerState } from './powerState';
 import { progressText, renderIndexStatus, summaryText } from './reportText';
 import type { ReportDocuments } from './reports';
 
-/** Client-side batching window for watcher events: one message per burst instead of one per file. */
-const EVENT_BATCH_MS = 150;
+/**
+ * Client-side batching window for watcher events: one message per burst instead of one per file. Short:
+ * a burst's events arrive within milliseconds, and the engine coalesces whatever arrives while it works.
+ */
+const EVENT_BATCH_MS = 20;
 /** How often the power state is read: a file read or two, and pausing a minute late costs little. */
 const POWER_POLL_MS = 60_000;
 

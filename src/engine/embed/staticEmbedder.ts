@@ -91,6 +91,11 @@ export class StaticEmbedder implements Embedder {
     return h.denseDims + h.lexicalDims;
   }
 
+  get sparseFrom(): number | undefined {
+    const h = this.load().data.header;
+    return h.lexicalDims > 0 ? h.denseDims : undefined;
+  }
+
   /** Milliseconds the model took to load (0 before first use). */
   get loadMs(): number {
     return this.model?.loadMs ?? 0;

@@ -9,6 +9,12 @@ export interface Embedder {
   readonly dimensions: number;
   /** True if this embedder never leaves the machine (no egress). */
   readonly local: boolean;
+  /**
+   * First dimension of a sparse lexical channel, if the vectors end with one (dense dims first). Vector
+   * search then scores that channel exactly alongside its nearest-neighbour graph: a graph navigates the
+   * dense geometry and misses rows close to a query only through rare shared identifiers.
+   */
+  readonly sparseFrom?: number;
   /** L2-normalised vectors, one per text, same order. Honours the signal (CANCELLED). */
   embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
 }

@@ -17,7 +17,7 @@ import { Catalog, type ChunkLocation, type ChunkRecord } from './catalog';
 import type { Chunk } from './chunk';
 import { StoreFiles } from './storeFiles';
 import { StoreLock } from './storeLock';
-import { VectorStore, shardOf, type VectorMeta } from './vectorStore';
+import { VectorStore, shardOf, type VectorMeta, type VectorStoreOptions } from './vectorStore';
 import { mkdirPrivate } from '../privateFs';
 
 const MANIFEST = 'manifest.json';
@@ -41,6 +41,8 @@ export interface OpenIndexOptions {
   log?: Logger;
   /** Read-only opens (status) take no lock and never write. */
   readOnly?: boolean;
+  /** Vector search tuning (nearest-neighbour graph thresholds); defaults suit the product. */
+  vectors?: VectorStoreOptions;
 }
 
 export interface PendingEmbedding {
@@ -111,7 +113,7 @@ export class WorkspaceIndex {
       if (embedder && manifest.embedder && manifest.embedder.id !== embedder.id) {
         notices.push(`Embedder changed from ${manifest.embedder.id} to ${embedder.id}: vectors will be recomputed.`);
       }
-      const vectors = embedder ? new VectorStore(files, vectorFolder(embedder.id), embedder.dimensions) : undefined;
+      const vectors = embedder ? new VectorStore(files, vectorFolder(embedder.id), embedder.dimensions, options.readOnly ? { annMinRows: Infinity } : { sparseFrom: embedder.sparseFrom, ...options.vectors }) : undefined;
       const index = new WorkspaceIndex(
         store, roots, files, loaded?.catalog ?? new Catalog(roots), loaded?.keywords ?? new Bm25Index(),
         vectors, embedder, { ...manifest, roots }, log,
@@ -312,6 +314,7 @@ export class WorkspaceIndex {
     try {
       if (this.lock) await this.persist();
     } finally {
+      await this.vectors?.stopAnn();
       this.lock?.release();
       this.lock = undefined;
     }

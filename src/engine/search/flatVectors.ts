@@ -94,6 +94,25 @@ export class FlatVectors {
     return out;
   }
 
+  /**
+   * One row's score, summed in exactly the order and precision scoreInto uses, so a candidate re-scored
+   * here gets the very score (bit for bit) the full scan would give it.
+   */
+  scoreRow(row: number, query: SparseQuery): number {
+    const cap = this.capacity;
+    const data = this.data;
+    const { dims, weights: w } = query;
+    const acc = new Float32Array(1);
+    let i = 0;
+    for (; i + BLOCK <= dims.length; i += BLOCK) {
+      acc[0] += w[i] * data[dims[i] * cap + row] + w[i + 1] * data[dims[i + 1] * cap + row] + w[i + 2] * data[dims[i + 2] * cap + row]
+        + w[i + 3] * data[dims[i + 3] * cap + row] + w[i + 4] * data[dims[i + 4] * cap + row] + w[i + 5] * data[dims[i + 5] * cap + row]
+        + w[i + 6] * data[dims[i + 6] * cap + row] + w[i + 7] * data[dims[i + 7] * cap + row];
+    }
+    for (; i < dims.length; i++) acc[0] += w[i] * data[dims[i] * cap + row];
+    return acc[0];
+  }
+
   /** The vectors of `rows`, in that order, row after row (the on-disk layout). */
   toRowMajor(rows: readonly number[]): Float32Array {
     const dims = this.dimensions;

@@ -33,9 +33,10 @@ describe('UpdateQueue', () => {
     const first = queue.push({ changed: ['/x'], deleted: [] });
     await new Promise((r) => setTimeout(r, 5));
     const second = queue.push({ changed: ['/bad'], deleted: [] });
+    assert.equal(await first, 1);
+    // pushed while the failing batch runs: a batch of its own
     await new Promise((r) => setTimeout(r, 5));
     const third = queue.push({ changed: ['/y', '/z'], deleted: [] });
-    assert.equal(await first, 1);
     await assert.rejects(second, /boom/);
     assert.equal(await third, 2);
     assert.equal(maxRunning, 1);
@@ -52,5 +53,36 @@ describe('UpdateQueue', () => {
     await Promise.all(pushes);
     // events 30 ms apart never leave 50 ms of quiet: without maxWaitMs this would be a single batch
     assert.ok(batches >= 2, `${batches} batch(es)`);
+  });
+
+  it('an idle queue applies a change after a short quiet gap, not a long fixed wait', async () => {
+    const queue = new UpdateQueue(async (batch) => batch.changed.length);
+    const t = performance.now();
+    assert.equal(await queue.push({ changed: ['/a'], deleted: [] }), 1);
+    // the default quiet gap is 25 ms; the old fixed debounce was 250 ms
+    assert.ok(performance.now() - t < 200, `${performance.now() - t} ms`);
+  });
+
+  it('events arriving while a batch runs are gathered into the next batch, started as soon as it ends', async () => {
+    const batches: Array<readonly string[]> = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const queue = new UpdateQueue(async (batch) => {
+      batches.push(batch.changed);
+      if (batches.length === 1) await gate;
+      return batches.length;
+    }, { debounceMs: 1 });
+    const first = queue.push({ changed: ['/a'], deleted: [] });
+    while (batches.length === 0) await new Promise((r) => setTimeout(r, 2));
+    // the first batch is running: these wait for it, whatever the quiet time between them
+    const later = [queue.push({ changed: ['/b'], deleted: [] })];
+    await new Promise((r) => setTimeout(r, 20));
+    later.push(queue.push({ changed: ['/c'], deleted: [] }));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(batches.length, 1, 'nothing else ran while the first batch was busy');
+    release();
+    assert.equal(await first, 1);
+    assert.deepEqual(await Promise.all(later), [2, 2]);
+    assert.deepEqual(batches, [['/a'], ['/b', '/c']]);
   });
 });

@@ -1,0 +1,181 @@
+/**
+ * Large-repository benchmark (issue 22). Prints figures; asserts nothing about time.
+ *   npm run bench:scale -- [--sizes 50000,150000] [--queries 100] [--trials 5]
+ * Corpus per size: real JS/TS sources from the npm packages in this repository's node_modules
+ * (scripts/corpus/fetch.ts), as many files as give about `size` chunks (≈4.2 chunks a file), indexed
+ * by the product path (WorkspaceIndex: vectra shards, keyword index, catalog) with the product embedder.
+ * Queries: the repository-level retrieval set's real questions (scripts/retrieval/), cycled.
+ * Every figure is printed next to the exact-scan baseline measured in the same run:
+ *   - cold build (child process: wall, CPU, peak RSS), then the graph's background build;
+ *   - disk per chunk, by kind of file (vectra store of record, float32 sidecar, graph, keyword, catalog);
+ *   - hybrid p50/p95 with and without the local re-ranker — graph vs exact scan (same index, toggled);
+ *   - ANN recall@10 against the exact scan on the vector leg (a hit tying the 10th exact score counts);
+ *   - one-file change → visible in keyword and vector search (direct apply, no debounce);
+ *   - a fresh engine's first hybrid answer (child process, module loading included).
+ * The machine is shared: CPU time and the load average are printed beside wall-clock figures.
+ * Last line: { "sizes": [{ chunks, coldBuildS, peakRssMb, bytesPerChunk, hybridP95Ms, hybridRerankP95Ms,
+ *   annRecallAt10, updateVisibleMs, firstAnswerMs }] } (the graph figures; the baselines are printed above).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ensureCorpus } from '../../scripts/corpus/fetch';
+import { defaultCacheDir, loadOrBuildRepoSet } from '../../scripts/retrieval/repoSet';
+import { applyFileChanges } from '../../src/engine/index/liveUpdates';
+import { WorkspaceIndex } from '../../src/engine/index/workspaceIndex';
+import { hybridSearch } from '../../src/engine/search/hybrid';
+import { IndexSource } from '../../src/engine/search/indexSource';
+import { LocalReranker } from '../../src/engine/search/rerank/local';
+import { benchEmbedder } from './indexBenchEmbedder';
+import { percentile } from './lib/stats';
+
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const SIZES = arg('sizes', '50000').split(',').map(Number);
+const QUERIES = Number(arg('queries', '100'));
+const TRIALS = Number(arg('trials', '5'));
+const CHUNKS_PER_FILE = 4.2;
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+const r1 = (x: number): number => Math.round(x * 10) / 10;
+const load = (): string => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+
+function child(mode: string, store: string, root: string): Record<string, number | string | boolean> {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--require', 'tsx/cjs', path.join(__dirname, 'scaleChild.ts'), mode, store, root], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`${mode} child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number | string | boolean>;
+}
+
+function diskByKind(store: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const abs = path.join(dir, e.name);
+      if (e.isDirectory()) walk(abs);
+      else {
+        const kind = /\.pb$/.test(e.name) ? 'vectra' : /\.f32$/.test(e.name) ? 'f32Sidecar' : /^ann\./.test(e.name) ? 'annGraph' : /bm25/.test(e.name) ? 'keywords' : /catalog/.test(e.name) ? 'catalog' : 'other';
+        out[kind] = (out[kind] ?? 0) + fs.statSync(abs).size;
+      }
+    }
+  };
+  walk(store);
+  return out;
+}
+
+async function timedQueries(fn: (q: string) => Promise<unknown>, queries: string[]): Promise<{ p50: number; p95: number; cpuP50: number }> {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (const q of queries) {
+    const c = process.cpuUsage();
+    const t = performance.now();
+    await fn(q);
+    wall.push(performance.now() - t);
+    const d = process.cpuUsage(c);
+    cpu.push((d.user + d.system) / 1000);
+  }
+  return { p50: r1(percentile(wall, 0.5)), p95: r1(percentile(wall, 0.95)), cpuP50: r1(percentile(cpu, 0.5)) };
+}
+
+async function main(): Promise<void> {
+  const { label } = await benchEmbedder();
+  const set = loadOrBuildRepoSet(defaultCacheDir(), () => {}, 'eval');
+  const allQueries = set.queries.map((q) => q.query);
+  const queries = Array.from({ length: QUERIES }, (_, i) => allQueries[i % allQueries.length]);
+  log(`# bench:scale — embedder ${label}; ${queries.length} queries from the repository retrieval set; ${os.cpus().length} cores, load ${load()}`);
+  const sizes: Record<string, number>[] = [];
+  for (const size of SIZES) {
+    const files = Math.ceil(size / CHUNKS_PER_FILE);
+    const root = ensureCorpus(files);
+    const store = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-scale-bench-'));
+    log(`\n## ${size} chunks target: ${files} files from node_modules packages; load ${load()}`);
+
+    const build = child('build', store, root);
+    const chunks = Number(build.chunks);
+    log(`cold build: ${r1(Number(build.buildMs) / 1000)} s wall, ${r1(Number(build.buildCpuMs) / 1000)} s CPU, ${chunks} chunks; peak RSS ${r1(Number(build.peakRssMb))} MB (whole process)`);
+    log(`ANN graph build after the commit (background in the engine): ${r1(Number(build.annMs) / 1000)} s wall; ready ${build.annReady}`);
+
+    const disk = diskByKind(store);
+    const total = Object.values(disk).reduce((a, b) => a + b, 0);
+    const perKind = Object.fromEntries(Object.entries(disk).map(([k, v]) => [k, Math.round(v / chunks)]));
+    log(`disk: ${Math.round(total / chunks)} B/chunk — by kind ${JSON.stringify(perKind)} (exact-scan baseline: the same without annGraph = ${Math.round((total - (disk.annGraph ?? 0)) / chunks)} B/chunk)`);
+
+    const first = child('first', store, root);
+    log(`fresh engine, first hybrid answer: ${r1(Number(first.firstAnswerMs))} ms wall (${r1(Number(first.firstCpuMs))} ms CPU, module loading included; answered by ${first.usedAnn ? 'the graph' : 'the exact scan — the graph loads in the background'}); graph loaded ${r1(Number(first.annLoadMs))} ms later; heap ${r1(Number(first.heapUsedMb))} MB, RSS ${r1(Number(first.rssMb))} MB`);
+
+    const index = await WorkspaceIndex.open({ store, roots: [root], embedder: (await benchEmbedder()).embedder, vectors: { annMinRows: Number(process.env.KEEL_BENCH_ANN_MIN_ROWS ?? 20_000) } });
+    const vectors = index.vectors!;
+    await vectors.load();
+    await vectors.maybeStartAnn();
+    const source = new IndexSource(index);
+    for (const q of queries.slice(0, 10)) await hybridSearch(source, q); // warm-up
+    const reranker = new LocalReranker();
+    const run = async (ann: boolean): Promise<{ hybrid: Awaited<ReturnType<typeof timedQueries>>; rerank: Awaited<ReturnType<typeof timedQueries>> }> => {
+      vectors.annEnabled = ann;
+      const hybrid = await timedQueries((q) => hybridSearch(source, q), queries);
+      const rerank = await timedQueries((q) => hybridSearch(source, q, { reranker }), queries);
+      return { hybrid, rerank };
+    };
+    const exact = await run(false);
+    const ann = await run(vectors.annReady);
+    log(`hybrid p50/p95: graph ${ann.hybrid.p50}/${ann.hybrid.p95} ms (CPU p50 ${ann.hybrid.cpuP50}) — exact scan ${exact.hybrid.p50}/${exact.hybrid.p95} ms (CPU p50 ${exact.hybrid.cpuP50}); load ${load()}`);
+    log(`hybrid + local re-rank p50/p95: graph ${ann.rerank.p50}/${ann.rerank.p95} ms (CPU p50 ${ann.rerank.cpuP50}) — exact scan ${exact.rerank.p50}/${exact.rerank.p95} ms (CPU p50 ${exact.rerank.cpuP50})`);
+
+    // recall of the vector leg: the graph's top 10 against the exact top 10 for the same query vector
+    vectors.annEnabled = true;
+    const qv = await index.embedder!.embed([...new Set(allQueries)]);
+    let found = 0;
+    for (const v of qv) {
+      let norm = 0;
+      for (const x of v) norm += x * x;
+      const truth = await vectors.exactQuery(v, 1 / Math.sqrt(norm), 10);
+      const got = await vectors.query(v, 10);
+      const tenth = truth[Math.min(9, truth.length - 1)].score;
+      found += got.filter((h) => h.score >= tenth).length;
+    }
+    const recall = found / (qv.length * 10);
+    log(`ANN recall@10 vs exact scan (vector leg, ${qv.length} distinct queries): ${recall.toFixed(4)}${vectors.annReady ? '' : ' (graph not ready: exact)'}`);
+
+    // one-file change → visible
+    const entries = [...index.catalog.entries()].filter((e) => e.record.chunks.length >= 3).sort((a, b) => a.record.chunks.length - b.record.chunks.length);
+    const entry = entries[Math.floor(entries.length / 2)];
+    const file = index.absolutePath({ root: entry.root, path: entry.path });
+    const original = fs.readFileSync(file, 'utf8');
+    const visible: number[] = [];
+    for (let i = 0; i < TRIALS; i++) {
+      const token = `keelScaleProbe${i}x${Date.now()}`;
+      const t = performance.now();
+      fs.writeFileSync(file, `${original}\nexport function ${token}() { return ${i}; }\n`);
+      await applyFileChanges(index, { changed: [file], deleted: [] }, { maxFileSizeBytes: 1024 * 1024 });
+      const k = index.keywordSearch(token, 1)[0];
+      const v = await index.vectorSearch(`${token} return`, 10);
+      visible.push(performance.now() - t);
+      if (k?.chunk.path !== entry.path || v.length === 0) throw new Error('change not visible');
+    }
+    fs.writeFileSync(file, original);
+    await applyFileChanges(index, { changed: [file], deleted: [] }, { maxFileSizeBytes: 1024 * 1024 });
+    const updateVisibleMs = r1(percentile(visible, 0.5));
+    log(`one-file change (${entry.record.chunks.length} chunks) → visible in keyword + vector search: p50 ${updateVisibleMs} ms, max ${r1(Math.max(...visible))} ms (${TRIALS} trials; direct apply, no debounce; graph patched in place)`);
+    await index.close();
+    fs.rmSync(store, { recursive: true, force: true });
+
+    sizes.push({
+      chunks,
+      coldBuildS: r1(Number(build.buildMs) / 1000),
+      peakRssMb: r1(Number(build.peakRssMb)),
+      bytesPerChunk: Math.round(total / chunks),
+      hybridP95Ms: ann.hybrid.p95,
+      hybridRerankP95Ms: ann.rerank.p95,
+      annRecallAt10: Number(recall.toFixed(4)),
+      updateVisibleMs,
+      firstAnswerMs: r1(Number(first.firstAnswerMs)),
+    });
+  }
+  log(JSON.stringify({ sizes }));
+}
+
+void main().catch((error: Error) => {
+  process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+});

@@ -10,6 +10,8 @@ import { searchCommand } from './search';
 import { serveCommand } from './serve';
 import { indexCommand } from './indexCmd';
 import { statusCommand } from './status';
+import { reviewCommand } from './review';
+import { provenanceCommand } from './provenance';
 
 export const commands: CliCommand[] = [
   indexCommand,
@@ -17,6 +19,8 @@ export const commands: CliCommand[] = [
   searchCommand,
   askCommand,
   scanCommand,
+  reviewCommand,
+  provenanceCommand,
   explainCommand,
   costCommand,
   embedCommand,

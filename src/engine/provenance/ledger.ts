@@ -172,21 +172,18 @@ export class ProvenanceLedger {
 
   private withLock<T>(fn: () => T): T {
     const lock = `${this.file}.lock`;
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 15_000;
     for (;;) {
       try {
-        fs.closeSync(fs.openSync(lock, 'wx', PRIVATE_FILE));
+        const fd = fs.openSync(lock, 'wx', PRIVATE_FILE);
+        fs.writeSync(fd, String(process.pid));
+        fs.closeSync(fd);
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw toKeelError(error);
-        // A lock older than 30 s belongs to a process that died holding it.
-        try {
-          if (Date.now() - fs.statSync(lock).mtimeMs > 30_000) fs.rmSync(lock, { force: true });
-        } catch {
-          /* gone meanwhile */
-        }
-        if (Date.now() > deadline) throw new KeelError('INDEX_LOCKED', `The provenance ledger is locked by another process (${lock}).`);
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+        if (lockIsStale(lock)) fs.rmSync(lock, { force: true });
+        else if (Date.now() > deadline) throw new KeelError('INDEX_LOCKED', `The provenance ledger is locked by another process (${lock}).`);
+        else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
       }
     }
     try {
@@ -194,6 +191,23 @@ export class ProvenanceLedger {
     } finally {
       fs.rmSync(lock, { force: true });
     }
+  }
+}
+
+/** A lock whose process is gone (it crashed holding it), or older than any append takes. */
+function lockIsStale(lock: string): boolean {
+  try {
+    const pid = Number(fs.readFileSync(lock, 'utf8'));
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
+      try {
+        process.kill(pid, 0);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ESRCH') return true;
+      }
+    }
+    return Date.now() - fs.statSync(lock).mtimeMs > 10_000;
+  } catch {
+    return false;
   }
 }
 

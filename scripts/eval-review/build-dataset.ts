@@ -36,6 +36,7 @@ function unpack(cache: string, name: string, version: string): string {
 const cache = process.argv[2] ?? path.join(os.tmpdir(), 'keel-eval-review-packs');
 const packages = JSON.parse(fs.readFileSync(path.join(HERE, 'packages.json'), 'utf8')) as Pkg[];
 const out: string[] = [];
+const fileTexts: Record<string, string> = {};
 for (const p of packages) {
   const a = unpack(cache, p.name, p.from);
   const b = unpack(cache, p.name, p.to);
@@ -50,19 +51,27 @@ for (const p of packages) {
     const text = fs.existsSync(full) ? fs.readFileSync(full, 'utf8') : '';
     if (text.length > 400_000) continue;
     const imports = importsOf(text).map((i) => i.module);
+    const fileKey = `${p.name}/${file}`;
     for (const h of f.hunks) {
       const changed = [...h.added, ...h.removed];
       if (changed.every((l) => isCommentOnly(l.text))) continue;
       if (h.added.map((l) => code(l.text)).join('') === h.removed.map((l) => code(l.text)).join('')) continue;
       if (changed.some((l) => l.text.length > 400)) continue; // generated or minified lines
       const id = createHash('sha256').update(`${p.name}|${file}|${h.oldStart}|${h.newStart}|${changed.map((l) => l.text).join('\n')}`).digest('hex').slice(0, 12);
-      hunks.push({ id, package: p.name, versions: `${p.from}..${p.to}`, path: file, newStart: h.newStart, added: h.added, removed: h.removed.map((r) => ({ line: h.newStart, text: r.text })), imports });
+      hunks.push({ id, package: p.name, versions: `${p.from}..${p.to}`, path: file, newStart: h.newStart, added: h.added, removed: h.removed.map((r) => ({ line: h.newStart, text: r.text })), imports, file: fileKey });
     }
   }
   // A fixed, seed-free sample: the hunks with the smallest ids.
   const sample = (hunks as Array<{ id: string }>).sort((x, y) => x.id.localeCompare(y.id)).slice(0, MAX_HUNKS_PER_PACKAGE);
-  for (const h of sample) out.push(JSON.stringify(h));
+  for (const h of sample) {
+    out.push(JSON.stringify(h));
+    const key = (h as unknown as { file: string }).file;
+    const f = files.find((x) => `${p.name}/${x.newPath ?? x.oldPath}` === key);
+    const full = f?.newPath ? path.join(b, f.newPath) : f?.oldPath ? path.join(a, f.oldPath) : undefined;
+    if (full && fs.existsSync(full)) fileTexts[key] = fs.readFileSync(full, 'utf8');
+  }
   console.error(`${p.name} ${p.from}..${p.to}: ${hunks.length} hunks, ${sample.length} kept`);
 }
 fs.writeFileSync(path.join(HERE, 'dataset.jsonl'), `${out.join('\n')}\n`);
+fs.writeFileSync(path.join(HERE, 'files.json'), JSON.stringify(fileTexts));
 console.error(`${out.length} hunks → scripts/eval-review/dataset.jsonl`);

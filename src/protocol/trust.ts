@@ -12,7 +12,7 @@ export type ReviewSeverity = 'high' | 'medium' | 'low';
 /** Why a hunk is in an area: the rule that fired and the text it fired on. */
 export interface AreaEvidence {
   area: BlastArea;
-  kind: 'path' | 'import' | 'decorator' | 'identifier' | 'ddl' | 'money-type' | 'call';
+  kind: 'path' | 'import' | 'file' | 'decorator' | 'identifier' | 'ddl' | 'money-type' | 'call';
   /** What matched: a path segment, an import, a line of the change. */
   text: string;
   /** 1-based line in the new file (0 for a path or file-level import). */

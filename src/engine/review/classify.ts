@@ -25,7 +25,7 @@ interface LineRule {
 const PATH_RULES: Array<{ area: BlastArea; re: RegExp }> = [
   { area: 'auth', re: /^(auth|authn|authz|authentication|authorization|authorisation|login|logout|signin|signup|passport|oauth2?|jwt|permissions?|acl|rbac|guards?|passwords?|credentials?|sso|saml|oidc|openid|csrf)$/i },
   { area: 'payments', re: /^(payments?|billing|invoices?|invoicing|checkout|stripe|paypal|braintree|subscriptions?|refunds?|payouts?|wallets?|money|currenc(y|ies))$/i },
-  { area: 'personal-data', re: /^(pii|gdpr|privacy|personal|profiles?|consents?|kyc)$/i },
+  { area: 'personal-data', re: /^(pii|gdpr|privacy|personal|profiles?|consents?|kyc|customers?|users?|accounts?|members?|patients?|employees?|contacts?)$/i },
   { area: 'crypto-secrets', re: /^(crypto|cryptography|encryption|encrypt|cipher|kms|vault|secrets|keystore|keyring|hmac)$/i },
   { area: 'migrations', re: /^(migrations?|migrate|alembic|schema_migrations)$/i },
   { area: 'concurrency', re: /^(locks?|mutex|semaphore|concurrency|transactions?)$/i },
@@ -50,12 +50,16 @@ const LINE_RULES: LineRule[] = [
   { area: 'auth', kind: 'decorator', re: /@(login_required|permission_required|user_passes_test|staff_member_required|requires_auth|jwt_required|auth_required|roles_required|PreAuthorize|PostAuthorize|Secured|RolesAllowed|UseGuards|Authorized|Authorize|AllowAnonymous|permission_classes|authentication_classes)\b/ },
   { area: 'auth', kind: 'call', re: /\b(passport\.(authenticate|use|serializeUser|deserializeUser)|jwt\.(sign|verify|decode)|bcrypt\.(hash|compare|genSalt)\w*|argon2\.(hash|verify)|check_password|set_password|make_password|verify_password|hash_password|authenticate|authorize|isAuthenticated|is_authenticated|ensureLoggedIn|ensureAuthenticated|requireAuth|require_login|login_user|logout_user|req\.login|req\.logout|req\.isAuthenticated|has_perm|hasPermission|hasRole|has_role|checkPermission|check_permission|canAccess|can_access)\s*\(/ },
   { area: 'auth', kind: 'identifier', re: /\b(password|passwd|passphrase|hashed_password|password_hash|passwordHash|isAdmin|is_admin|is_superuser|is_staff|access_token|accessToken|refresh_token|refreshToken|id_token|idToken|bearer|Bearer|csrf_token|csrfToken|csrf|session\.user|req\.user|request\.user|current_user|currentUser|userRole|user_role|roles?\s*(===?|!==?|in|\.includes)|permissions?\b\s*[.[(=]|otp_secret|totp|mfa|two_factor|2fa|api_key_auth|WWW-Authenticate|Authorization)\b/ },
+  { area: 'auth', kind: 'identifier', re: /\b(passport|authInfo|authenticat\w*|authori[sz]\w*|log[iI]n|log[oO]ut|sign[iI]n|sign[oO]ut|sessionID|session_id|req\.session|regenerate|serializeUser|deserializeUser|jwt|JWT|jsonwebtoken|JsonWebToken\w*|TokenExpiredError|NotBeforeError|secretOrPrivateKey|secretOrPublicKey|bcrypt|saltRounds|credentials?|principal)\b/ },
   // payments
   { area: 'payments', kind: 'call', re: /\b(stripe\.\w+|paymentIntents?\.\w+|charges\.create|refunds\.create|braintree\.\w+|paypal\.\w+|createCharge|create_charge|capturePayment|capture_payment|refund\w*|chargeCard|charge_card)\s*\(/i },
   { area: 'payments', kind: 'identifier', re: /\b(payments?|paymentIntent|payment_intent|payment_method|paymentMethod|payouts?|invoices?|billing|checkout|subtotal|grand_?total|currency|currencies|amount_(cents|due|paid|captured|refunded)|amountCents|amount_in_cents|priceCents|price_cents|unit_amount|unitAmount|tax_amount|taxAmount|chargebacks?|stripe_\w+|stripe[A-Z]\w*|merchant|refunded?|dispute)\b/i },
   { area: 'payments', kind: 'money-type', re: /\b(MoneyField|Money\(|DecimalField\([^)]*decimal_places\s*=\s*2|NUMERIC\(\s*\d+\s*,\s*2\s*\)|DECIMAL\(\s*\d+\s*,\s*2\s*\)|\bmoney\b(?=\s*(NOT|NULL|,|\)|DEFAULT))|BigDecimal|Dinero\(|currency\(|Decimal\(\s*['"]\d+\.\d{2}['"]\s*\))/ },
   // personal data
   { area: 'personal-data', kind: 'identifier', re: /\b(e-?mail(_?address)?|emailAddress|phone(_?number)?|phoneNumber|mobile_number|date_of_birth|dateOfBirth|birth_?date|birthday|dob|ssn|social_security(_number)?|national_id|nationalId|passport_number|tax_id|first_?name|last_?name|full_?name|firstName|lastName|fullName|given_name|family_name|street_address|address_line\d?|addressLine\d?|postal_code|postcode|zip_?code|zipCode|ip_address|ipAddress|gender|ethnicity|nationality|medical|diagnosis|personal_data|personalData|pii|gdpr|anonymi[sz]e\w*|pseudonymi[sz]e\w*)\b/i },
+  // camelCase names that end in a personal-data word: isEmail, normalizeEmail, customerPhone, isPassportNumber
+  { area: 'personal-data', kind: 'identifier', re: /(?<=[a-z])(Email|EmailAddress|Phone|PhoneNumber|MobilePhone|PostalCode|Postcode|ZipCode|PassportNumber|IdentityCard|NationalId|TaxID|TaxId|DateOfBirth|Birthday|Birthdate|FirstName|LastName|FullName|Gender)\b/ },
+  { area: 'personal-data', kind: 'identifier', re: /\b(identity_?card|IdentityCard|tax_?id|TaxID|TaxId|passport_?number|PassportNumber|mobile_?phone|MobilePhone|postal_?code|PostalCode)\b/ },
   // crypto and secrets
   { area: 'crypto-secrets', kind: 'call', re: /\b(createHash|createHmac|createCipheriv|createDecipheriv|createSign|createVerify|randomBytes|randomUUID|pbkdf2(Sync)?|scrypt(Sync)?|timingSafeEqual|generateKeyPair(Sync)?|hashlib\.\w+|hmac\.\w+|secrets\.token_\w+|Fernet|AES\.new|encrypt|decrypt|sign_message|verify_signature|crypto\.subtle\.\w+|subtle\.\w+)\s*\(/ },
   { area: 'crypto-secrets', kind: 'identifier', re: /\b(SECRET_KEY|secret_key|secretKey|private_?key|privateKey|PRIVATE_KEY|api_?key|apiKey|API_KEY|client_secret|clientSecret|signing_key|signingKey|encryption_key|encryptionKey|cipher|nonce|salt|iv|sha1|sha256|sha512|md5|AES|RSA|ECDSA|HMAC|kms|KMS|keystore)\b/ },
@@ -83,6 +87,11 @@ export function pathAreas(path: string): AreaEvidence[] {
   for (const rule of PATH_RULES) {
     const hit = words.find((w) => rule.re.test(w));
     if (hit) out.push({ area: rule.area, kind: 'path', text: path, line: 0 });
+  }
+  // A file named for personal data (isEmail.js, phone_numbers.py, PassportNumber.java); a passport *number* is not passport.js.
+  if (/(e-?mail|phone|postal_?code|zip_?code|passport_?number|identity_?card|tax_?id|national_?id|date_?of_?birth|birth_?date|contacts?)/i.test(base)) {
+    out.push({ area: 'personal-data', kind: 'path', text: path, line: 0 });
+    if (/passport_?number/i.test(base) && !dirs.some((d) => /^passport$/i.test(d))) out.splice(out.findIndex((e) => e.area === 'auth'), out.some((e) => e.area === 'auth') ? 1 : 0);
   }
   if (/\.sql$/i.test(base) && /(migrat|schema|ddl|\d{4,}_)/i.test(path)) out.push({ area: 'migrations', kind: 'path', text: path, line: 0 });
   if (/(^|\/)db\/migrate\//.test(path) || /(^|\/)prisma\/migrations\//.test(path)) out.push({ area: 'migrations', kind: 'path', text: path, line: 0 });
@@ -135,9 +144,36 @@ export function lineAreas(lines: ReadonlyArray<{ line: number; text: string }>):
   return out;
 }
 
-/** Everything that puts a region of a file in an area: its path, its file's imports, its changed lines. */
+/**
+ * A file whose purpose is an area says so on many of its lines (a session manager names sessions and
+ * logins throughout; a payment resource names invoices and amounts). At least FILE_MIN_LINES distinct
+ * code lines of the file hit an area's line rules: every hunk of the file is in that area.
+ */
+export const FILE_MIN_LINES = 5;
+
+export function fileAreas(fileText: string): AreaEvidence[] {
+  const hits = new Map<BlastArea, number[]>();
+  const lines = fileText.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i];
+    // Import lines speak through the import rules; a barrel file that re-exports isEmail is not about e-mail.
+    if (text.length > 1000 || isCommentOnly(text) || /\brequire\(|^\s*import\b|^\s*export\b.*\bfrom\b/.test(text) || /^\s*[\w$]+\s*:\s*[\w$.]+\s*,?\s*$/.test(text)) continue;
+    for (const rule of LINE_RULES) {
+      const seen = hits.get(rule.area) ?? [];
+      if (seen[seen.length - 1] === i + 1) continue;
+      if (rule.re.test(text)) hits.set(rule.area, [...seen, i + 1]);
+    }
+  }
+  const out: AreaEvidence[] = [];
+  for (const [area, at] of hits) {
+    if (at.length >= FILE_MIN_LINES) out.push({ area, kind: 'file', text: `${at.length} lines of the file (first at line ${at[0]})`, line: at[0] });
+  }
+  return out;
+}
+
+/** Everything that puts a region of a file in an area: its path, its file's imports and purpose, its changed lines. */
 export function classifyRegion(path: string, fileText: string | undefined, changed: ReadonlyArray<{ line: number; text: string }>): AreaEvidence[] {
-  return [...pathAreas(path), ...(fileText ? importAreas(fileText) : []), ...lineAreas(changed)];
+  return [...pathAreas(path), ...(fileText ? [...importAreas(fileText), ...fileAreas(fileText)] : []), ...lineAreas(changed)];
 }
 
 export function areasOf(evidence: readonly AreaEvidence[]): BlastArea[] {

@@ -10,6 +10,8 @@ import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { commands } from '../../../src/cli/commands/all';
 import { runCommand } from '../../../src/cli/runner';
+import { toSarif } from '../../../src/engine/sql/sarif';
+import { scanPaths } from '../../../src/engine/sql/scan';
 import { createEngine } from '../../../src/engine/createEngine';
 import { call } from '../../../src/engine/engine';
 import { silentLogger } from '../../../src/engine/log';
@@ -343,8 +345,6 @@ describe('keel review / keel provenance on a fixture git repository', function (
 
 describe('keel scan SARIF against the same 2.1.0 schema (sarifLog is shared)', () => {
   it('validates', async () => {
-    const { scanPaths } = await import('../../../src/engine/sql/scan');
-    const { toSarif } = await import('../../../src/engine/sql/sarif');
     const demo = path.resolve(__dirname, '../../fixtures/demo-backend');
     const result = await scanPaths({ paths: ['.'], cwd: demo });
     assert.ok(result.findings.length > 0);

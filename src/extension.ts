@@ -23,6 +23,7 @@ import { registerSecrets } from './vscode/secrets';
 import { registerSettingsSync } from './vscode/settings';
 import { registerSqlAiFix } from './vscode/sqlAiFix';
 import { registerTrustGate } from './vscode/trustGate';
+import { registerProvenanceView } from './vscode/provenanceView';
 import { registerSqlCodeActions } from './vscode/sqlCodeActions';
 import { registerSqlDiagnostics } from './vscode/sqlDiagnostics';
 
@@ -52,6 +53,7 @@ export function activate(extension: vscode.ExtensionContext): KeelApi {
   registerSqlCodeActions(ctx);
   registerSqlAiFix(ctx);
   registerTrustGate(ctx);
+  registerProvenanceView(ctx);
   registerLmTools(ctx);
   const queryPlan = registerQueryPlan(ctx);
   registerCommands(ctx, {

@@ -68,7 +68,7 @@ export async function gateAiWrite(
   if (!ctx) return { decision: 'proceed' };
   let result: ClassifyResult;
   try {
-    result = await ctx.engine.request('review/classify', { path: vscode.workspace.asRelativePath(document.uri, false), text: newText, fileText: document.getText() });
+    result = await ctx.engine.request('review/classify', { path: classifiedPath(document.uri), text: newText, fileText: document.getText() });
   } catch (error) {
     ctx.log.warn(`trust gate: could not classify the change: ${toKeelError(error).message}`);
     return { decision: 'proceed' };
@@ -86,6 +86,12 @@ export async function gateAiWrite(
     if (choice !== GENERATE_TESTS) return { decision: 'cancel' };
     await proposeTests(ctx, document, range, newText, result);
   }
+}
+
+/** The path as the classifier should read it: workspace-relative; outside the workspace, its last folders only (a home folder's name says nothing about the code). */
+function classifiedPath(uri: vscode.Uri): string {
+  const rel = vscode.workspace.asRelativePath(uri, false);
+  return path.isAbsolute(rel) ? rel.split(/[\\/]/).slice(-4).join('/') : rel;
 }
 
 /** Record a write Keel made (and its acknowledgement) in the provenance ledger. Never throws: a failure is shown. */

@@ -81,5 +81,12 @@ describe('trust gate: acknowledging AI code in a high-radius area', () => {
     execFileSync('git', ['commit', '-q', '-am', 'ai change'], { cwd: repo });
     const after = await api.engine.request('provenance/report', { root: repo });
     assert.deepEqual(after.lines, [{ path: 'src/auth/login.ts', line: 4, entry: report.entries[0].id }]);
+
+    // The per-file view: the entry and its line, marked in the editor.
+    const shown = await vscode.commands.executeCommand<{ path: string; lines: number[]; entries: Array<{ id: string; lines: number[]; feature: string }> }>('keel.provenance.showFile', file);
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.equal(shown?.path, 'src/auth/login.ts');
+    assert.deepEqual(shown?.lines, [4]);
+    assert.deepEqual(shown?.entries.map((e) => [e.id, e.lines, e.feature]), [[report.entries[0].id, [4], 'chat-apply']]);
   });
 });

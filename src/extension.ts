@@ -22,6 +22,8 @@ import { registerLmTools } from './vscode/lmTools';
 import { registerSecrets } from './vscode/secrets';
 import { registerSettingsSync } from './vscode/settings';
 import { registerSqlAiFix } from './vscode/sqlAiFix';
+import { registerTrustGate } from './vscode/trustGate';
+import { registerProvenanceView } from './vscode/provenanceView';
 import { registerSqlCodeActions } from './vscode/sqlCodeActions';
 import { registerSqlDiagnostics } from './vscode/sqlDiagnostics';
 
@@ -50,6 +52,8 @@ export function activate(extension: vscode.ExtensionContext): KeelApi {
   const sql = registerSqlDiagnostics(ctx);
   registerSqlCodeActions(ctx);
   registerSqlAiFix(ctx);
+  registerTrustGate(ctx);
+  registerProvenanceView(ctx);
   registerLmTools(ctx);
   const queryPlan = registerQueryPlan(ctx);
   registerCommands(ctx, {

@@ -53,6 +53,9 @@ export const ERROR_CODES = [
   'DB_UNAVAILABLE',
   'DB_AUTH_FAILED',
   'DB_UNKNOWN_TABLE',
+  // review and provenance (issue 19)
+  'GIT_FAILED',
+  'LEDGER_TAMPERED',
 ] as const satisfies readonly ErrorCode[];
 
 /** Compile-time check that the list and the protocol's ErrorCode union name the same codes. */

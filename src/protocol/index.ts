@@ -23,6 +23,7 @@ import type { EngineRequests } from './rpc';
 import type { SearchRequests } from './search';
 import type { SqlRequests } from './sql';
 import type { ToolRequests } from './tools';
+import type { TrustRequests } from './trust';
 
 export type * from './rpc';
 export type * from './indexing';
@@ -34,9 +35,11 @@ export type * from './host';
 export type * from './webview';
 export type * from './tools';
 export type * from './db';
+export type * from './trust';
 
 /** Client → engine requests: every feature's, in one map. */
-export interface RequestMap extends EngineRequests, IndexingRequests, SearchRequests, SqlRequests, ChatRequests, CostRequests, ToolRequests, DbRequests {}
+export interface RequestMap extends EngineRequests, IndexingRequests, SearchRequests, SqlRequests, ChatRequests, CostRequests, ToolRequests, DbRequests,
+  TrustRequests {}
 
 export type RequestMethod = keyof RequestMap;
 export type ParamsOf<M extends RequestMethod> = RequestMap[M]['params'];

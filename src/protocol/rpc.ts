@@ -49,7 +49,10 @@ export type ErrorCode =
   | 'SQL_INVALID'
   | 'DB_UNAVAILABLE'
   | 'DB_AUTH_FAILED'
-  | 'DB_UNKNOWN_TABLE';
+  | 'DB_UNKNOWN_TABLE'
+  // review and provenance (issue 19)
+  | 'GIT_FAILED'
+  | 'LEDGER_TAMPERED';
 
 /** The wire shape of an error: what the protocol, the CLI's `--json` and the UI all see. */
 export interface WireError {

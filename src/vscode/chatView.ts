@@ -13,6 +13,7 @@ import { attachmentPills, contextPills } from './chatPills';
 import { completeMentions, resolveMentions } from './chatMentions';
 import type { KeelContext } from './context';
 import { configureProvider } from './providerSetup';
+import type { AiWriteMeta } from './trustGate';
 import { pushSecrets } from './secrets';
 import { pushSettings } from './settings';
 import { localResourceRoots, renderPage } from './webviewHtml';
@@ -138,10 +139,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       case 'copyCode':
         return copyCode(message.code);
       case 'insertCode':
-        await insertCode(message.code);
+        await insertCode(message.code, this.writerOf(message.code));
         return;
       case 'applyCode':
-        await applyAsDiff(message.code);
+        await applyAsDiff(message.code, this.writerOf(message.code));
         return;
       case 'mentionQuery':
         this.post({ type: 'mentions', items: await completeMentions(message.prefix, message.query) });
@@ -155,6 +156,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         if (ALLOWED_COMMANDS.has(message.command)) await vscode.commands.executeCommand(message.command, ...(message.command === 'workbench.action.openSettings' ? ['@ext:keel-dev.keel'] : []));
         return;
     }
+  }
+
+  /** The answer a code block came from: its model goes into the provenance ledger. */
+  private writerOf(code: string): AiWriteMeta {
+    const turn = [...this.history.all(), ...this.inflight.values()].reverse().find((t) => t.answer.includes(code.trim()));
+    const f = turn?.footer;
+    return { feature: 'chat-apply', provider: f?.provider ?? 'unknown', model: f?.model ?? 'unknown', tier: f?.tier ?? 'unknown', requestId: turn?.id, prompt: turn?.question };
   }
 
   private async ask(turnId: string, question: string, options: AskOptions): Promise<void> {

@@ -29,7 +29,9 @@ export function registerSqlAiFix(ctx: KeelContext): void {
         );
         const range = new vscode.Range(fix.range.startLine - 1, 0, fix.range.endLine - 1, document.lineAt(fix.range.endLine - 1).text.length);
         ctx.log.info(`sql/aiFix ${finding.code}: ${fix.model}, $${fix.costUsd.toFixed(4)}`);
-        return previewAndApply(document, range, fix.patchedCode, `[${fix.risk} risk] ${fix.explanation} Test: ${fix.testSuggestion} — apply the fix?`);
+        return previewAndApply(document, range, fix.patchedCode, `[${fix.risk} risk] ${fix.explanation} Test: ${fix.testSuggestion} — apply the fix?`, {
+          feature: 'sql-fix', provider: fix.provider, model: fix.model, tier: fix.tier,
+        });
       } catch (error) {
         const e = toKeelError(error);
         if (e.code === 'CANCELLED') return 'discarded';

@@ -11,6 +11,8 @@ import { searchCommand } from './search';
 import { serveCommand } from './serve';
 import { indexCommand } from './indexCmd';
 import { statusCommand } from './status';
+import { reviewCommand } from './review';
+import { provenanceCommand } from './provenance';
 
 export const commands: CliCommand[] = [
   indexCommand,
@@ -18,6 +20,8 @@ export const commands: CliCommand[] = [
   searchCommand,
   askCommand,
   scanCommand,
+  reviewCommand,
+  provenanceCommand,
   explainCommand,
   sqlCommand,
   costCommand,

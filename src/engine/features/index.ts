@@ -14,6 +14,7 @@ import { registerSqlFeature } from './sql';
 import { registerSearchFeature } from './search';
 import { registerLlmFeature } from './llm';
 import { registerToolsFeature } from './tools';
+import { registerTrustFeature } from './trust';
 
 export function registerFeatures(engine: Engine): void {
   registerEngineFeature(engine);
@@ -27,4 +28,5 @@ export function registerFeatures(engine: Engine): void {
   registerCostFeature(engine);
   registerToolsFeature(engine);
   registerDbFeature(engine);
+  registerTrustFeature(engine);
 }

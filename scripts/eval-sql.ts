@@ -172,7 +172,9 @@ function baselineFindings(root: string, corpus: string): { ref: string; findings
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
     execFileSync(process.execPath, ['esbuild.mjs'], { cwd: dir, stdio: 'ignore' });
   }
-  const out = execFileSync(process.execPath, [cli, 'scan', corpus, '--format', 'json', '--fail-on', 'never'], { cwd: corpus, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  // '.' rather than the absolute corpus path: node's cwd is the real path, so a corpus reached through a
+  // symlink would come back as ../../wt/… paths that match no label.
+  const out = execFileSync(process.execPath, [cli, 'scan', '.', '--format', 'json', '--fail-on', 'never'], { cwd: corpus, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   return { ref, findings: JSON.parse(out) as ScoredFinding[] };
 }
 

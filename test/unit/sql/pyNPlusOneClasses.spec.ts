@@ -53,4 +53,18 @@ describe('sql: Python N+1 classes in loops (Flask-SQLAlchemy, query refinements,
     assert.deepEqual(await py(`${head}        for r in self.qs.order_by("object_id"):\n            yield r.author.name\n`), [9]);
     assert.deepEqual(await py(`${head}        for r in self.qs.select_related("author").order_by("object_id"):\n            yield r.author.name\n`), []);
   });
+
+  it("Django: relations of rows iterated from a related manager's queryset", async () => {
+    const head = 'from django.db import models\n\ndef values(product):\n    out = []\n';
+    assert.deepEqual(await py(`${head}    for a in product.attributes.all():\n        out.append(a.values.first())\n    return out\n`), [6]);
+    assert.deepEqual(await py(`${head}    for a in product.attributes.prefetch_related("values"):\n        out.append(a.values.first())\n    return out\n`), []);
+    // An ImageField's URL is read from the row itself.
+    assert.deepEqual(await py(`${head}    for image in product.images.all():\n        out.append(image.image.url)\n    return out\n`), []);
+    assert.deepEqual(await py(`${head}    for a in product.attributes.all():\n        out.append(a.attribute.slug)\n    return out\n`), [6]);
+  });
+
+  it('a JSON column read with dict.get() is not a related manager', async () => {
+    assert.deepEqual(await py('from models import Challenges\ndef f():\n    for c in Challenges.query.filter_by(state="visible").all():\n        print(c.requirements.get("prerequisites", []))\n'), []);
+    assert.deepEqual(await py('from models import Challenges\ndef f():\n    for c in Challenges.query.filter_by(state="visible").all():\n        print(c.solves.count())\n'), [4]);
+  });
 });

@@ -33,6 +33,9 @@ const ITERATION_WRAPPERS = /^(enumerate|sorted|list|reversed|tuple|iter)$/;
 const COLUMN_LIKE = /(_at|_on|_date|_time|_id|_ids|date|time|status|type|kind|_json|_data|amount|price|_cents|total)$/;
 const SCALAR_ATTRS = new Set(['year', 'month', 'day', 'hour', 'minute', 'second', 'microsecond', 'days', 'seconds', 'tzinfo', 'value', 'real', 'imag', 'hex']);
 
+const FILE_FIELD = /(image|file|photo|avatar|picture|logo|thumbnail|attachment|document|icon|media)s?$/i;
+const FIELD_FILE_ATTRS = new Set(['url', 'path', 'size', 'width', 'height', 'file']);
+
 export const PY_LOOP_TYPES = ['for_statement', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression'];
 
 export function findPyLoops(index: NodeIndex): PyLoop[] {
@@ -285,6 +288,8 @@ function relatedManagerFindings(file: FileContext, loop: PyLoop, source: OrmSour
     if (!rel || !loop.itemNames.has(rel.root)) continue;
     const hasLookups = (call.childForFieldName('arguments')?.namedChildren ?? []).some((a) => a?.type === 'keyword_argument');
     const always = PY_ALWAYS_QUERY_METHODS.has(rel.method) || (rel.method === 'get' && hasLookups);
+    // `row.data.get("key")`: a positional-only get reads a dict / JSON column.
+    if (rel.method === 'get' && !hasLookups && positionalArgs(call).length > 0) continue;
     if (!always && !(source && !source.eager)) continue;
     // `item.rel.all()` over a traced queryset: the lazy-relation finding below reports it, with the eager-load fix.
     if (!always && source && !source.guessed && rel.path.length === 3) continue;
@@ -386,7 +391,11 @@ function relationUse(attr: SyntaxNode): 'single' | 'collection' | null {
   if (parent.type === 'attribute' && parent.childForFieldName('object')?.id === attr.id) {
     const next = parent.childForFieldName('attribute')?.text ?? '';
     const called = parent.parent?.type === 'call' && parent.parent.childForFieldName('function')?.id === parent.id;
+    // `row.data.get("key")`: a positional-only get is a dict/JSON column, not a related manager.
+    if (called && next === 'get' && positionalArgs(parent.parent!).length > 0) return null;
     if (called) return MANAGER_METHODS.has(next) ? 'collection' : null;
+    // `row.image.url`: a FileField/ImageField value (FieldFile), loaded with the row.
+    if (FILE_FIELD.test(attr.childForFieldName('attribute')?.text ?? '') && FIELD_FILE_ATTRS.has(next)) return null;
     return SCALAR_ATTRS.has(next) ? null : 'single';
   }
   if (parent.type === 'argument_list' && parent.parent?.childForFieldName('function')?.text === 'len') return 'collection';
@@ -438,6 +447,11 @@ function ormSource(iterable: SyntaxNode, constness: PyConstness, django = false)
   if (django && head.length >= 2 && PY_QUERYSET_NAMES.test(head[0] === 'self' ? head[1] : head[0])) {
     return { orm: 'django', query: expr, anchor: expr, eager, guessed: true };
   }
+  // `obj.attributes.all()`: a related manager's queryset loads bare rows; their own relations are lazy
+  // unless this chain eager-loads them.
+  if (django && expr.type === 'call' && isRelatedManagerQuery(head)) {
+    return { orm: 'django', query: expr, anchor: expr, eager, guessed: true };
+  }
   const objects = expr.descendantsOfType('attribute').find((a) => a?.childForFieldName('attribute')?.text === 'objects');
   if (objects) {
     return { orm: 'django', query: expr, anchor: objects, model: objects.childForFieldName('object')?.text, eager };
@@ -454,6 +468,14 @@ function ormSource(iterable: SyntaxNode, constness: PyConstness, django = false)
   const model = sel.childForFieldName('arguments')?.namedChildren[0];
   if (model?.type !== 'identifier') return null;
   return { orm: 'sqlalchemy', query: expr, anchor: sel, model: model.text, eager };
+}
+
+const RELATED_QUERYSET_METHODS = new Set(['all()', 'filter()', 'exclude()', 'order_by()', 'select_related()', 'prefetch_related()', 'distinct()']);
+
+function isRelatedManagerQuery(path: readonly string[]): boolean {
+  if (path.length < 3 || path.includes('objects') || !/^[a-z_]\w*$/.test(path[0]) || PY_QUERYSET_NAMES.test(path[0])) return false;
+  const firstCall = path.findIndex((p) => p.endsWith('()'));
+  return firstCall >= 2 && path.slice(firstCall).every((p) => RELATED_QUERYSET_METHODS.has(p));
 }
 
 /** The first link of a method chain: `q` in `q.filter(…).order_by(…)`, the node itself for a name. */

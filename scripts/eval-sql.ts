@@ -153,7 +153,7 @@ const GROUPS: Group[] = [
 ];
 
 /** The analyzer at `ref` (default: where this branch left main), built once into .keel-cache. */
-function baselineFindings(root: string, corpus: string): { ref: string; findings: ScoredFinding[] } | undefined {
+export function baselineFindings(root: string, corpus: string): { ref: string; findings: ScoredFinding[] } | undefined {
   const git = (...args: string[]): string => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
   let ref = process.env.KEEL_SQL_BASELINE_REF;
   try {

@@ -10,12 +10,14 @@
 import type { SyntaxNode } from '../syntax/treeSitter';
 
 const BARE = /^(schema|schemas|database|databases|catalog|tablespace|dbtable|dbtables|dbname)$/;
+/** Catalog columns as information_schema names them: table_schema, TABLE_CATALOG, udt_schema. */
+const CATALOG_COLUMN = /^(table|udt|constraint|index|view|sequence|trigger|routine|type|referenced(table)?)(schema|catalog|name)$/;
 const SUFFIXED = /(schema|database|catalog|table|view|column|index|constraint|enum|sequence|trigger|type|collation|tablespace|relation|foreignkey|primarykey|fk|pk|uq)(name|names|path|paths|ident|identifier|identifiers)$/;
 const PREFIXED = /^(current|default|target|parent|referenced|old|new|source)(schema|database|catalog)$/;
 
 export function isSchemaMetadataName(name: string): boolean {
   const n = name.replace(/_/g, '').toLowerCase();
-  return BARE.test(n) || SUFFIXED.test(n) || PREFIXED.test(n);
+  return BARE.test(n) || SUFFIXED.test(n) || PREFIXED.test(n) || CATALOG_COLUMN.test(n);
 }
 
 const CLASS_TYPES = new Set(['class_body', 'class_definition', 'class_declaration', 'class']);

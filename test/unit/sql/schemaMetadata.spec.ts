@@ -25,22 +25,3 @@ describe('sql: schema-metadata identifiers inside ORM/driver classes are not inj
   });
 });
 
-async function nPlusOne(text: string, path: string): Promise<number[]> {
-  return (await analyzeSource({ path, text })).filter((f) => f.code === 'KEEL-SQL-N-PLUS-ONE').map((f) => f.line);
-}
-
-describe('sql: schema changes per table/column are not N+1 queries', () => {
-  it('JS: ALTER/PRAGMA per item and a list of prepared statements; a SELECT per item still reports', async () => {
-    const head = "import { Pool } from 'pg';\nconst pool = new Pool();\nexport class Runner {\n  async run(tables, items) {\n";
-    assert.deepEqual(await nPlusOne(`${head}    for (const t of tables) await pool.query(\`ALTER TABLE "\${t.name}" NOCHECK CONSTRAINT ALL\`);\n  }\n}\n`, 'r.js'), []);
-    assert.deepEqual(await nPlusOne(`${head}    await Promise.all(items.map((q) => pool.query(q["query"])));\n  }\n}\n`, 'r.js'), []);
-    assert.deepEqual(await nPlusOne(`${head}    for (const t of tables) await pool.query(\`SELECT * FROM "meta" WHERE "name" = $1\`, [t.name]);\n  }\n}\n`, 'r.js'), [5]);
-  });
-
-  it('Python: a schema editor executing DDL templates per constraint', async () => {
-    const editor = 'class Editor:\n    def execute(self, sql, params=()):\n        self.connection.cursor().execute(sql, params)\n\n    def drop(self, model, names):\n        for name in names:\n            self.execute(self._delete_primary_key_sql(model, name))\n            self.execute(self.sql_alter_column % {"table": name})\n';
-    assert.deepEqual(await nPlusOne(editor, 'schema.py'), []);
-    const lookup = editor.replace('self.execute(self.sql_alter_column % {"table": name})', 'self.execute("SELECT id FROM t WHERE name = %s", [name])');
-    assert.deepEqual(await nPlusOne(lookup, 'schema.py'), [8]);
-  });
-});

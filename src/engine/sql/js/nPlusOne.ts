@@ -106,9 +106,6 @@ function dependsOnItem(index: NodeIndex, call: SyntaxNode, loop: Loop): boolean 
   const first = argumentsOf(call)[0];
   const name = calleeOf(call)?.type === 'member_expression' ? calleeOf(call)!.childForFieldName('property')?.text : undefined;
   if (first?.type === 'identifier' && loop.itemNames.has(first.text) && argumentsOf(call).length === 1 && RAW_STATEMENT_METHODS.has(name ?? '')) return false;
-  // Schema changes per table/column (`ALTER TABLE "${t}" …`, `PRAGMA …`, `ATTACH …`) cannot be batched
-  // into one statement, and a list of prepared statements (`q.query`, `q["sql"]`) is run one by one.
-  if (first && RAW_STATEMENT_METHODS.has(name ?? '') && (DDL_TEXT.test(leadingText(first)) || isStatementOfItem(first, loop.itemNames))) return false;
   const args = call.childForFieldName('arguments');
   if (args && mentions(args, loop.itemNames)) return true;
   // Builder chains: knex('t').where('id', item.id).first()
@@ -117,29 +114,6 @@ function dependsOnItem(index: NodeIndex, call: SyntaxNode, loop: Loop): boolean 
     if (n.type !== 'member_expression' && n.type !== 'call_expression') break;
   }
   return false;
-}
-
-const DDL_TEXT = /^\s*(alter|drop|create|pragma|attach|detach|grant|revoke|truncate|vacuum|analyze|comment\s+on|set\s|reindex|cluster|rename|exec\s+sp_rename)\b/i;
-
-/** The literal text a SQL argument starts with: a string, a template's first chunk, `'…' + x`. */
-function leadingText(node: SyntaxNode): string {
-  let n: SyntaxNode | null = unwrap(node);
-  for (let depth = 0; n && depth < 4; depth++) {
-    if (n.type === 'string') return n.text.slice(1);
-    if (n.type === 'template_string') return n.text.slice(1).split('${')[0];
-    if (n.type === 'binary_expression') n = n.childForFieldName('left');
-    else return '';
-  }
-  return '';
-}
-
-/** `q.query` / `q["sql"]` where q is the loop item: a statement prepared earlier, run from a list. */
-function isStatementOfItem(node: SyntaxNode, items: ReadonlySet<string>): boolean {
-  const n = unwrap(node);
-  if (n.type !== 'member_expression' && n.type !== 'subscript_expression') return false;
-  const obj = n.childForFieldName('object');
-  const key = n.type === 'member_expression' ? n.childForFieldName('property')?.text : n.childForFieldName('index')?.text.replace(/['"]/g, '');
-  return obj?.type === 'identifier' && items.has(obj.text) && /^(query|sql|statement|text)$/.test(key ?? '');
 }
 
 const RAW_STATEMENT_METHODS = new Set(['query', 'execute', 'exec', 'raw', 'run', 'unsafe', 'executeRaw', '$executeRawUnsafe', '$queryRawUnsafe']);

@@ -33,8 +33,6 @@ const ITERATION_WRAPPERS = /^(enumerate|sorted|list|reversed|tuple|iter)$/;
 const COLUMN_LIKE = /(_at|_on|_date|_time|_id|_ids|date|time|status|type|kind|_json|_data|amount|price|_cents|total)$/;
 const SCALAR_ATTRS = new Set(['year', 'month', 'day', 'hour', 'minute', 'second', 'microsecond', 'days', 'seconds', 'tzinfo', 'value', 'real', 'imag', 'hex']);
 
-/** Names of DDL statement templates and builders (Django schema editor: sql_create_index, _delete_fk_sql). */
-const DDL_TEMPLATE = /^_?(sql_(create|delete|drop|alter|rename|update_with_default|retype)\w*|(create|delete|drop|alter|rename|remove|add)_\w*_sql)$/;
 const FILE_FIELD = /(image|file|photo|avatar|picture|logo|thumbnail|attachment|document|icon|media)s?$/i;
 const FIELD_FILE_ATTRS = new Set(['url', 'path', 'size', 'width', 'height', 'file']);
 
@@ -141,7 +139,7 @@ export function analyzePyNPlusOne(file: FileContext, index: NodeIndex, calls: re
     const importedHelper = !helper && file.imported?.get(key)?.executesQuery;
     if (!importedHelper && (!helper || (helper.startIndex <= call.startIndex && call.endIndex <= helper.endIndex))) continue;
     const loop = loops.filter((l) => isPerItem(l, call)).sort((a, b) => b.body.startIndex - a.body.startIndex).find((l) => l.itemNames.size > 0);
-    if (!loop || !mentionsPy(call.childForFieldName('arguments') ?? call, loop.itemNames) || seen.has(call.id) || passesDdl(call)) continue;
+    if (!loop || !mentionsPy(call.childForFieldName('arguments') ?? call, loop.itemNames) || seen.has(call.id)) continue;
     seen.add(call.id);
     out.push({
       category: 'n-plus-one',
@@ -239,10 +237,6 @@ function dependsOnItemPy(span: SyntaxNode, call: SyntaxNode, kind: 'query' | 'wr
     const literal = leadingString(first);
     if (literal && /^\s*[a-z]*["']{1,3}\s*(alter|drop|create|pragma|grant|revoke|truncate|vacuum|analyze|set|comment)\b/i.test(literal.text)) return false;
     if (first.type === 'call' && /^_?(Drop|Create|Alter|Set|Add)[A-Z]/.test(pyCalleeName(first) ?? '')) return false;
-    // Schema editors: `self.execute(self.sql_alter_column % {…})`, `self.execute(self._delete_primary_key_sql(…))`.
-    const template = first.type === 'binary_operator' ? unwrapPy(first.childForFieldName('left')!) : first;
-    const templateName = template.type === 'call' ? pyCalleeName(template) : template.type === 'attribute' ? template.childForFieldName('attribute')?.text : undefined;
-    if (templateName && DDL_TEMPLATE.test(templateName)) return false;
   }
   if (kind === 'write' && mentionsPy(call, loop.itemNames)) return true;
   return chainCalls(span).some((c) => mentionsPy(c.childForFieldName('arguments') ?? c, loop.itemNames));
@@ -512,17 +506,6 @@ function importsDjango(index: NodeIndex): boolean {
     const mod = n.childForFieldName('module_name')?.text ?? n.namedChildren[0]?.text ?? '';
     return /^django\b/.test(mod) || /(^|\.)models$/.test(mod);
   });
-}
-
-/** A helper handed a DDL statement (`self.execute(self.sql_alter_column % …)`): schema changes, not a query per item. */
-function passesDdl(call: SyntaxNode): boolean {
-  const first = positionalArgs(call)[0];
-  if (!first) return false;
-  const literal = leadingString(unwrapPy(first));
-  if (literal && /^\s*[a-z]*["']{1,3}\s*(alter|drop|create|pragma|grant|revoke|truncate|vacuum|analyze|set|comment)\b/i.test(literal.text)) return true;
-  const template = first.type === 'binary_operator' ? unwrapPy(first.childForFieldName('left')!) : unwrapPy(first);
-  const name = template.type === 'call' ? pyCalleeName(template) : template.type === 'attribute' ? template.childForFieldName('attribute')?.text : undefined;
-  return !!name && DDL_TEMPLATE.test(name);
 }
 
 /** The string a SQL argument starts with: `"…"`, `"…" % x`, `"…".format(x)`, `"…" + x`. */

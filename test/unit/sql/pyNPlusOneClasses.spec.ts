@@ -41,6 +41,9 @@ describe('sql: Python N+1 classes in loops (Flask-SQLAlchemy, query refinements,
     assert.deepEqual(await py('from sqlalchemy.orm import joinedload\nfrom models import Solves\ndef f():\n    for i, s in enumerate(Solves.query.options(joinedload(Solves.user)).all()):\n        print(i, s.user.name)\n'), []);
     const steps = 'from models import Solves\ndef f(cid):\n    q = Solves.query.filter_by(challenge_id=cid)\n    q = q.order_by(Solves.date)\n    return [{"name": s.account.name} for s in q]\n';
     assert.deepEqual(await py(steps), [5]);
+    assert.deepEqual(await py('from django.db import models\ndef dump(queryset):\n    for n, obj in enumerate(queryset, start=1):\n        print(obj._meta.concrete_model)\n'), []);
+    // An attribute of a traced variable is another value, not a refinement of its query.
+    assert.deepEqual(await py('from django.db import models\ndef f(ct, pk):\n    obj = ct.get_object_for_this_type(pk=pk)\n    opts = obj._meta\n    for field in opts.many_to_many:\n        print(field.remote_field.model)\n'), []);
     const eager = steps.replace('q = q.order_by(Solves.date)', 'q = q.options(joinedload(Solves.account))').replace('from models', 'from sqlalchemy.orm import joinedload\nfrom models');
     assert.deepEqual(await py(eager), []);
   });

@@ -261,7 +261,8 @@ function lazyRelationFindings(file: FileContext, loops: PyLoop[], constness: PyC
       // Django's convention: `content_type` / `base_content_type` are ForeignKeys to ContentType, and the
       // descriptor queries on first access per row (the ContentType cache serves only get_for_id/get_for_model).
       const contentType = source.orm === 'django' && /(^|_)content_type$/.test(rel ?? '');
-      if (obj?.type !== 'identifier' || obj.text !== loop.itemName || !rel || reported.has(rel) || (COLUMN_LIKE.test(rel) && !contentType)) continue;
+      // `obj._meta`, `obj._state`: the model's own bookkeeping, never a relation.
+      if (obj?.type !== 'identifier' || obj.text !== loop.itemName || !rel || rel.startsWith('_') || reported.has(rel) || (COLUMN_LIKE.test(rel) && !contentType)) continue;
       if (attr.parent?.type === 'assignment' && attr.parent.childForFieldName('left')?.id === attr.id) continue;
       const use = relationUse(attr) ?? (contentType ? 'single' : null);
       if (!use) continue;
@@ -428,6 +429,8 @@ function ormSource(iterable: SyntaxNode, constness: PyConstness, django = false)
     }
     const root = chainRoot(expr);
     if (root?.type !== 'identifier') break;
+    // Only a variable itself or method calls on it (`q.filter(…)`) refine the same query; `opts.fields` is another value.
+    if (root !== expr && !pyPath(expr).slice(1).every((p) => p.endsWith('()'))) break;
     const defs = constness.lookup(root).filter((d) => d.node.startIndex < root.startIndex && d.kind === 'assign' && !(d.node.startIndex <= root.startIndex && root.endIndex <= d.node.endIndex));
     const last = defs[defs.length - 1];
     if (!last?.value) {

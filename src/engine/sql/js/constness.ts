@@ -34,6 +34,7 @@ const NUMERIC_CALLS = new Set(['Number', 'parseInt', 'parseFloat', 'Boolean', 'M
 const ESCAPE_CALLS = new Set([
   'escape', 'escapeId', 'escapeLiteral', 'escapeIdentifier', 'quoteIdentifier', 'quote_ident', 'quoteLiteral',
   'ident', 'literal_escape', 'join', // Prisma.join binds each element
+  'quote', // Sequelize's queryGenerator.quote(identifier)
 ]);
 const ESCAPE_NAME = /^(escape|quote)(Path|Id|Identifier|Ident|Name|Literal|Value|String|Table|Column)s?$/;
 const STRING_PASSTHROUGH = new Set(['toUpperCase', 'toLowerCase', 'trim', 'trimStart', 'trimEnd', 'toString', 'String']);

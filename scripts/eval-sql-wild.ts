@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../src/protocol';
 import { scanPaths } from '../src/engine/sql/scan';
+import { baselineFindings } from './eval-sql';
 import { rng } from './sql/devCorpus';
 
 interface Source {
@@ -87,7 +88,12 @@ async function main(): Promise<void> {
     for (const f of result.findings) byCat[f.category] = (byCat[f.category] ?? 0) + 1;
     const per1k = (n: number): number => Math.round((n / Math.max(1, lines)) * 1000 * 1000) / 1000;
     console.log(`${s.name.padEnd(20)} ${String(result.files).padStart(5)} files ${String(lines).padStart(7)} lines  ${String(result.findings.length).padStart(4)} findings = ${per1k(result.findings.length).toFixed(2)} per 1,000 lines  (${Math.round(result.files / (ms / 1000))} files/s wall, ${perCpuS} per CPU-s)  ${Object.entries(byCat).map(([k, v]) => `${k} ${v} (${per1k(v).toFixed(2)}/kLOC)`).join(', ')}`);
-    rows.push({ source: s.name, files: result.files, lines, findings: result.findings.length, per1k: per1k(result.findings.length), byCategory: byCat, filesPerS: Math.round(result.files / (ms / 1000)), filesPerCpuS: perCpuS });
+    // The analyzer at the merge-base with main, on the same code in the same run (--no-baseline skips it).
+    const base = process.argv.includes('--no-baseline') ? undefined : baselineFindings(root, dir);
+    const baseByCat: Record<string, number> = {};
+    for (const f of base?.findings ?? []) baseByCat[f.category] = (baseByCat[f.category] ?? 0) + 1;
+    if (base) console.log(`${''.padEnd(20)} baseline ${base.ref.slice(0, 10)}: ${base.findings.length} findings = ${per1k(base.findings.length).toFixed(2)} per 1,000 lines  ${Object.entries(baseByCat).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    rows.push({ source: s.name, files: result.files, lines, findings: result.findings.length, per1k: per1k(result.findings.length), byCategory: byCat, filesPerS: Math.round(result.files / (ms / 1000)), filesPerCpuS: perCpuS, ...(base ? { baseline: { ref: base.ref, findings: base.findings.length, per1k: per1k(base.findings.length), byCategory: baseByCat } } : {}) });
     for (const f of result.findings) all.push({ source: s.name, dir, f });
   }
   const pool = process.argv.includes('--all-categories') ? all : all.filter((x) => x.f.category === 'sql-injection' || x.f.category === 'n-plus-one');

@@ -153,7 +153,7 @@ const GROUPS: Group[] = [
 ];
 
 /** The analyzer at `ref` (default: where this branch left main), built once into .keel-cache. */
-function baselineFindings(root: string, corpus: string): { ref: string; findings: ScoredFinding[] } | undefined {
+export function baselineFindings(root: string, corpus: string): { ref: string; findings: ScoredFinding[] } | undefined {
   const git = (...args: string[]): string => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
   let ref = process.env.KEEL_SQL_BASELINE_REF;
   try {
@@ -172,7 +172,9 @@ function baselineFindings(root: string, corpus: string): { ref: string; findings
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
     execFileSync(process.execPath, ['esbuild.mjs'], { cwd: dir, stdio: 'ignore' });
   }
-  const out = execFileSync(process.execPath, [cli, 'scan', corpus, '--format', 'json', '--fail-on', 'never'], { cwd: corpus, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  // '.' rather than the absolute corpus path: node's cwd is the real path, so a corpus reached through a
+  // symlink would come back as ../../wt/… paths that match no label.
+  const out = execFileSync(process.execPath, [cli, 'scan', '.', '--format', 'json', '--fail-on', 'never'], { cwd: corpus, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   return { ref, findings: JSON.parse(out) as ScoredFinding[] };
 }
 

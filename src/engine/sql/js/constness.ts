@@ -9,6 +9,7 @@
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import type { NodeIndex } from '../nodeIndex';
 import type { ImportedSummaries } from '../summaries';
+import { isSchemaMetadataInClass } from '../schemaNames';
 import { ScopedDefs, type CollectDefs } from '../scopedDefs';
 import { boundNames, FUNCTION_TYPES, isUpperConstantName, memberPath, unwrap } from './syntax';
 import { JS_PROCESS_SOURCES, JS_SOURCE_DECORATORS, JS_SOURCE_PATHS } from './tables';
@@ -33,10 +34,16 @@ const NUMERIC_CALLS = new Set(['Number', 'parseInt', 'parseFloat', 'Boolean', 'M
 const ESCAPE_CALLS = new Set([
   'escape', 'escapeId', 'escapeLiteral', 'escapeIdentifier', 'quoteIdentifier', 'quote_ident', 'quoteLiteral',
   'ident', 'literal_escape', 'join', // Prisma.join binds each element
+  'quote', // Sequelize's queryGenerator.quote(identifier)
 ]);
 const ESCAPE_NAME = /^(escape|quote)(Path|Id|Identifier|Ident|Name|Literal|Value|String|Table|Column)s?$/;
 const STRING_PASSTHROUGH = new Set(['toUpperCase', 'toLowerCase', 'trim', 'trimStart', 'trimEnd', 'toString', 'String']);
 const SAFE_TAGS = new Set(['sql', 'SQL', 'Prisma.sql', 'sqlTag', 'raw_sql']);
+
+/** Table/column/schema names (../schemaNames.ts) are identifiers from the model, unless user input. */
+function metadataUnlessSource(name: string, node: SyntaxNode, taint: Taint | null): Taint | null {
+  return taint && !taint.source && isSchemaMetadataInClass(name, node) ? null : taint;
+}
 
 export class JsConstness {
   private readonly visiting = new Set<number>();
@@ -95,8 +102,9 @@ export class JsConstness {
         return this.checkTernary(n);
       case 'identifier':
       case 'shorthand_property_identifier':
-        return this.checkIdentifier(n);
+        return metadataUnlessSource(n.text, n, this.checkIdentifier(n));
       case 'member_expression':
+        return metadataUnlessSource(n.childForFieldName('property')?.text ?? '', n, this.checkMember(n));
       case 'subscript_expression':
         return this.checkMember(n);
       case 'call_expression':
@@ -169,6 +177,10 @@ export class JsConstness {
         if (inner.type === 'call_expression' && memberPath(inner.childForFieldName('function')!).pop() === 'map') {
           const cb = inner.childForFieldName('arguments')?.namedChildren[0];
           if (cb && FUNCTION_TYPES.has(cb.type) && this.callbackReturnsConstant(cb)) return null;
+          // `names.map((n) => { const { schema } = parse(n); return `'${schema}'`; }).join()`: every returned
+          // piece is safe (e.g. schema metadata), and the list itself is not user input.
+          const list = inner.childForFieldName('function')?.childForFieldName('object');
+          if (cb && FUNCTION_TYPES.has(cb.type) && list && !this.check(list)?.source && this.callbackReturnsSafe(cb)) return null;
         }
         return this.check(receiver) ?? this.checkPushes(receiver) ?? (argList[0] ? this.check(argList[0]) : null);
       }
@@ -234,6 +246,17 @@ export class JsConstness {
   }
 
   /** Arrow/function callback whose returned value never uses its first parameter (the element). */
+  private callbackReturnsSafe(cb: SyntaxNode): boolean {
+    const body = cb.childForFieldName('body');
+    if (!body) return false;
+    if (body.type !== 'statement_block') return this.check(body) === null;
+    const returns = body.descendantsOfType('return_statement').filter((r): r is SyntaxNode => r !== null);
+    return returns.length > 0 && returns.every((r) => {
+      const v = r.namedChildren[0];
+      return !v || this.check(v) === null;
+    });
+  }
+
   private callbackReturnsConstant(cb: SyntaxNode): boolean {
     const body = cb.childForFieldName('body');
     if (!body) return false;

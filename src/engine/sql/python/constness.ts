@@ -5,6 +5,7 @@
  * (`", ".join(["%s"] * len(ids))`, `",".join("?" for _ in ids)`), psycopg.sql composition and
  * escape helpers. Local variables are followed through assignments and `+=` within the function.
  */
+import { isSchemaMetadataInClass } from '../schemaNames';
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import type { NodeIndex } from '../nodeIndex';
 import type { ImportedSummaries } from '../summaries';
@@ -28,6 +29,11 @@ export interface PyDef {
 const NUMERIC_CALLS = PY_NUMERIC_CALLS;
 const ESCAPE_CALLS = PY_ESCAPE_CALLS;
 const STR_PASSTHROUGH = PY_STR_PASSTHROUGH;
+
+/** Table/column/schema names (../schemaNames.ts) are identifiers from the model, unless user input. */
+function metadataUnlessSource(name: string, node: SyntaxNode, taint: PyTaint | null): PyTaint | null {
+  return taint && !taint.source && isSchemaMetadataInClass(name, node) ? null : taint;
+}
 
 export class PyConstness {
   private readonly visiting = new Set<number>();
@@ -100,14 +106,14 @@ export class PyConstness {
         return this.check(yes) ?? this.check(no);
       }
       case 'identifier':
-        return this.checkIdentifier(n);
+        return metadataUnlessSource(n.text, n, this.checkIdentifier(n));
       case 'attribute': {
         if (isPySource(n)) return { node: n, origin: n, source: true };
         const attr = n.childForFieldName('attribute')?.text ?? '';
         if (isUpperConstantName(attr)) return null;
         const obj = n.childForFieldName('object')!;
         const t = this.check(obj);
-        return t ? { node: n, origin: t.origin ?? t.node, source: t.source } : null;
+        return metadataUnlessSource(attr, n, t ? { node: n, origin: t.origin ?? t.node, source: t.source } : null);
       }
       case 'subscript': {
         const t = this.check(n.childForFieldName('value')!);

@@ -9,6 +9,7 @@ import { related, type FileContext, type RawFinding } from '../model';
 import type { NodeIndex } from '../nodeIndex';
 import type { PyConstness } from './constness';
 import { eagerLoadFix } from './eagerLoad';
+import { perObjectFindings, perObjectFunctions } from './perObject';
 import { chainCalls, keywordArg, outermostPyChain, positionalArgs, pyCalleeName, pyPath, targetNames, unwrapPy } from './syntax';
 import { PY_ALWAYS_QUERY_METHODS, PY_CACHED_MANAGER_METHODS, PY_PER_CALL_QUERIES, PY_QUERYING_ATTRIBUTES, PY_QUERYSET_NAMES } from './tables';
 
@@ -25,8 +26,15 @@ const SESSION_OPS = new Set(['query', 'get', 'execute', 'scalars', 'scalar', 'fe
 const EAGER = new Set(['select_related', 'prefetch_related', 'options', 'joinedload', 'selectinload', 'subqueryload', 'values', 'values_list', 'contains_eager']);
 const MANAGER_METHODS = new Set(['all', 'filter', 'exclude', 'count', 'first', 'last', 'exists', 'order_by', 'values', 'values_list', 'get', 'aggregate', 'annotate']);
 const FLASK_QUERY_TERMINALS = new Set(['all', 'first', 'one', 'one_or_none', 'scalar', 'count', 'get', 'get_or_404', 'first_or_404', 'paginate']);
+/** Flask-SQLAlchemy builders: `Model.query.filter_by(x=item.id)` built per item is run per item (iterated, `.first()` later). */
+const FLASK_QUERY_BUILDERS = new Set(['filter', 'filter_by', 'join', 'outerjoin', 'order_by', 'with_entities', 'limit', 'offset', 'group_by', 'having']);
+/** Wrappers whose argument is what the loop iterates: `enumerate(q)`, `sorted(q)`. */
+const ITERATION_WRAPPERS = /^(enumerate|sorted|list|reversed|tuple|iter)$/;
 const COLUMN_LIKE = /(_at|_on|_date|_time|_id|_ids|date|time|status|type|kind|_json|_data|amount|price|_cents|total)$/;
 const SCALAR_ATTRS = new Set(['year', 'month', 'day', 'hour', 'minute', 'second', 'microsecond', 'days', 'seconds', 'tzinfo', 'value', 'real', 'imag', 'hex']);
+
+const FILE_FIELD = /(image|file|photo|avatar|picture|logo|thumbnail|attachment|document|icon|media)s?$/i;
+const FIELD_FILE_ATTRS = new Set(['url', 'path', 'size', 'width', 'height', 'file']);
 
 export const PY_LOOP_TYPES = ['for_statement', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression'];
 
@@ -56,7 +64,27 @@ function makeLoop(node: SyntaxNode, body: SyntaxNode, iterable: SyntaxNode, left
     const r = a?.childForFieldName('right');
     if (l?.type === 'identifier' && r && mentionsPy(r, itemNames)) itemNames.add(l.text);
   }
-  return { node, body, iterable, itemNames, itemName: left.type === 'identifier' ? left.text : undefined };
+  return { node, body, iterable, itemNames, itemName: left.type === 'identifier' ? left.text : enumeratedItem(left, iterable) };
+}
+
+/** `for i, x in enumerate(rows)`: the item is the second name. */
+function enumeratedItem(left: SyntaxNode, iterable: SyntaxNode): string | undefined {
+  const it = unwrapPy(iterable);
+  if (it.type !== 'call' || it.childForFieldName('function')?.text !== 'enumerate') return undefined;
+  const names = left.namedChildren.filter((c): c is SyntaxNode => c !== null);
+  return names.length === 2 && names[1].type === 'identifier' ? names[1].text : undefined;
+}
+
+/** What a loop iterates once wrappers are peeled off: `enumerate(sorted(q))` → `q`. */
+function iteratedExpression(iterable: SyntaxNode): SyntaxNode {
+  let expr = unwrapPy(iterable);
+  for (let depth = 0; depth < 3 && expr.type === 'call'; depth++) {
+    const fn = expr.childForFieldName('function');
+    const first = positionalArgs(expr)[0];
+    if (fn?.type !== 'identifier' || !ITERATION_WRAPPERS.test(fn.text) || !first) break;
+    expr = unwrapPy(first);
+  }
+  return expr;
 }
 
 export function mentionsPy(node: SyntaxNode, names: ReadonlySet<string>): boolean {
@@ -76,7 +104,8 @@ function isPerItem(loop: PyLoop, node: SyntaxNode): boolean {
 
 export function analyzePyNPlusOne(file: FileContext, index: NodeIndex, calls: readonly SyntaxNode[], constness: PyConstness): RawFinding[] {
   const loops = findPyLoops(index);
-  if (loops.length === 0) return [];
+  const perObject = perObjectFunctions(index);
+  if (loops.length === 0 && perObject.length === 0) return [];
   const out: RawFinding[] = [];
   const seen = new Set<number>();
   const django = importsDjango(index);
@@ -121,6 +150,7 @@ export function analyzePyNPlusOne(file: FileContext, index: NodeIndex, calls: re
     });
   }
   out.push(...lazyRelationFindings(file, loops, constness, django, seen));
+  if (perObject.length) out.push(...perObjectFindings(file, perObject, calls, (c) => queryKind(c, django) === 'query', seen));
   return out;
 }
 
@@ -186,7 +216,7 @@ function queryKind(call: SyntaxNode, django: boolean): 'query' | 'write' | null 
   }
   if (SESSION_OPS.has(name) && SESSION.test(receiver.replace(/^self\./, ''))) return 'query';
   // Flask-SQLAlchemy: Model.query.filter_by(…).first() / Model.query.get(id).
-  if (path.length >= 3 && path[1] === 'query' && /^[A-Z]\w*$/.test(path[0]) && FLASK_QUERY_TERMINALS.has(name)) return 'query';
+  if (path.length >= 3 && path[1] === 'query' && /^[A-Z]\w*$/.test(path[0]) && (FLASK_QUERY_TERMINALS.has(name) || FLASK_QUERY_BUILDERS.has(name))) return 'query';
   if (PY_PER_CALL_QUERIES.has(name)) return 'query';
   if (name === 'execute' && /cursor|cur$|conn/.test(receiver)) return 'query';
   // Model.save() takes keyword arguments only; image.save(path, "png") is not a database write.
@@ -228,8 +258,13 @@ function lazyRelationFindings(file: FileContext, loops: PyLoop[], constness: PyC
       if (!attr || !isPerItem(loop, attr)) continue;
       const obj = attr.childForFieldName('object');
       const rel = attr.childForFieldName('attribute')?.text;
-      if (obj?.type !== 'identifier' || obj.text !== loop.itemName || !rel || reported.has(rel) || COLUMN_LIKE.test(rel)) continue;
-      const use = relationUse(attr);
+      // Django's convention: `content_type` / `base_content_type` are ForeignKeys to ContentType, and the
+      // descriptor queries on first access per row (the ContentType cache serves only get_for_id/get_for_model).
+      const contentType = source.orm === 'django' && /(^|_)content_type$/.test(rel ?? '');
+      // `obj._meta`, `obj._state`: the model's own bookkeeping, never a relation.
+      if (obj?.type !== 'identifier' || obj.text !== loop.itemName || !rel || rel.startsWith('_') || reported.has(rel) || (COLUMN_LIKE.test(rel) && !contentType)) continue;
+      if (attr.parent?.type === 'assignment' && attr.parent.childForFieldName('left')?.id === attr.id) continue;
+      const use = relationUse(attr) ?? (contentType ? 'single' : null);
       if (!use) continue;
       reported.add(rel);
       const fix = source.guessed ? null : eagerLoadFix(file, source, rel, use);
@@ -254,6 +289,8 @@ function relatedManagerFindings(file: FileContext, loop: PyLoop, source: OrmSour
     if (!rel || !loop.itemNames.has(rel.root)) continue;
     const hasLookups = (call.childForFieldName('arguments')?.namedChildren ?? []).some((a) => a?.type === 'keyword_argument');
     const always = PY_ALWAYS_QUERY_METHODS.has(rel.method) || (rel.method === 'get' && hasLookups);
+    // `row.data.get("key")`: a positional-only get reads a dict / JSON column.
+    if (rel.method === 'get' && !hasLookups && positionalArgs(call).length > 0) continue;
     if (!always && !(source && !source.eager)) continue;
     // `item.rel.all()` over a traced queryset: the lazy-relation finding below reports it, with the eager-load fix.
     if (!always && source && !source.guessed && rel.path.length === 3) continue;
@@ -355,7 +392,11 @@ function relationUse(attr: SyntaxNode): 'single' | 'collection' | null {
   if (parent.type === 'attribute' && parent.childForFieldName('object')?.id === attr.id) {
     const next = parent.childForFieldName('attribute')?.text ?? '';
     const called = parent.parent?.type === 'call' && parent.parent.childForFieldName('function')?.id === parent.id;
+    // `row.data.get("key")`: a positional-only get is a dict/JSON column, not a related manager.
+    if (called && next === 'get' && positionalArgs(parent.parent!).length > 0) return null;
     if (called) return MANAGER_METHODS.has(next) ? 'collection' : null;
+    // `row.image.url`: a FileField/ImageField value (FieldFile), loaded with the row.
+    if (FILE_FIELD.test(attr.childForFieldName('attribute')?.text ?? '') && FIELD_FILE_ATTRS.has(next)) return null;
     return SCALAR_ATTRS.has(next) ? null : 'single';
   }
   if (parent.type === 'argument_list' && parent.parent?.childForFieldName('function')?.text === 'len') return 'collection';
@@ -378,21 +419,42 @@ export interface OrmSource {
 
 /** Trace the iterable (directly or through one local assignment) to an ORM query. */
 function ormSource(iterable: SyntaxNode, constness: PyConstness, django = false): OrmSource | null {
-  let expr = unwrapPy(iterable);
-  if (django && (expr.type === 'identifier' || expr.type === 'attribute') && PY_QUERYSET_NAMES.test(pyPath(expr).pop() ?? '')) {
-    return { orm: 'django', query: expr, anchor: expr, eager: false, guessed: true };
-  }
-  if (expr.type === 'identifier') {
-    const defs = constness.lookup(expr).filter((d) => d.node.startIndex < expr.startIndex && d.kind === 'assign');
+  let expr = iteratedExpression(iterable);
+  // Refinements of one query (`q = Model.query…; q = q.filter(…)`): follow the variable back, keeping
+  // every step, so eager loading added at any step counts.
+  const steps: SyntaxNode[] = [];
+  for (let hop = 0; hop < 4; hop++) {
+    if (django && (expr.type === 'identifier' || expr.type === 'attribute') && PY_QUERYSET_NAMES.test(pyPath(expr).pop() ?? '')) {
+      return { orm: 'django', query: expr, anchor: expr, eager: steps.some(hasEagerCall), guessed: true };
+    }
+    const root = chainRoot(expr);
+    if (root?.type !== 'identifier') break;
+    // Only a variable itself or method calls on it (`q.filter(…)`) refine the same query; `opts.fields` is another value.
+    if (root !== expr && !pyPath(expr).slice(1).every((p) => p.endsWith('()'))) break;
+    const defs = constness.lookup(root).filter((d) => d.node.startIndex < root.startIndex && d.kind === 'assign' && !(d.node.startIndex <= root.startIndex && root.endIndex <= d.node.endIndex));
     const last = defs[defs.length - 1];
-    if (!last?.value) return null;
-    expr = unwrapPy(last.value);
+    if (!last?.value) {
+      if (root === expr) return null;
+      break;
+    }
+    if (root !== expr) steps.push(expr);
+    expr = iteratedExpression(last.value);
   }
   if (expr.type !== 'call' && expr.type !== 'attribute') return null;
   const calls = expr.descendantsOfType('call').filter((c): c is SyntaxNode => c !== null);
   if (expr.type === 'call') calls.unshift(expr);
   const names = calls.map((c) => pyPath(c.childForFieldName('function')!).pop() ?? '');
-  const eager = names.some((n) => EAGER.has(n));
+  const eager = names.some((n) => EAGER.has(n)) || steps.some(hasEagerCall);
+  // `self.qs.order_by(…)`: a chain on a variable that holds a queryset by convention.
+  const head = pyPath(expr);
+  if (django && head.length >= 2 && PY_QUERYSET_NAMES.test(head[0] === 'self' ? head[1] : head[0])) {
+    return { orm: 'django', query: expr, anchor: expr, eager, guessed: true };
+  }
+  // `obj.attributes.all()`: a related manager's queryset loads bare rows; their own relations are lazy
+  // unless this chain eager-loads them.
+  if (django && expr.type === 'call' && isRelatedManagerQuery(head)) {
+    return { orm: 'django', query: expr, anchor: expr, eager, guessed: true };
+  }
   const objects = expr.descendantsOfType('attribute').find((a) => a?.childForFieldName('attribute')?.text === 'objects');
   if (objects) {
     return { orm: 'django', query: expr, anchor: objects, model: objects.childForFieldName('object')?.text, eager };
@@ -409,6 +471,31 @@ function ormSource(iterable: SyntaxNode, constness: PyConstness, django = false)
   const model = sel.childForFieldName('arguments')?.namedChildren[0];
   if (model?.type !== 'identifier') return null;
   return { orm: 'sqlalchemy', query: expr, anchor: sel, model: model.text, eager };
+}
+
+const RELATED_QUERYSET_METHODS = new Set(['all()', 'filter()', 'exclude()', 'order_by()', 'select_related()', 'prefetch_related()', 'distinct()']);
+
+function isRelatedManagerQuery(path: readonly string[]): boolean {
+  if (path.length < 3 || path.includes('objects') || !/^[a-z_]\w*$/.test(path[0]) || PY_QUERYSET_NAMES.test(path[0])) return false;
+  const firstCall = path.findIndex((p) => p.endsWith('()'));
+  return firstCall >= 2 && path.slice(firstCall).every((p) => RELATED_QUERYSET_METHODS.has(p));
+}
+
+/** The first link of a method chain: `q` in `q.filter(…).order_by(…)`, the node itself for a name. */
+function chainRoot(expr: SyntaxNode): SyntaxNode | null {
+  let n: SyntaxNode | null = unwrapPy(expr);
+  while (n && (n.type === 'call' || n.type === 'attribute')) {
+    if (n.type === 'call') {
+      const fn = n.childForFieldName('function');
+      n = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+    } else n = n.childForFieldName('object');
+    if (n) n = unwrapPy(n);
+  }
+  return n;
+}
+
+function hasEagerCall(expr: SyntaxNode): boolean {
+  return [expr, ...expr.descendantsOfType('call')].some((c) => c?.type === 'call' && EAGER.has(pyPath(c.childForFieldName('function')!).pop() ?? ''));
 }
 
 function short(text: string): string {

@@ -174,6 +174,8 @@ export const PY_NUMERIC_CALLS: ReadonlySet<string> = new Set(['int', 'float', 'l
 export const PY_ESCAPE_CALLS: ReadonlySet<string> = new Set([
   'quote_name', 'quote_ident', 'escape_string', 'escape', 'literal', 'Identifier', 'Literal', 'Placeholder', 'adapt', 'escape_identifier',
   'escape_literal', 'quote', 'quote_identifier', 'quote_literal',
+  // SQLAlchemy's IdentifierPreparer (`self.preparer.format_table(t)`): quoted identifiers for DDL.
+  'format_table', 'format_column', 'format_sequence', 'format_constraint', 'format_index', 'format_schema', 'format_table_seq', 'format_label', 'quote_schema',
 ]);
 /** String methods that return their receiver's text (tainted in, tainted out). */
 export const PY_STR_PASSTHROUGH: ReadonlySet<string> = new Set(['upper', 'lower', 'strip', 'lstrip', 'rstrip', 'title', 'str', 'replace', 'casefold', 'capitalize']);

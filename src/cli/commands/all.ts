@@ -1,5 +1,6 @@
 /** Every `keel` subcommand, in the order `keel --help` lists them. One line per command. */
 import type { CliCommand } from '../command';
+import { apiCommand } from './api';
 import { askCommand } from './ask';
 import { costCommand } from './cost';
 import { embedCommand } from './embed';
@@ -17,6 +18,7 @@ export const commands: CliCommand[] = [
   searchCommand,
   askCommand,
   scanCommand,
+  apiCommand,
   explainCommand,
   costCommand,
   embedCommand,

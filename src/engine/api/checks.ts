@@ -22,9 +22,9 @@ export interface RawApiFinding {
 
 const PAYMENT = /\b(charges|paymentIntents|payment_intents|PaymentIntent|Charge|refunds|Refund|transfers|Transfer|payouts|Payout|subscriptions|Subscription|invoices|checkout\.sessions|checkout\.Session)\.(create|capture|confirm|New)\s*\(|\bcharge\.New\s*\(|\bpaymentintent\.New\s*\(|\btransaction\.sale\s*\(|\bpayments\.(create|capture)\s*\(|\borders\.capture\s*\(/;
 const MAIL = /\b(sendMail|sendEmail|send_mail|send_mass_mail|send_email|send_message|sendgrid\.send|sgMail\.send|mailer\.send\w*|transporter\.send\w*|mail\.send|smtp\.SendMail|SendMail|EmailMessage\([^)]*\)\.send|EmailMultiAlternatives|messages\.create|sendSms|send_sms|publish\w*Email)\s*\(/;
-const INSERT = /\.(create|createMany|insert|insertOne|insertMany|insert_one|insert_many|bulkCreate|bulk_create|Create|InsertOne|InsertMany)\s*\(|\.save\s*\(\s*\)|\bsession\.add\s*\(|\bdb\.add\s*\(|INSERT\s+INTO|\.objects\.create\s*\(|new\s+\w+\s*\([^)]*\)\s*\.save\s*\(/i;
+const INSERT = /\bsession\.add\s*\(\s*[A-Z]\w*\s*\(|\.(create|createMany|insert|insertOne|insertMany|insert_one|insert_many|bulkCreate|bulk_create|Create|InsertOne|InsertMany)\s*\(|\.save\s*\(\s*\)|INSERT\s+INTO|\.objects\.create\s*\(|new\s+\w+\s*\([^)]*\)\s*\.save\s*\(/i;
 const NOT_INSERT = /\b(Object|document|Map|Set|express|Router|Schema|z|React|URL|crypto|http|https|Buffer|Date|fs|path)\.create\w*\s*\(|\b(createElement|createReadStream|createWriteStream|createHash|createServer|createContext|createRef|createRouter|createApp|createError|createClient|createLogger)\b/;
-const IDEMPOTENT = /idempoten|upsert|on\s+conflict|on\s+duplicate\s+key|get_or_create|update_or_create|findOrCreate|find_or_create|FirstOrCreate|insert_or_ignore|INSERT\s+OR\s+(IGNORE|REPLACE)|P2002|IntegrityError|UniqueViolation|\b23505\b|ER_DUP_ENTRY|E11000|duplicate key|UniqueConstraint|unique_violation|IsUniqueViolation|isDuplicateKey|client_?token|clientToken|client_reference_id|dedup|Idempotency/i;
+const IDEMPOTENT = /idempoten|upsert|on\s+conflict|on\s+duplicate\s+key|get_or_create|update_or_create|findOrCreate|find_or_create|FirstOrCreate|insert_or_ignore|INSERT\s+OR\s+(IGNORE|REPLACE)|P2002|IntegrityError|UniqueViolation|\b23505\b|ER_DUP_ENTRY|E11000|\b11000\b|duplicate key|UniqueConstraint|unique_violation|IsUniqueViolation|isDuplicateKey|client_?token|clientToken|client_reference_id|dedup|Idempotency/i;
 
 export interface WorkspaceFacts {
   /** Some middleware or header write gives every response a request id. */
@@ -71,7 +71,7 @@ export function checkRoutes(routes: readonly Route[], facts: WorkspaceFacts): Ra
 export function checkResponses(file: ParsedFile, facts: WorkspaceFacts): RawApiFinding[] {
   const out: RawApiFinding[] = [];
   for (const r of errorResponses(file)) {
-    if (r.leak === 'stack' || (r.leak === 'message' && (r.status === null || r.status >= 500))) {
+    if (r.leak === 'stack' || (r.leak === 'message' && (r.status === null ? !r.statusFromError : r.status >= 500))) {
       out.push({ file, node: r.body ?? r.node, code: 'KEEL-API-LEAKED-ERROR', message: r.leak === 'stack' ? 'A stack trace is sent to the client: it reveals internals and means nothing to an agent.' : 'An internal error message (driver, exception text) is sent with a 5xx: log it and return a stable code instead.', fixes: [] });
     }
     if (r.status === 429 || r.status === 503) {

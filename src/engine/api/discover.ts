@@ -89,11 +89,11 @@ export function discoverRoutes(files: readonly ParsedFile[]): Route[] {
   const keyOf = (k: RouterKey): string => canonical(k)[0];
 
   const own = new Map<string, string[]>();
-  const parents = new Map<string, Array<{ parent: string; prefix: string }>>();
+  const parents = new Map<string, Array<{ parent: string; prefix: string; replaceOwn?: boolean }>>();
   for (const d of per.values()) {
     for (const p of d.prefixes) own.set(keyOf(p.router), [...(own.get(keyOf(p.router)) ?? []), p.prefix]);
     for (const m of d.mounts as Mount[]) {
-      for (const c of canonical(m.child)) parents.set(c, [...(parents.get(c) ?? []), { parent: keyOf(m.parent), prefix: m.prefix }]);
+      for (const c of canonical(m.child)) parents.set(c, [...(parents.get(c) ?? []), { parent: keyOf(m.parent), prefix: m.prefix, replaceOwn: m.replaceOwn }]);
     }
   }
   const memo = new Map<string, string[]>();
@@ -104,7 +104,7 @@ export function discoverRoutes(files: readonly ParsedFile[]): Route[] {
     const ups = (parents.get(key) ?? []).filter((u) => u.parent !== key);
     let result: string[];
     if (ups.length === 0 || depth > 8) result = [mine];
-    else result = [...new Set(ups.flatMap((u) => prefixesOf(u.parent, depth + 1).map((p) => joinPath(p, u.prefix, mine))))].slice(0, 8);
+    else result = [...new Set(ups.flatMap((u) => prefixesOf(u.parent, depth + 1).map((p) => joinPath(p, u.prefix, u.replaceOwn && u.prefix ? '' : mine))))].slice(0, 8);
     memo.set(key, result);
     return result;
   };
@@ -115,8 +115,8 @@ export function discoverRoutes(files: readonly ParsedFile[]): Route[] {
     for (const raw of d.routes) {
       const handlers = [...raw.handlers, ...raw.handlerNames.flatMap((n) => resolveHandler(n, file, defs, imports, resolveSpec))];
       const keys = canonical(raw.router);
-      const prefixes = keys.flatMap((k) => (parents.has(k) || own.has(k) ? prefixesOf(k) : [])).filter((p, i, a) => a.indexOf(p) === i);
-      const bases = prefixes.length > 0 ? prefixes : [joinPath(...(own.get(keys[0]) ?? []))];
+      const known = keys.find((k) => parents.has(k) || own.has(k));
+      const bases = known ? prefixesOf(known) : [''];
       for (const expanded of expand(raw, handlers)) {
         for (const base of bases) {
           const path = (base && /^\/?$/.test(expanded.path) ? base : joinPath(base, expanded.path)) || '/';

@@ -122,11 +122,12 @@ func writeProblem(c *gin.Context, status int, code string, detail string) {
 /** The detail expression of an error body: the string itself, or the message/error/detail value of an object. */
 function detailOf(r: ErrorResponse): string {
   const b = r.body;
+  const leaks = r.leak !== null && (r.status === null || r.status >= 500);
   if (!b) return JSON.stringify(codeFor(r.status).toLowerCase().replace(/_/g, ' '));
-  if (r.kind === 'string') return r.leak ? JSON.stringify('internal error') : b.text;
+  if (r.kind === 'string') return leaks ? JSON.stringify('internal error') : b.text;
   const m = /["']?(message|error|detail|msg|description)["']?\s*[:=]\s*(["'`][^"'`]*["'`]|[\w.()]+)/.exec(b.text);
-  if (!m) return JSON.stringify(codeFor(r.status).toLowerCase().replace(/_/g, ' '));
-  return r.leak && /\.(message|Error\(\))|str\(/.test(m[2]) ? JSON.stringify('internal error') : m[2];
+  if (!m) return leaks ? JSON.stringify('internal error') : b.type === 'call_expression' || b.type === 'call' ? b.text : JSON.stringify(codeFor(r.status).toLowerCase().replace(/_/g, ' '));
+  return leaks && /\.(message|Error\(\))|str\(/.test(m[2]) ? JSON.stringify('internal error') : m[2];
 }
 
 function requestVar(fn: SyntaxNode | null): string {

@@ -24,6 +24,8 @@ export interface Mount {
   parent: RouterKey;
   child: RouterKey;
   prefix: string;
+  /** Flask: `register_blueprint(bp, url_prefix=…)` replaces the blueprint's own url_prefix. */
+  replaceOwn?: boolean;
 }
 
 export interface RawRoute {

@@ -100,7 +100,7 @@ export function discoverPython(file: ParsedFile): FileDiscovery {
       const child = positional(args)[0];
       if (!child) continue;
       const prefix = stringValue(kwarg(args, attr === 'include_router' ? 'prefix' : 'url_prefix')) ?? '';
-      out.mounts.push({ parent: self(obj.text), child: self(child.text), prefix });
+      out.mounts.push({ parent: self(obj.text), child: self(child.text), prefix, replaceOwn: attr === 'register_blueprint' });
     }
   }
 
@@ -198,7 +198,6 @@ function discoverDjango(file: ParsedFile, out: FileDiscovery, imports: Map<strin
       const r = djangoRoute(file, key, prefix, pos[1].text, call, imports);
       r.method = 'VIEWSET';
       out.routes.push(r);
-      out.mounts.push({ parent: moduleKey, child: key, prefix: '' });
     }
   }
   void nodePath;

@@ -18,6 +18,8 @@ export interface ErrorResponse {
   leak: 'stack' | 'message' | null;
   /** The enclosing function (for Retry-After and for fixes). */
   fn: SyntaxNode | null;
+  /** A computed status taken from the error itself (err.status): an HTTP error meant for the client. */
+  statusFromError?: boolean;
   framework: 'js' | 'koa' | 'fastify' | 'flask' | 'fastapi' | 'django' | 'go' | 'echo' | 'nethttp';
 }
 
@@ -25,7 +27,7 @@ const CODE_KEY = /(^|[{,\s])["']?(code|error_?code|errorCode|err_?code|errCode|t
 const CONST_VALUE = /(^|[{,\s])["']?(error|err|status|kind)["']?\s*[:=]\s*(["'`])([A-Za-z][A-Za-z0-9]*(?:[_.:-][A-Za-z0-9]+)+|[A-Z][A-Z0-9_]{2,})\3/;
 const REQUEST_ID = /request_?id|requestId|trace_?id|traceId|correlation_?id|correlationId|["']instance["']|\binstance\s*:/i;
 const STACK = /\.stack\b|traceback\.|format_exc|print_exc|debug\.Stack|runtime\.Stack|exc_info/;
-const MESSAGE = /\b(err|error|e|ex|exc|exception|dbErr|dbError)\.(message|Error\(\)|detail|sqlMessage|args)\b|\bstr\(\s*(e|err|exc|ex|error|exception)\s*\)|\brepr\(\s*(e|err|exc|ex)\s*\)|\{(e|err|exc|ex|error)(\.message)?\}|\$\{(err|error|e)(\.message)?\}|\bString\(\s*(err|error|e)\s*\)|fmt\.Sprint\w*\([^)]*\berr\b/;
+const MESSAGE = /\b(err|error|e|ex|exc|exception|dbErr|dbError)\.(message\b|Error\(\)|detail\b|sqlMessage\b|args\b)|\bstr\(\s*(e|err|exc|ex|error|exception)\s*\)|\brepr\(\s*(e|err|exc|ex)\s*\)|\{(e|err|exc|ex|error)(\.message)?\}|\$\{(err|error|e)(\.message)?\}|\bString\(\s*(err|error|e)\s*\)|fmt\.Sprint\w*\([^)]*\berr\b/;
 
 const HTTP_STATUS: Record<string, number> = {
   BadRequest: 400, Unauthorized: 401, PaymentRequired: 402, Forbidden: 403, NotFound: 404, MethodNotAllowed: 405, NotAcceptable: 406, Conflict: 409, Gone: 410,
@@ -66,7 +68,7 @@ function inErrorContext(n: SyntaxNode): boolean {
     if (FN_TYPES.has(p.type)) {
       const params = p.childForFieldName('parameters')?.text ?? '';
       if (/^\(\s*(err|error|e|exc|exception)\b[^,]*,[^,]+,[^,]+,[^,]+\)$/.test(params.replace(/:\s*[\w<>[\]|. ]+/g, ''))) return true;
-      if (/^(handle_?error|error_?handler|on_?error|\w*exception_handler|handle_\w*exception)$/i.test(p.childForFieldName('name')?.text ?? '')) return true;
+      if (/^(handle_?error|error_?handler|on_?error|\w*exception_handler|handle_\w*(exception|error))$/i.test(p.childForFieldName('name')?.text ?? '')) return true;
       return false;
     }
   }
@@ -108,11 +110,11 @@ function kw(call: SyntaxNode, name: string): SyntaxNode | undefined {
   return undefined;
 }
 
-function make(node: SyntaxNode, status: number | null | undefined, body: SyntaxNode | null, framework: ErrorResponse['framework']): ErrorResponse | undefined {
+function make(node: SyntaxNode, status: number | null | undefined, body: SyntaxNode | null, framework: ErrorResponse['framework'], statusNode?: SyntaxNode | null): ErrorResponse | undefined {
   if (status === undefined) return undefined;
   if (status === null && !inErrorContext(node)) return undefined;
   if (status !== null && status < 400) return undefined;
-  return { node, status, body, ...classify(body), fn: enclosingFn(node), framework };
+  return { node, status, body, ...classify(body), fn: enclosingFn(node), framework, statusFromError: status === null && /\b(err|error|e|exc)\.(status|statusCode|status_code|code)\b/.test(statusNode?.text ?? '') };
 }
 
 export function errorResponses(file: ParsedFile): ErrorResponse[] {
@@ -164,7 +166,7 @@ export function errorResponses(file: ParsedFile): ErrorResponse[] {
       const recv = inner.childForFieldName('object')?.text ?? '';
       if (!/^(res|response|reply|rep|ctx\.res|this\.res|resp|h)$/.test(recv)) continue;
       const status = statusOf(args(obj.childForFieldName('arguments'))[0]);
-      push(make(call, status === undefined ? null : status, args(call.childForFieldName('arguments'))[0] ?? null, /reply|rep/.test(recv) ? 'fastify' : 'js'));
+      push(make(call, status === undefined ? null : status, args(call.childForFieldName('arguments'))[0] ?? null, /reply|rep/.test(recv) ? 'fastify' : 'js', args(obj.childForFieldName('arguments'))[0]));
     }
     if (prop === 'throw' && obj?.text === 'ctx') {
       const a = args(call.childForFieldName('arguments'));
@@ -180,7 +182,7 @@ export function errorResponses(file: ParsedFile): ErrorResponse[] {
       const m = /^ctx\.status\s*=\s*([^;]+);?$/.exec(prev.text.trim());
       if (m) {
         const st = prev.namedChildren[0]?.childForFieldName('right');
-        push(make(stmt, statusOf(st) ?? null, e.childForFieldName('right'), 'koa'));
+        push(make(stmt, statusOf(st) ?? null, e.childForFieldName('right'), 'koa', st));
         break;
       }
     }

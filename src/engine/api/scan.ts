@@ -39,6 +39,7 @@ async function load(params: ApiScanParams, signal?: AbortSignal): Promise<Loaded
   const cwd = path.resolve(params.cwd);
   const targets = params.paths.length > 0 ? params.paths : ['.'];
   const abs: string[] = [];
+  const roots = new Map<string, string>();
   const skipped: SkippedFile[] = [];
   for (const t of targets) {
     const a = path.resolve(cwd, t);
@@ -46,7 +47,10 @@ async function load(params: ApiScanParams, signal?: AbortSignal): Promise<Loaded
     if (!stat) throw new KeelError('FILE_NOT_FOUND', `No such file or folder: ${t}`);
     if (stat.isDirectory()) {
       const walked = await walkWorkspace([a], { maxFileSizeBytes: MAX_FILE_BYTES, signal });
-      for (const f of walked.files) abs.push(f.abs);
+      for (const f of walked.files) {
+        abs.push(f.abs);
+        roots.set(f.abs, a);
+      }
     } else abs.push(a);
   }
   const out: Loaded = { files: [], trees: [], docs: [], skipped };
@@ -56,7 +60,8 @@ async function load(params: ApiScanParams, signal?: AbortSignal): Promise<Loaded
     const lang = grammarForPath(a);
     const oas = /\.(ya?ml|json)$/i.test(a);
     if (!(lang && LANGS.has(lang)) && !oas) continue;
-    if (isTestPath(shown) || /(^|\/)(node_modules|vendor|dist|build|migrations)\//.test(shown) || /\.d\.ts$|\.min\.js$/.test(shown)) continue;
+    // Test code is judged by its path inside the scanned folder (a fixture folder scanned on purpose is not a test).
+    if (isTestPath(rel(roots.get(a) ?? path.dirname(a), a)) || /(^|\/)(node_modules|vendor|dist|build|migrations)\//.test(shown) || /\.d\.ts$|\.min\.js$/.test(shown)) continue;
     const read = await readSourceFile(a, MAX_FILE_BYTES);
     if (!read.ok) {
       skipped.push({ path: shown, reason: read.reason, kind: read.kind });

@@ -45,8 +45,8 @@ export function bodyValidation(route: RawRoute, handlers: SyntaxNode[], lookup: 
   const text = `${route.middleware}\n${handlers.map((h) => h.text).join('\n')}`;
   const fileText = route.file.text;
   if (lang === 'js') {
-    const parsed = /(\w+)\s*\.\s*(safeParse|parse|parseAsync|safeParseAsync)\s*\(\s*(req|request|ctx\.request)\.body/.exec(text);
-    if (parsed) return { validation: libOf(fileText, 'zod'), any: schemaIsAny(parsed[1], route), readsBody };
+    const parsed = /(\w+|\))\s*\.\s*(safeParse|parse|parseAsync|safeParseAsync)\s*\(\s*(req|request|ctx\.request)\.body/.exec(text);
+    if (parsed) return { validation: libOf(fileText, 'zod'), any: parsed[1] !== ')' && schemaIsAny(parsed[1], route), readsBody };
     const validated = /(\w+)\s*\.\s*(validate|validateAsync|validateSync|cast)\s*\(\s*(req|request|ctx\.request)\.body/.exec(text);
     if (validated) return { validation: libOf(fileText, 'joi'), any: schemaIsAny(validated[1], route), readsBody };
     if (/\bcelebrate\s*\(/.test(text)) return { validation: 'joi', any: ANY_SCHEMA.test(text), readsBody };
@@ -60,7 +60,7 @@ export function bodyValidation(route: RawRoute, handlers: SyntaxNode[], lookup: 
     if (/serializer_class\s*=|Serializer\s*\(\s*(data\s*=|[^)]*,\s*data\s*=)/.test(text) || /get_serializer\s*\(\s*data\s*=/.test(text)) return { validation: 'drf-serializer', any: false, readsBody };
     if (/\b(form_class\s*=|\w*Form\s*\(\s*request\.POST|\.is_valid\s*\(\s*\)|validate_on_submit\s*\(\s*\))/.test(text)) return { validation: 'django-form', any: false, readsBody };
     if (/\.load\s*\(\s*(request|data|payload|json_data|body)\b|@use_kwargs|@use_args|@expects_json|@validate\b|@arguments\s*\(/.test(text)) return { validation: 'marshmallow', any: false, readsBody };
-    if (/\.(model_validate|parse_obj|model_validate_json|parse_raw)\s*\(|\b[A-Z]\w+\s*\(\s*\*\*\s*(request\.(get_json\(\)|json)|data|payload|body)\b/.test(text)) return { validation: 'pydantic', any: false, readsBody };
+    if (/\.(model_validate|parse_obj|model_validate_json|parse_raw)\s*\(/.test(text) || /pydantic|BaseModel/.test(fileText) && /\b[A-Z]\w+\s*\(\s*\*\*\s*(request\.(get_json\(\)|json)|data|payload|body)\b/.test(text)) return { validation: 'pydantic', any: false, readsBody };
     if (/jsonschema\.validate|validate\s*\(\s*(instance\s*=|request\.(json|get_json))/.test(text)) return { validation: 'jsonschema', any: false, readsBody };
     return { validation: null, any: false, readsBody };
   }
@@ -69,7 +69,7 @@ export function bodyValidation(route: RawRoute, handlers: SyntaxNode[], lookup: 
   if (bind) {
     const varDecl = new RegExp(`(?:var\\s+${bind[1]}\\s+|${bind[1]}\\s*:?=\\s*)(?:&)?([\\w.\\[\\]{}*]+)`).exec(text);
     const type = varDecl?.[1]?.replace(/[{}]$/g, '').replace(/^\*/, '') ?? '';
-    if (/^map\[string\](interface\{\}|any)/.test(type)) return { validation: null, any: true, readsBody };
+    if (/^&?map\[string\](interface|any)/.test(varDecl?.[1] ?? '')) return { validation: null, any: true, readsBody };
     const decl = lookup(type.replace(/^\w+\./, '').replace(/\{\}$/, ''));
     const body = decl?.text ?? '';
     if (/(binding|validate):"[^"]*\w/.test(body) || /\.Validate\s*\(|validator\.New\(\)|\.Struct\s*\(/.test(text)) return { validation: 'struct-tags', any: false, readsBody };

@@ -34,7 +34,7 @@ function rel(cwd: string, abs: string): string {
   return (r === '' ? '.' : r).split(path.sep).join('/');
 }
 
-async function load(params: ApiScanParams, signal?: AbortSignal): Promise<Loaded> {
+async function load(params: ApiScanParams, signal?: AbortSignal, includeTests = false): Promise<Loaded> {
   if (!params || typeof params.cwd !== 'string' || !Array.isArray(params.paths)) throw new KeelError('INVALID_PARAMS', 'api/scan needs { paths: string[], cwd: string }');
   const cwd = path.resolve(params.cwd);
   const targets = params.paths.length > 0 ? params.paths : ['.'];
@@ -61,7 +61,7 @@ async function load(params: ApiScanParams, signal?: AbortSignal): Promise<Loaded
     const oas = /\.(ya?ml|json)$/i.test(a);
     if (!(lang && LANGS.has(lang)) && !oas) continue;
     // Test code is judged by its path inside the scanned folder (a fixture folder scanned on purpose is not a test).
-    if (isTestPath(rel(roots.get(a) ?? path.dirname(a), a)) || /(^|\/)(node_modules|vendor|dist|build|migrations)\//.test(shown) || /\.d\.ts$|\.min\.js$/.test(shown)) continue;
+    if ((!includeTests && isTestPath(rel(roots.get(a) ?? path.dirname(a), a))) || /(^|\/)(node_modules|vendor|dist|build|migrations)\//.test(shown) || /\.d\.ts$|\.min\.js$/.test(shown)) continue;
     const read = await readSourceFile(a, MAX_FILE_BYTES);
     if (!read.ok) {
       skipped.push({ path: shown, reason: read.reason, kind: read.kind });
@@ -149,9 +149,10 @@ export function readiness(routes: Route[], findings: Finding[]): ApiReadiness {
   return { routes: routes.length, byRule, worst, score: routes.length === 0 ? 100 : Math.round((100 * (routes.length - bad)) / routes.length) };
 }
 
-export async function scanApi(params: ApiScanParams, signal?: AbortSignal): Promise<ApiScanResult> {
+/** `includeTests`: framework test suites are real route code too (the wild-code precision eval scans them). */
+export async function scanApi(params: ApiScanParams, signal?: AbortSignal, includeTests = false): Promise<ApiScanResult> {
   const started = performance.now();
-  const loaded = await load(params, signal);
+  const loaded = await load(params, signal, includeTests);
   try {
     const routes = discoverRoutes(loaded.files);
     const facts = workspaceFacts(loaded.files);

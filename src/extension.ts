@@ -24,6 +24,7 @@ import { registerSettingsSync } from './vscode/settings';
 import { registerSqlAiFix } from './vscode/sqlAiFix';
 import { registerSqlCodeActions } from './vscode/sqlCodeActions';
 import { registerSqlDiagnostics } from './vscode/sqlDiagnostics';
+import { registerApiDiagnostics } from './vscode/apiDiagnostics';
 
 let engine: EngineClient | undefined;
 
@@ -50,6 +51,7 @@ export function activate(extension: vscode.ExtensionContext): KeelApi {
   const sql = registerSqlDiagnostics(ctx);
   registerSqlCodeActions(ctx);
   registerSqlAiFix(ctx);
+  registerApiDiagnostics(ctx);
   registerLmTools(ctx);
   const queryPlan = registerQueryPlan(ctx);
   registerCommands(ctx, {

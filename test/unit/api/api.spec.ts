@@ -9,7 +9,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { ApiScanResult, Finding } from '../../../src/protocol';
+import { apiCommand } from '../../../src/cli/commands/api';
+import { apiSarifRules } from '../../../src/engine/api/sarif';
 import { openApiFromCode, scanApi } from '../../../src/engine/api/scan';
+import { toSarif } from '../../../src/engine/sql/sarif';
 import { applyEdits } from '../../../src/engine/sql/edits';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -142,5 +145,30 @@ describe('api: OpenAPI from the code', function () {
       const ops = Object.values(document.paths as Record<string, Record<string, { operationId: string }>>).flatMap((p) => Object.values(p));
       assert.ok(ops.length > 0 && ops.every((o) => typeof o.operationId === 'string'));
     }
+  });
+});
+
+describe('api: CLI and SARIF', function () {
+  this.timeout(60_000);
+  it('keel api --json prints exactly the route contract; text has the readiness summary; SARIF carries the api rules', async () => {
+    let out = '';
+    const io = {
+      cwd: DEMO, env: {}, out: (t: string) => void (out += t), err: () => undefined, readStdin: async () => Buffer.alloc(0), signal: new AbortController().signal,
+      call: (async (method: string, params: never) => (method === 'api/scan' ? scanApi(params) : openApiFromCode(params))) as never,
+    };
+    assert.equal(await apiCommand.run({ positionals: [], values: { json: true } }, io), 0);
+    const routes = JSON.parse(out) as Array<Record<string, unknown>>;
+    assert.ok(routes.length > 20);
+    for (const r of routes) assert.deepEqual(Object.keys(r), ['method', 'path', 'file', 'line', 'framework', 'validation']);
+    assert.ok(routes.some((r) => r.method === 'POST' && r.path === '/payments/charge' && r.file === 'src/routes/payments.ts' && r.line === 13 && r.framework === 'express' && r.validation === null));
+    out = '';
+    await apiCommand.run({ positionals: [], values: {} }, io);
+    assert.match(out, /Agent readiness: \d+\/100/);
+    assert.match(out, /Worst endpoints:\n {2}POST \/payments\/charge/);
+    const result = await scanApi({ paths: ['.'], cwd: DEMO });
+    const log = apiSarifRules(toSarif(result.findings, '0.0.0')) as { runs: Array<{ tool: { driver: { rules: Array<{ id: string }> } }; results: Array<{ ruleId: string; ruleIndex: number }> }> };
+    const rules = log.runs[0].tool.driver.rules;
+    for (const r of log.runs[0].results) assert.equal(rules[r.ruleIndex].id, r.ruleId);
+    assert.ok(rules.some((r) => r.id === 'KEEL-API-IDEMPOTENCY'));
   });
 });

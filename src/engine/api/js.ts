@@ -170,7 +170,8 @@ export function discoverJs(file: ParsedFile): FileDiscovery {
       const names = rest.filter((a) => a.type === 'identifier' || a.type === 'member_expression').map((a) => a.text);
       const wrapped = rest.filter((a) => a.type === 'call_expression').flatMap((a) => descendants(a, [...FUNCTIONS]).slice(0, 1));
       const fw = framework ?? guessFramework(handlers[0] ?? wrapped[0]);
-      const schemaArg = fw === 'fastify' ? rest.find((a) => a.type === 'object') : undefined;
+      // Fastify route options, inline or a same-file `const options = { schema: … }`.
+      const schemaArg = fw === 'fastify' ? rest.slice(0, -1).map((a) => (a.type === 'identifier' ? constObject(file, a.text) : a)).find((a) => a?.type === 'object') : undefined;
       out.routes.push({
         method: prop === 'del' ? 'DELETE' : prop.toUpperCase() === 'ALL' ? 'ALL' : prop.toUpperCase(),
         path,
@@ -341,4 +342,11 @@ function nestBody(method: SyntaxNode, file: ParsedFile): { name: string; any: bo
   }
   return undefined;
   void file;
+}
+
+function constObject(file: ParsedFile, name: string): SyntaxNode | undefined {
+  for (const d of descendants(file.root, ['variable_declarator'])) {
+    if (d.childForFieldName('name')?.text === name && d.childForFieldName('value')?.type === 'object') return d.childForFieldName('value') ?? undefined;
+  }
+  return undefined;
 }

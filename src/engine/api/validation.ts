@@ -13,7 +13,9 @@ export interface BodyValidation {
 }
 
 const BODY_READ: Record<string, RegExp> = {
-  js: /\b(req|request)\.body\b|\bctx\.request\.body\b|\bcontext\.request\.body\b/,
+  // Fields read (`req.body.x`, `req.body['x']`, destructuring) or the whole body handed to a write
+  // (mass assignment); a body only asserted on or echoed back is not interpreted.
+  js: /\b(?:req|request|ctx\.request|context\.request)\.body(?:\??\.\w+|\[)|\}\s*=\s*(?:req|request|ctx\.request)\.body\b|\.(?:create|insert\w*|update\w*|save|build|upsert)\(\s*(?:req|request|ctx\.request)\.body\b|new\s+\w+\(\s*(?:req|request)\.body\b/,
   py: /\brequest\.(json|get_json\s*\(|form|data|POST)\b|\bawait\s+request\.(json|form|body)\s*\(|json\.loads\s*\(\s*request\.body/,
   go: /\.(ShouldBindJSON|BindJSON|ShouldBind|Bind|ShouldBindWith|BindWith)\s*\(|json\.NewDecoder\s*\(\s*(r|req)\.Body\s*\)\.Decode|io\.ReadAll\s*\(\s*(r|req)\.Body/,
 };
@@ -26,7 +28,7 @@ function langOf(route: RawRoute): 'js' | 'py' | 'go' {
 
 export function bodyValidation(route: RawRoute, handlers: SyntaxNode[], lookup: (name: string) => SyntaxNode | undefined): BodyValidation {
   const lang = langOf(route);
-  const readsBody = firstMatch(handlers, BODY_READ[lang]);
+  const readsBody = firstMatch(handlers, BODY_READ[lang], lang === 'js' ? ECHO : undefined);
   const declared = route.declaredValidation;
   if (declared) {
     if (declared.any) return { validation: null, any: true, readsBody: readsBody ?? route.anchor };
@@ -96,12 +98,17 @@ function schemaIsAny(name: string, route: RawRoute): boolean {
   return /^z\.(any|unknown|record)\(/.test(expr) || /\.passthrough\(\)\s*$/.test(expr) || /^z\.object\(\s*\{\s*\}\s*\)\s*(\.passthrough\(\))?$/.test(expr) || /^Joi\.(any|object)\(\)(\.unknown\(\s*(true)?\s*\))?$/.test(expr);
 }
 
-function firstMatch(nodes: SyntaxNode[], re: RegExp): SyntaxNode | null {
+/** A body only echoed back whole (`reply.send(req.body)`) is not interpreted: there are no fields to get wrong. */
+const ECHO = /\.(send|json|end|write)\(\s*$/;
+
+function firstMatch(nodes: SyntaxNode[], re: RegExp, skipAfter?: RegExp): SyntaxNode | null {
+  const global = new RegExp(re.source, 'g');
   for (const n of nodes) {
-    const m = re.exec(n.text);
-    if (!m) continue;
-    const offset = n.startIndex + m.index;
-    return n.descendantForIndex(offset, offset + m[0].length) ?? n;
+    for (const m of n.text.matchAll(global)) {
+      if (skipAfter?.test(n.text.slice(Math.max(0, (m.index ?? 0) - 40), m.index))) continue;
+      const offset = n.startIndex + (m.index ?? 0);
+      return n.descendantForIndex(offset, offset + m[0].length) ?? n;
+    }
   }
   return null;
 }

@@ -45,7 +45,7 @@ const node = {
   // (Keel ships its own embedder); external keeps ~470 MB out of the dependency tree.
   // PGlite (src/engine/db/pglite.ts) loads its wasm and data beside its own file: shipped as a copy
   // in dist/pglite/ and required at run time, never bundled.
-  external: ['vscode', '@huggingface/transformers', '@electric-sql/pglite', 'usearch'],
+  external: ['vscode', '@huggingface/transformers', '@electric-sql/pglite', 'usearch', '@seriousme/openapi-schema-validator'],
   plugins: [slimDependencies],
   // ESM-first packages (web-tree-sitter) call createRequire(import.meta.url), which is empty in a CJS
   // bundle: give them this file's own URL.

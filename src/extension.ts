@@ -26,6 +26,7 @@ import { registerTrustGate } from './vscode/trustGate';
 import { registerProvenanceView } from './vscode/provenanceView';
 import { registerSqlCodeActions } from './vscode/sqlCodeActions';
 import { registerSqlDiagnostics } from './vscode/sqlDiagnostics';
+import { registerApiDiagnostics } from './vscode/apiDiagnostics';
 
 let engine: EngineClient | undefined;
 
@@ -54,6 +55,7 @@ export function activate(extension: vscode.ExtensionContext): KeelApi {
   registerSqlAiFix(ctx);
   registerTrustGate(ctx);
   registerProvenanceView(ctx);
+  registerApiDiagnostics(ctx);
   registerLmTools(ctx);
   const queryPlan = registerQueryPlan(ctx);
   registerCommands(ctx, {

@@ -15,6 +15,7 @@
  * part, so `import … from '…/protocol'` sees the whole contract. Types only: no file in this folder
  * imports a runtime module or 'vscode' (ESLint enforces both).
  */
+import type { ApiRequests } from './api';
 import type { ChatRequests } from './chat';
 import type { CostRequests } from './cost';
 import type { DbRequests } from './db';
@@ -36,10 +37,20 @@ export type * from './webview';
 export type * from './tools';
 export type * from './db';
 export type * from './trust';
+export type * from './api';
 
-/** Client → engine requests: every feature's, in one map. */
-export interface RequestMap extends EngineRequests, IndexingRequests, SearchRequests, SqlRequests, ChatRequests, CostRequests, ToolRequests, DbRequests,
-  TrustRequests {}
+/** Client → engine requests: every feature's, in one map (one feature per line: branches add lines). */
+export interface RequestMap
+  extends EngineRequests,
+    IndexingRequests,
+    SearchRequests,
+    SqlRequests,
+    ChatRequests,
+    CostRequests,
+    ToolRequests,
+    DbRequests,
+    TrustRequests,
+    ApiRequests {}
 
 export type RequestMethod = keyof RequestMap;
 export type ParamsOf<M extends RequestMethod> = RequestMap[M]['params'];

@@ -5,7 +5,7 @@
 import type { ProviderId, Tier, Usage } from './chat';
 import type { SkippedFile } from './indexing';
 
-export type FindingCategory = 'sql-injection' | 'n-plus-one' | 'unbounded-write' | 'destructive-statement' | 'select-star';
+export type FindingCategory = 'sql-injection' | 'n-plus-one' | 'unbounded-write' | 'destructive-statement' | 'select-star' | 'api';
 export type FindingSeverity = 'error' | 'warning' | 'info';
 
 export interface TextEditWire {
@@ -19,7 +19,7 @@ export interface TextEditWire {
 
 export interface FixWire {
   title: string;
-  kind: 'parameterize' | 'eager-load' | 'batch' | 'suppress' | 'ai';
+  kind: 'parameterize' | 'eager-load' | 'batch' | 'suppress' | 'ai' | 'error-helper' | 'idempotency' | 'validation';
   isPreferred?: boolean;
   edits: TextEditWire[];
 }

@@ -1,5 +1,6 @@
 /** Every `keel` subcommand, in the order `keel --help` lists them. One line per command. */
 import type { CliCommand } from '../command';
+import { apiCommand } from './api';
 import { askCommand } from './ask';
 import { costCommand } from './cost';
 import { embedCommand } from './embed';
@@ -22,6 +23,7 @@ export const commands: CliCommand[] = [
   scanCommand,
   reviewCommand,
   provenanceCommand,
+  apiCommand,
   explainCommand,
   sqlCommand,
   costCommand,

@@ -7,6 +7,7 @@
 import type { Finding, FindingSeverity } from '../../protocol';
 import { KeelError } from '../../common/errors';
 import { toSarif } from '../../engine/sql/sarif';
+import { scanCategories } from '../scanCategories';
 import { VERSION } from '../../engine/version';
 import type { CliCommand } from '../command';
 
@@ -32,9 +33,11 @@ export const scanCommand: CliCommand = {
       throw new KeelError('BAD_INPUT', `--fail-on must be one of ${FAIL_ON.join(', ')} (got ${String(failOn)})`);
     }
     const result = await io.call('sql/scan', { paths: args.positionals, cwd: io.cwd });
+    const extra = await scanCategories(io, args.positionals);
+    result.findings.push(...extra.findings);
     for (const s of result.skipped) io.err(`skipped ${s.path}: ${s.reason}\n`);
     if (format === 'json') io.out(`${JSON.stringify(result.findings, null, 2)}\n`);
-    else if (format === 'sarif') io.out(`${JSON.stringify(toSarif(result.findings, VERSION), null, 2)}\n`);
+    else if (format === 'sarif') io.out(`${JSON.stringify(extra.sarif(toSarif(result.findings, VERSION)), null, 2)}\n`);
     else io.out(renderText(result.findings, result.files, result.ms));
     return failOn !== 'never' && result.findings.some((f) => RANK[f.severity] >= RANK[failOn as FindingSeverity]) ? 1 : 0;
   },

@@ -3,6 +3,7 @@
  * they share state only through `engine.services`.
  */
 import type { Engine } from '../engine';
+import { registerApiFeature } from './api';
 import { registerChatFeature } from './chat';
 import { registerCostFeature } from './cost';
 import { registerDbFeature } from './db';
@@ -29,4 +30,5 @@ export function registerFeatures(engine: Engine): void {
   registerToolsFeature(engine);
   registerDbFeature(engine);
   registerTrustFeature(engine);
+  registerApiFeature(engine);
 }

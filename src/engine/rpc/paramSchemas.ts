@@ -56,6 +56,9 @@ export const PARAM_SCHEMAS: Record<RequestMethod, z.ZodTypeAny> = {
   'sql/scan': obj({ paths: strings, cwd: z.string(), rules }),
   'sql/aiFixRequest': obj({ finding, text: z.string() }),
   'sql/aiFix': obj({ finding, text: z.string() }),
+  'api/scan': obj({ paths: strings, cwd: z.string(), rules }),
+  'api/analyze': obj({ path: z.string(), text: z.string(), languageId: z.string().optional(), rules }),
+  'api/openapi': obj({ paths: strings, cwd: z.string(), rules }),
   'chat/ask': obj({
     question: z.string(),
     root: z.string(),

@@ -5,6 +5,7 @@
  * the next start's hash diff would not redo), and closes everything on engine shutdown.
  */
 import * as path from 'node:path';
+import { countSkipKinds } from '../workspace/fileGuard';
 import type { IndexBuildParams, IndexStatus, IndexSummary, IndexUpdateParams, IndexUpdateResult, IndexProgress } from '../../protocol';
 import type { Embedder } from '../embed/types';
 import { KeelError } from '../../common/errors';
@@ -63,7 +64,13 @@ export class IndexService {
     if (params.followSymlinksOutside !== undefined && typeof params.followSymlinksOutside !== 'boolean') {
       throw new KeelError('INVALID_PARAMS', '`followSymlinksOutside` must be a boolean.');
     }
-    entry.syncOptions = { maxFileSizeBytes: maxKB * 1024, exclude: params.exclude, followSymlinksOutside: params.followSymlinksOutside === true };
+    if (params.includeGenerated !== undefined && typeof params.includeGenerated !== 'boolean') {
+      throw new KeelError('INVALID_PARAMS', '`includeGenerated` must be a boolean.');
+    }
+    entry.syncOptions = {
+      maxFileSizeBytes: maxKB * 1024, exclude: params.exclude, followSymlinksOutside: params.followSymlinksOutside === true,
+      includeGenerated: params.includeGenerated === true,
+    };
     const result = await this.exclusive(entry, () => syncIndex(entry.index, { ...entry.syncOptions, signal, onProgress }));
     this.options.log.info(
       `indexed ${result.files} files / ${result.chunks} chunks in ${result.ms} ms (changed ${result.changed}, removed ${result.removed}, embedded ${result.embedded}, reused ${result.reused})`,
@@ -89,13 +96,13 @@ export class IndexService {
     const store = params.store ? path.resolve(params.store) : roots ? this.storeFor(roots) : this.open.keys().next().value;
     if (!store) throw new KeelError('INDEX_NOT_FOUND', 'No index is open and no store was given.');
     const entry = this.open.get(store);
-    if (entry) return entry.index.status();
+    if (entry) return withReasons(await entry.index.status());
     const index = await WorkspaceIndex.open({ store, roots: roots ?? [], readOnly: true, log: this.options.log }).catch((error) => {
       throw error instanceof KeelError ? error : new KeelError('INDEX_NOT_FOUND', `No index at ${store}.`, { cause: error });
     });
     const status = await index.status();
     if (status.lastUpdated === null) throw new KeelError('INDEX_NOT_FOUND', `No index at ${store}; run \`keel index\` first.`);
-    return status;
+    return withReasons(status);
   }
 
   /** The open index whose roots contain `fsPath` (a file or a root), for search and chat. */
@@ -219,4 +226,8 @@ function validateRoots(roots: unknown): string[] {
 
 function sameRoots(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((r, i) => r === b[i]);
+}
+
+function withReasons(status: IndexStatus): IndexStatus {
+  return { ...status, skippedReasons: countSkipKinds(status.skipped) };
 }

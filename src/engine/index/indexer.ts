@@ -19,6 +19,8 @@ export interface SyncOptions {
   exclude?: readonly string[];
   /** Follow symlinks out of the workspace roots (`keel.index.followSymlinksOutside`). */
   followSymlinksOutside?: boolean;
+  /** Index vendored, minified and generated files too (`keel.index.includeGenerated`). */
+  includeGenerated?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: IndexProgress) => void;
   /** Commit the keyword phase every this many changed files, so a crash or cancel keeps progress. */
@@ -55,6 +57,7 @@ export async function syncIndex(index: WorkspaceIndex, options: SyncOptions): Pr
     maxFileSizeBytes: options.maxFileSizeBytes,
     exclude: options.exclude,
     followSymlinksOutside: options.followSymlinksOutside,
+    includeGenerated: options.includeGenerated,
     signal: options.signal,
     ignoreDirs: [index.store],
   });
@@ -120,7 +123,7 @@ async function processFiles(
     const record = index.catalog.get(f.root, f.rel);
     prepared.set(i, preparer.prepare({
       abs: f.abs, rel: f.rel, maxBytes: options.maxFileSizeBytes,
-      roots: [...index.roots], followSymlinksOutside: options.followSymlinksOutside,
+      roots: [...index.roots], followSymlinksOutside: options.followSymlinksOutside, includeGenerated: options.includeGenerated,
       knownHash: record?.hash, needChunks: record ? !index.fullyEmbedded(f.root, f.rel) : true,
     }));
   };

@@ -66,7 +66,7 @@ export async function applyFileChanges(index: WorkspaceIndex, changes: FileChang
       continue;
     }
     const read = await readSourceFile(path.join(index.roots[root], rel), options.maxFileSizeBytes, {
-      roots: index.roots, followSymlinksOutside: options.followSymlinksOutside,
+      roots: index.roots, followSymlinksOutside: options.followSymlinksOutside, includeGenerated: options.includeGenerated,
     });
     if (!read.ok) {
       if (index.removeFile(root, rel)) applied++;

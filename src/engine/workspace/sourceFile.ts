@@ -25,6 +25,8 @@ export interface ReadOptions {
   /** Workspace roots: a path whose real location is outside all of them is refused. */
   roots?: readonly string[];
   followSymlinksOutside?: boolean;
+  /** Read minified and generated files too (`keel.index.includeGenerated`); default: skip them. */
+  includeGenerated?: boolean;
   /** Give up on a file after this long (a stalled network mount). Default 10 s. */
   timeoutMs?: number;
 }
@@ -46,7 +48,7 @@ export async function readSourceFile(abs: string, maxBytes: number, options: Rea
   const bytes = read.bytes;
   const decoded = decode(bytes);
   if (!decoded.ok) return decoded;
-  const generated = looksGenerated(decoded.text);
+  const generated = options.includeGenerated ? undefined : looksGenerated(decoded.text);
   if (generated) return { ok: false, reason: generated, kind: 'generated' };
   const secret = secretFileByContent(decoded.text);
   if (secret) return { ok: false, reason: `secret-bearing file: ${secret} (never indexed)`, kind: 'secret' };

@@ -130,6 +130,17 @@ export class IndexService {
     return entry.index;
   }
 
+  /**
+   * `index` (already open) once the build or update running on it now has finished. The editor's
+   * first build opens the index at once and fills it over seconds: a question asked meanwhile finds
+   * the index open (forPath) but still empty, so it has to wait here rather than search it.
+   */
+  async settled(index: WorkspaceIndex): Promise<WorkspaceIndex> {
+    const entry = [...this.open.values()].find((e) => e.index === index);
+    if (entry) await this.exclusive(entry, async () => undefined);
+    return entry && this.open.get(entry.index.store) === entry ? entry.index : (this.forPath(index.roots[0]) ?? index);
+  }
+
   async closeAll(): Promise<void> {
     for (const [store, entry] of this.open) {
       if (entry.persistTimer) clearTimeout(entry.persistTimer);

@@ -15,6 +15,7 @@
  * part, so `import … from '…/protocol'` sees the whole contract. Types only: no file in this folder
  * imports a runtime module or 'vscode' (ESLint enforces both).
  */
+import type { BufferRequests } from './buffers';
 import type { ChatRequests } from './chat';
 import type { CostRequests } from './cost';
 import type { DbRequests } from './db';
@@ -34,9 +35,11 @@ export type * from './host';
 export type * from './webview';
 export type * from './tools';
 export type * from './db';
+export type * from './buffers';
 
 /** Client → engine requests: every feature's, in one map. */
-export interface RequestMap extends EngineRequests, IndexingRequests, SearchRequests, SqlRequests, ChatRequests, CostRequests, ToolRequests, DbRequests {}
+export interface RequestMap extends EngineRequests, IndexingRequests, SearchRequests, SqlRequests, ChatRequests, CostRequests, ToolRequests, DbRequests,
+  BufferRequests {}
 
 export type RequestMethod = keyof RequestMap;
 export type ParamsOf<M extends RequestMethod> = RequestMap[M]['params'];

@@ -3,6 +3,7 @@
  * they share state only through `engine.services`.
  */
 import type { Engine } from '../engine';
+import { registerBuffersFeature } from './buffers';
 import { registerChatFeature } from './chat';
 import { registerCostFeature } from './cost';
 import { registerDbFeature } from './db';
@@ -27,4 +28,5 @@ export function registerFeatures(engine: Engine): void {
   registerCostFeature(engine);
   registerToolsFeature(engine);
   registerDbFeature(engine);
+  registerBuffersFeature(engine);
 }

@@ -22,7 +22,7 @@ export function registerSearchFeature(engine: Engine): void {
     const started = performance.now();
     const { index, indexed } = await openIndex(engine, params, ctx);
     const reranker = createReranker(params.rerank, rerankerDepsFor(engine.services));
-    const source = new IndexSource(index);
+    const source = new IndexSource(index, engine.services.get(IndexServiceKey).buffers);
     const result = await hybridSearch(source, params.query, {
       mode: params.mode,
       top: params.top,

@@ -5,6 +5,7 @@
  * the next start's hash diff would not redo), and closes everything on engine shutdown.
  */
 import * as path from 'node:path';
+import { BufferOverlay } from '../workspace/buffers';
 import { countSkipKinds } from '../workspace/fileGuard';
 import type { IndexBuildParams, IndexStatus, IndexSummary, IndexUpdateParams, IndexUpdateResult, IndexProgress } from '../../protocol';
 import type { Embedder } from '../embed/types';
@@ -40,6 +41,8 @@ interface OpenEntry {
 const DEFAULT_MAX_FILE_KB = 1024;
 
 export class IndexService {
+  /** The editor's unsaved buffers (`buffers/sync`): live updates, search and chat read them before the disk. */
+  readonly buffers = new BufferOverlay();
   private readonly open = new Map<string, OpenEntry>();
   /** Opens in flight, by store. */
   private readonly opening = new Map<string, Promise<OpenEntry>>();
@@ -184,7 +187,7 @@ export class IndexService {
       syncOptions: { maxFileSizeBytes: DEFAULT_MAX_FILE_KB * 1024 },
       queue: new UpdateQueue(
         (batch) => this.exclusive(entry, async () => {
-          const result = await applyFileChanges(index, batch, entry.syncOptions);
+          const result = await applyFileChanges(index, batch, { ...entry.syncOptions, overlay: this.buffers });
           this.schedulePersist(entry);
           return result;
         }),

@@ -21,6 +21,8 @@ export interface SyncOptions {
   followSymlinksOutside?: boolean;
   /** Index vendored, minified and generated files too (`keel.index.includeGenerated`). */
   includeGenerated?: boolean;
+  /** Unsaved editor text by absolute path, read instead of the disk by live updates. */
+  overlay?: { get(abs: string): string | undefined };
   signal?: AbortSignal;
   onProgress?: (progress: IndexProgress) => void;
   /** Commit the keyword phase every this many changed files, so a crash or cancel keeps progress. */

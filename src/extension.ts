@@ -24,6 +24,7 @@ import { registerSettingsSync } from './vscode/settings';
 import { registerSqlAiFix } from './vscode/sqlAiFix';
 import { registerSqlCodeActions } from './vscode/sqlCodeActions';
 import { registerSqlDiagnostics } from './vscode/sqlDiagnostics';
+import { registerUnsavedBuffers } from './vscode/unsavedBuffers';
 
 let engine: EngineClient | undefined;
 
@@ -46,6 +47,7 @@ export function activate(extension: vscode.ExtensionContext): KeelApi {
   const chatView = registerChatView(ctx, () => void Promise.all([cost.refresh(), egressLog.refresh()]));
   registerChatParticipant(ctx);
   const indexing = registerIndexing(ctx, reports);
+  registerUnsavedBuffers(ctx);
   const search = registerSearchQuickPick(ctx);
   const sql = registerSqlDiagnostics(ctx);
   registerSqlCodeActions(ctx);

@@ -27,6 +27,7 @@ import { registerProvenanceView } from './vscode/provenanceView';
 import { registerSqlCodeActions } from './vscode/sqlCodeActions';
 import { registerSqlDiagnostics } from './vscode/sqlDiagnostics';
 import { registerApiDiagnostics } from './vscode/apiDiagnostics';
+import { registerUnsavedBuffers } from './vscode/unsavedBuffers';
 
 let engine: EngineClient | undefined;
 
@@ -49,6 +50,7 @@ export function activate(extension: vscode.ExtensionContext): KeelApi {
   const chatView = registerChatView(ctx, () => void Promise.all([cost.refresh(), egressLog.refresh()]));
   registerChatParticipant(ctx);
   const indexing = registerIndexing(ctx, reports);
+  registerUnsavedBuffers(ctx);
   const search = registerSearchQuickPick(ctx);
   const sql = registerSqlDiagnostics(ctx);
   registerSqlCodeActions(ctx);

@@ -16,6 +16,7 @@
  * imports a runtime module or 'vscode' (ESLint enforces both).
  */
 import type { ApiRequests } from './api';
+import type { BufferRequests } from './buffers';
 import type { ChatRequests } from './chat';
 import type { CostRequests } from './cost';
 import type { DbRequests } from './db';
@@ -38,6 +39,7 @@ export type * from './tools';
 export type * from './db';
 export type * from './trust';
 export type * from './api';
+export type * from './buffers';
 
 /** Client → engine requests: every feature's, in one map (one feature per line: branches add lines). */
 export interface RequestMap
@@ -50,7 +52,8 @@ export interface RequestMap
     ToolRequests,
     DbRequests,
     TrustRequests,
-    ApiRequests {}
+    ApiRequests,
+    BufferRequests {}
 
 export type RequestMethod = keyof RequestMap;
 export type ParamsOf<M extends RequestMethod> = RequestMap[M]['params'];

@@ -14,7 +14,9 @@ export interface IndexSummary {
 
 /** Why a file was not indexed; stable names (counted in `skippedReasons`). */
 export type SkipKind =
-  | 'tooLarge' | 'binary' | 'generated' | 'secret' | 'special' | 'outsideWorkspace' | 'loop' | 'unreadable' | 'timeout' | 'other';
+  | 'tooLarge' | 'binary' | 'generated' | 'secret' | 'special' | 'outsideWorkspace' | 'loop' | 'unreadable' | 'timeout' | 'other'
+  /** A third-party folder (`third_party/`, `extern/` …), listed once as the folder. */
+  | 'vendored';
 
 export interface SkippedFile {
   path: string;
@@ -33,6 +35,8 @@ export interface IndexStatus {
   embedder: string | null;
   lastUpdated: string | null;
   skipped: SkippedFile[];
+  /** `skipped` counted by kind (only kinds that occurred). */
+  skippedReasons?: Partial<Record<SkipKind, number>>;
 }
 
 export interface IndexProgress {
@@ -72,6 +76,8 @@ export interface IndexBuildParams {
   exclude?: string[];
   /** Follow symlinks whose real path is outside every root. Default false: such links are skipped. */
   followSymlinksOutside?: boolean;
+  /** Index vendored, minified and generated files too. Default false: they are skipped with a reason. */
+  includeGenerated?: boolean;
 }
 
 export interface IndexUpdateParams {

@@ -100,6 +100,7 @@ export class IndexingSurface {
           maxFileSizeKB: config.get('index.maxFileSizeKB', 1024),
           exclude: config.get<string[]>('index.exclude', []),
           followSymlinksOutside: config.get<boolean>('index.followSymlinksOutside', false),
+          includeGenerated: config.get<boolean>('index.includeGenerated', false),
         },
         { token: cancel.token },
       )

@@ -28,6 +28,8 @@ export function renderIndexStatus(status: IndexStatus): string {
   ];
   if (!status.skipped.length) lines.push('None.');
   else {
+    const byDefault = status.skipped.filter((s) => s.kind === 'vendored' || s.kind === 'generated').length;
+    if (byDefault) lines.push(`${byDefault} vendored, minified or generated (skipped by default; the setting \`keel.index.includeGenerated\` indexes them).`, '');
     lines.push('| file | reason |', '|---|---|');
     for (const s of status.skipped.slice(0, 500)) lines.push(`| \`${cell(s.path)}\` | ${cell(s.reason)} |`);
     if (status.skipped.length > 500) lines.push(`| … | ${status.skipped.length - 500} more |`);

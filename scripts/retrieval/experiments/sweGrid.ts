@@ -58,6 +58,15 @@ export const ROUNDS: Record<string, Array<[string, 'bm25' | 'hybrid', boolean, R
     ['plan paths only strong vec0', 'hybrid', true, { plan: { ...FLAT_ID1, identifier: 0 }, fileRank: { ...priors(STRONG), ...vw(0) } }],
     ['plan flat id1 strong vec.25', 'hybrid', true, { plan: FLAT_ID1, fileRank: { ...priors(STRONG), ...vw(0.25) } }],
   ],
+  // round 4 (session 4): definition-vs-mention (a file whose chunk defines a name the report calls out)
+  // and the vector weight for bug reports, against the defaults in the same run
+  '4': [
+    ['default', 'hybrid', true, {}],
+    ['def.5', 'hybrid', true, { fileRank: { definitionBoost: 0.5 } }],
+    ['def1', 'hybrid', true, { fileRank: { definitionBoost: 1 } }],
+    ['vec.5', 'hybrid', true, { fileRank: vw(0.5) }],
+    ['def1 vec.5', 'hybrid', true, { fileRank: { definitionBoost: 1, ...vw(0.5) } }],
+  ],
 };
 
 async function main(): Promise<void> {

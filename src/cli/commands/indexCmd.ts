@@ -14,13 +14,14 @@ export const indexCommand: CliCommand = {
   name: 'index',
   network: true,
   summary: 'Build or update the index of a directory',
-  usage: 'keel index [dir | --dir DIR] [--store DIR] [--embedder ID] [--max-file-kb N] [--follow-symlinks-outside] [--local-only] [--timeout S] [--json]',
+  usage: 'keel index [dir | --dir DIR] [--store DIR] [--embedder ID] [--max-file-kb N] [--follow-symlinks-outside] [--include-generated] [--local-only] [--timeout S] [--json]',
   options: {
     dir: dirOption('index'),
     store: STORE_OPTION,
     embedder: { type: 'string', description: 'Embedder id (default keel-code).' },
     'max-file-kb': { type: 'string', description: 'Skip files larger than this (default 1024).' },
     'follow-symlinks-outside': { type: 'boolean', description: 'Follow symlinks that lead out of the directory (default: skip them).' },
+    'include-generated': { type: 'boolean', description: 'Index vendored folders and minified / generated files too (default: skip them, listed by `keel status`).' },
   },
   async run(args, io) {
     const dir = directoryArg(args, io.cwd);
@@ -35,6 +36,7 @@ export const indexCommand: CliCommand = {
         embedder: typeof args.values.embedder === 'string' ? args.values.embedder : undefined,
         maxFileSizeKB: maxKB,
         followSymlinksOutside: args.values['follow-symlinks-outside'] === true ? true : undefined,
+        includeGenerated: args.values['include-generated'] === true ? true : undefined,
       },
       {
         onNotify: (method, params) => {

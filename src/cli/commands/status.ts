@@ -41,6 +41,10 @@ export const statusCommand: CliCommand = {
       ...status.skipped.slice(0, 50).map((s) => `  ${s.path} — ${s.kind ? `[${s.kind}] ` : ''}${s.reason}`),
     ];
     if (status.skipped.length > 50) lines.push(`  … and ${status.skipped.length - 50} more (--json lists all)`);
+    const byDefault = status.skipped.filter((s) => s.kind === 'vendored' || (s.kind === 'generated')).length;
+    if (byDefault > 0) {
+      lines.push(`${byDefault} vendored / minified / generated skipped by default: \`keel index --include-generated\` (editor: keel.index.includeGenerated) indexes them`);
+    }
     io.out(`${lines.join('\n')}\n`);
     return 0;
   },

@@ -11,6 +11,8 @@ import type { Retrieved } from './askPipeline';
 import type { ContextPassageText } from './prompt';
 import type { PassageFinding } from './offlineAnswer';
 import { analyzeSource } from '../sql/analyze';
+import { IndexServiceKey } from '../index/indexService';
+import type { BufferOverlay } from '../workspace/buffers';
 
 const TOP_PASSAGES = 8;
 const MAX_PASSAGE_LINES = 120;
@@ -22,11 +24,12 @@ export async function retrieveForChat(engine: Engine, root: string, store: strin
     stream: () => undefined,
   });
   const passages: ContextPassageText[] = [];
+  const unsaved = engine.services.get(IndexServiceKey).buffers;
   // Two passages of one file (not adjacent, so not merged) read it once.
   const files = new Map<string, Promise<string[] | undefined>>();
   for (const hit of result.hits) {
     let lines = files.get(hit.path);
-    if (!lines) files.set(hit.path, (lines = readFileLines(path.resolve(root, hit.path))));
+    if (!lines) files.set(hit.path, (lines = readFileLines(path.resolve(root, hit.path), unsaved)));
     const endLine = Math.min(hit.endLine, hit.startLine + MAX_PASSAGE_LINES - 1);
     const text = (await lines)?.slice(hit.startLine - 1, endLine).join('\n');
     if (text === undefined) continue;
@@ -45,7 +48,9 @@ export async function retrieveForChat(engine: Engine, root: string, store: strin
 }
 
 /** The file's lines, or undefined if it vanished since indexing (dropped, not fatal). */
-async function readFileLines(file: string): Promise<string[] | undefined> {
+async function readFileLines(file: string, unsaved: BufferOverlay): Promise<string[] | undefined> {
+  const text = unsaved.get(file);
+  if (text !== undefined) return text.split(/\r?\n/);
   try {
     return (await fs.readFile(file, 'utf8')).split(/\r?\n/);
   } catch {

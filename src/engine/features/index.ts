@@ -4,6 +4,7 @@
  */
 import type { Engine } from '../engine';
 import { registerApiFeature } from './api';
+import { registerBuffersFeature } from './buffers';
 import { registerChatFeature } from './chat';
 import { registerCostFeature } from './cost';
 import { registerDbFeature } from './db';
@@ -31,4 +32,5 @@ export function registerFeatures(engine: Engine): void {
   registerDbFeature(engine);
   registerTrustFeature(engine);
   registerApiFeature(engine);
+  registerBuffersFeature(engine);
 }

@@ -22,7 +22,7 @@ export function registerSearchFeature(engine: Engine): void {
     const started = performance.now();
     const { index, indexed } = await openIndex(engine, params, ctx);
     const reranker = createReranker(params.rerank, rerankerDepsFor(engine.services));
-    const source = new IndexSource(index);
+    const source = new IndexSource(index, engine.services.get(IndexServiceKey).buffers);
     const result = await hybridSearch(source, params.query, {
       mode: params.mode,
       top: params.top,
@@ -62,7 +62,12 @@ async function openIndex(engine: Engine, params: SearchQueryParams, ctx: Request
   const service = engine.services.get(IndexServiceKey);
   const dir = path.resolve(params.dir);
   const open = params.store ? undefined : service.forPath(dir);
-  if (open) return { index: open };
+  if (open && !params.ensureIndex) return { index: open };
+  if (open) {
+    // a build may be filling it right now (the editor's first build): answer from the finished index
+    const index = await service.settled(open);
+    if (index.catalog.fileCount > 0) return { index };
+  }
   const stat = await fs.stat(dir).catch(() => undefined);
   if (!stat) throw new KeelError('FILE_NOT_FOUND', `Folder not found: ${dir}`);
   if (!stat.isDirectory()) throw new KeelError('INVALID_PARAMS', `Not a folder: ${dir}`);

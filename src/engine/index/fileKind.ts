@@ -29,3 +29,28 @@ export function fileKind(path: string): FileKind {
   if (CONFIG.test(path)) return 'config';
   return 'source';
 }
+
+/** Why a path is not indexed by default: third-party, minified or machine-written code. */
+export type DefaultSkip = 'vendored' | 'minified' | 'generated';
+
+// Narrower than the ranking kinds above: a skip hides a file completely, so only names that are
+// unambiguous conventions count (a `gen/` or `lib/` folder is often hand-written code).
+const SKIP_VENDORED_DIR = /^(?:third[_-]?party|thirdparty|vendored|extern|externals|cextern|bower_components|jspm_packages|web_modules)$/i;
+const SKIP_GENERATED_DIR = /^(?:__generated__|generated)$/;
+const SKIP_MINIFIED = /\.min\.(?:js|mjs|cjs|css)$|[.-]bundle\.(?:js|mjs|css)$|\.chunk\.(?:js|css)$/;
+const SKIP_GENERATED = /_pb2(?:_grpc)?\.pyi?$|\.pb(?:\.gw)?\.go$|_pb\.(?:js|d\.ts)$|\.pb\.(?:cc|h)$|\.(?:generated|g)\.(?:ts|js|cs|dart)$|\.designer\.cs$/;
+
+/** A folder (its own name) whose files are all skipped by default, or undefined. */
+export function defaultSkipDir(name: string): DefaultSkip | undefined {
+  if (SKIP_VENDORED_DIR.test(name)) return 'vendored';
+  if (SKIP_GENERATED_DIR.test(name)) return 'generated';
+  return undefined;
+}
+
+/** A file (its path) skipped by default because of its name, or undefined. Folders: {@link defaultSkipDir}. */
+export function defaultSkipFile(path: string): DefaultSkip | undefined {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  if (SKIP_MINIFIED.test(name)) return 'minified';
+  if (SKIP_GENERATED.test(name)) return 'generated';
+  return undefined;
+}

@@ -5,6 +5,8 @@
  * the next start's hash diff would not redo), and closes everything on engine shutdown.
  */
 import * as path from 'node:path';
+import { BufferOverlay } from '../workspace/buffers';
+import { countSkipKinds } from '../workspace/fileGuard';
 import type { IndexBuildParams, IndexStatus, IndexSummary, IndexUpdateParams, IndexUpdateResult, IndexProgress } from '../../protocol';
 import type { Embedder } from '../embed/types';
 import { KeelError } from '../../common/errors';
@@ -39,6 +41,8 @@ interface OpenEntry {
 const DEFAULT_MAX_FILE_KB = 1024;
 
 export class IndexService {
+  /** The editor's unsaved buffers (`buffers/sync`): live updates, search and chat read them before the disk. */
+  readonly buffers = new BufferOverlay();
   private readonly open = new Map<string, OpenEntry>();
   /** Opens in flight, by store. */
   private readonly opening = new Map<string, Promise<OpenEntry>>();
@@ -63,7 +67,13 @@ export class IndexService {
     if (params.followSymlinksOutside !== undefined && typeof params.followSymlinksOutside !== 'boolean') {
       throw new KeelError('INVALID_PARAMS', '`followSymlinksOutside` must be a boolean.');
     }
-    entry.syncOptions = { maxFileSizeBytes: maxKB * 1024, exclude: params.exclude, followSymlinksOutside: params.followSymlinksOutside === true };
+    if (params.includeGenerated !== undefined && typeof params.includeGenerated !== 'boolean') {
+      throw new KeelError('INVALID_PARAMS', '`includeGenerated` must be a boolean.');
+    }
+    entry.syncOptions = {
+      maxFileSizeBytes: maxKB * 1024, exclude: params.exclude, followSymlinksOutside: params.followSymlinksOutside === true,
+      includeGenerated: params.includeGenerated === true,
+    };
     const result = await this.exclusive(entry, () => syncIndex(entry.index, { ...entry.syncOptions, signal, onProgress }));
     this.options.log.info(
       `indexed ${result.files} files / ${result.chunks} chunks in ${result.ms} ms (changed ${result.changed}, removed ${result.removed}, embedded ${result.embedded}, reused ${result.reused})`,
@@ -89,13 +99,13 @@ export class IndexService {
     const store = params.store ? path.resolve(params.store) : roots ? this.storeFor(roots) : this.open.keys().next().value;
     if (!store) throw new KeelError('INDEX_NOT_FOUND', 'No index is open and no store was given.');
     const entry = this.open.get(store);
-    if (entry) return entry.index.status();
+    if (entry) return withReasons(await entry.index.status());
     const index = await WorkspaceIndex.open({ store, roots: roots ?? [], readOnly: true, log: this.options.log }).catch((error) => {
       throw error instanceof KeelError ? error : new KeelError('INDEX_NOT_FOUND', `No index at ${store}.`, { cause: error });
     });
     const status = await index.status();
     if (status.lastUpdated === null) throw new KeelError('INDEX_NOT_FOUND', `No index at ${store}; run \`keel index\` first.`);
-    return status;
+    return withReasons(status);
   }
 
   /** The open index whose roots contain `fsPath` (a file or a root), for search and chat. */
@@ -121,6 +131,17 @@ export class IndexService {
     const entry = await this.openIndex(validateRoots(roots), store, embedder);
     await this.exclusive(entry, async () => undefined);
     return entry.index;
+  }
+
+  /**
+   * `index` (already open) once the build or update running on it now has finished. The editor's
+   * first build opens the index at once and fills it over seconds: a question asked meanwhile finds
+   * the index open (forPath) but still empty, so it has to wait here rather than search it.
+   */
+  async settled(index: WorkspaceIndex): Promise<WorkspaceIndex> {
+    const entry = [...this.open.values()].find((e) => e.index === index);
+    if (entry) await this.exclusive(entry, async () => undefined);
+    return entry && this.open.get(entry.index.store) === entry ? entry.index : (this.forPath(index.roots[0]) ?? index);
   }
 
   async closeAll(): Promise<void> {
@@ -166,7 +187,7 @@ export class IndexService {
       syncOptions: { maxFileSizeBytes: DEFAULT_MAX_FILE_KB * 1024 },
       queue: new UpdateQueue(
         (batch) => this.exclusive(entry, async () => {
-          const result = await applyFileChanges(index, batch, entry.syncOptions);
+          const result = await applyFileChanges(index, batch, { ...entry.syncOptions, overlay: this.buffers });
           this.schedulePersist(entry);
           return result;
         }),
@@ -219,4 +240,8 @@ function validateRoots(roots: unknown): string[] {
 
 function sameRoots(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((r, i) => r === b[i]);
+}
+
+function withReasons(status: IndexStatus): IndexStatus {
+  return { ...status, skippedReasons: countSkipKinds(status.skipped) };
 }

@@ -19,6 +19,10 @@ export interface SyncOptions {
   exclude?: readonly string[];
   /** Follow symlinks out of the workspace roots (`keel.index.followSymlinksOutside`). */
   followSymlinksOutside?: boolean;
+  /** Index vendored, minified and generated files too (`keel.index.includeGenerated`). */
+  includeGenerated?: boolean;
+  /** Unsaved editor text by absolute path, read instead of the disk by live updates. */
+  overlay?: { get(abs: string): string | undefined };
   signal?: AbortSignal;
   onProgress?: (progress: IndexProgress) => void;
   /** Commit the keyword phase every this many changed files, so a crash or cancel keeps progress. */
@@ -55,6 +59,7 @@ export async function syncIndex(index: WorkspaceIndex, options: SyncOptions): Pr
     maxFileSizeBytes: options.maxFileSizeBytes,
     exclude: options.exclude,
     followSymlinksOutside: options.followSymlinksOutside,
+    includeGenerated: options.includeGenerated,
     signal: options.signal,
     ignoreDirs: [index.store],
   });
@@ -120,7 +125,7 @@ async function processFiles(
     const record = index.catalog.get(f.root, f.rel);
     prepared.set(i, preparer.prepare({
       abs: f.abs, rel: f.rel, maxBytes: options.maxFileSizeBytes,
-      roots: [...index.roots], followSymlinksOutside: options.followSymlinksOutside,
+      roots: [...index.roots], followSymlinksOutside: options.followSymlinksOutside, includeGenerated: options.includeGenerated,
       knownHash: record?.hash, needChunks: record ? !index.fullyEmbedded(f.root, f.rel) : true,
     }));
   };

@@ -5,7 +5,7 @@
  * files are recognised by size + mtime and never read.
  */
 import * as path from 'node:path';
-import { readSourceFile } from '../workspace/sourceFile';
+import { judgeText, readSourceFile } from '../workspace/sourceFile';
 import { maskSecrets } from './secretMask';
 import { checkPath, displayPath } from '../workspace/walker';
 import { chunkFile } from './chunker';
@@ -65,9 +65,13 @@ export async function applyFileChanges(index: WorkspaceIndex, changes: FileChang
       if (verdict.kind === 'skipped') skipped.push({ path: displayPath(index.roots, root, rel), reason: verdict.reason, kind: verdict.skipKind });
       continue;
     }
-    const read = await readSourceFile(path.join(index.roots[root], rel), options.maxFileSizeBytes, {
-      roots: index.roots, followSymlinksOutside: options.followSymlinksOutside,
-    });
+    const abs = path.join(index.roots[root], rel);
+    const unsaved = options.overlay?.get(abs);
+    const read = unsaved !== undefined
+      ? judgeText(unsaved.replace(/\r\n?/g, '\n'), unsaved, { includeGenerated: options.includeGenerated })
+      : await readSourceFile(abs, options.maxFileSizeBytes, {
+        roots: index.roots, followSymlinksOutside: options.followSymlinksOutside, includeGenerated: options.includeGenerated,
+      });
     if (!read.ok) {
       if (index.removeFile(root, rel)) applied++;
       skipped.push({ path: displayPath(index.roots, root, rel), reason: read.reason, kind: read.kind });
@@ -78,7 +82,9 @@ export async function applyFileChanges(index: WorkspaceIndex, changes: FileChang
       index.touchFile(root, rel, verdict.size, verdict.mtimeMs);
       continue;
     }
-    pending.push(...index.putFile(root, rel, { size: verdict.size, mtimeMs: verdict.mtimeMs, hash: read.hash }, await chunkFile(rel, maskSecrets(read.text))));
+    // Unsaved text is recorded with mtime 0, so the next walk re-reads the disk (the buffer may never be saved).
+    const mtimeMs = unsaved !== undefined ? 0 : verdict.mtimeMs;
+    pending.push(...index.putFile(root, rel, { size: verdict.size, mtimeMs, hash: read.hash }, await chunkFile(rel, maskSecrets(read.text))));
     applied++;
   }
   index.setSkipped(skipped);

@@ -19,6 +19,7 @@ export interface PrepareRequest {
   /** Workspace roots: the file's real path must be inside one of them. */
   roots?: string[];
   followSymlinksOutside?: boolean;
+  includeGenerated?: boolean;
 }
 
 export type PreparedFile =
@@ -26,7 +27,7 @@ export type PreparedFile =
   | { ok: false; reason: string; kind: SkipKind };
 
 export async function prepareFile(req: PrepareRequest): Promise<PreparedFile> {
-  const read = await readSourceFile(req.abs, req.maxBytes, { roots: req.roots, followSymlinksOutside: req.followSymlinksOutside });
+  const read = await readSourceFile(req.abs, req.maxBytes, { roots: req.roots, followSymlinksOutside: req.followSymlinksOutside, includeGenerated: req.includeGenerated });
   if (!read.ok) return read;
   const unchanged = req.knownHash !== undefined && req.knownHash === read.hash;
   const chunks = unchanged && !req.needChunks ? undefined : await chunkFile(req.rel, maskSecrets(read.text));

@@ -34,6 +34,7 @@ export const PARAM_SCHEMAS: Record<RequestMethod, z.ZodTypeAny> = {
   'index/build': obj({ roots: strings, ...store, embedder: z.string().optional(), maxFileSizeKB: z.number().optional(), exclude: strings.optional() }),
   'index/status': obj({ ...store, roots: strings.optional() }),
   'index/update': obj({ changed: strings, deleted: strings, ...store }),
+  'buffers/sync': obj({ dirty: z.array(obj({ path: z.string(), text: z.string() })), clean: strings }),
   'search/query': obj({
     query: z.string(),
     dir: z.string(),

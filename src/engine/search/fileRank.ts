@@ -23,6 +23,12 @@ export interface FileRankOptions {
   docPriors: Readonly<Record<FileKind, number>>;
   /** Added when the query names the file, in units of a first place in one list. */
   mentionBoost: number;
+  /**
+   * Added (before the kind prior) when one of the file's retrieved chunks DEFINES a name the query
+   * calls out (an identifier, a stack frame's function): the definition, not every file that mentions
+   * it. Same units as mentionBoost.
+   */
+  definitionBoost?: number;
 }
 
 /**
@@ -40,6 +46,8 @@ export const DEFAULT_FILE_RANK: FileRankOptions = {
   priors: { source: 1, test: 0.3, config: 0.3, docs: 0.2, changelog: 0.2, generated: 0.3, vendored: 0.3, minified: 0.2, lockfile: 0.1, locale: 0.2 },
   docPriors: { source: 0.8, test: 0.5, config: 0.6, docs: 1, changelog: 0.8, generated: 0.3, vendored: 0.3, minified: 0.2, lockfile: 0.1, locale: 0.3 },
   mentionBoost: 1,
+  // Split A, round 4 (hybrid+rerank): R@10 .585 at 0, .5 and 1 alike; MRR@10 .481 → .503 (Python .598 → .640).
+  definitionBoost: 1,
 };
 
 export interface RankedFile {
@@ -83,6 +91,11 @@ export function rankFiles(keyword: readonly ScoredChunk[], vector: readonly Scor
   };
   add([...bm25Score].sort((a, b) => b[1] - a[1]).map(([k]) => k), 1);
   if (wV > 0) add([...vec.keys()], wV);
+  const defined = options.definitionBoost && plan ? definingFiles(keyword, vector, plan) : undefined;
+  for (const key of defined ?? []) {
+    const f = out.get(key);
+    if (f) f.score += options.definitionBoost! / (options.k + 1);
+  }
   const priors = plan?.docIntent ? options.docPriors : options.priors;
   const mentioned = plan?.paths.map(normalise).filter((p) => p.length > 0) ?? [];
   for (const f of out.values()) {
@@ -104,4 +117,38 @@ function mentions(mentioned: readonly string[], path: string): boolean {
     if (p.endsWith(`/${m}`)) return true;
   }
   return false;
+}
+
+/** Names the query calls out, as a definition would spell them (the last part of a dotted name). */
+export function calledOutNames(plan: QueryPlan): Set<string> {
+  const names = new Set<string>();
+  const add = (n: string | undefined): void => {
+    const last = n?.split('.').pop()?.replace(/\(.*$/, '');
+    if (last && last.length >= 3 && !/^_+$/.test(last)) names.add(last.toLowerCase());
+  };
+  for (const id of plan.identifiers) add(id);
+  for (const f of plan.frames) add(f.func);
+  return names;
+}
+
+/** Files with a retrieved chunk whose symbols define one of the query's called-out names. */
+function definingFiles(keyword: readonly ScoredChunk[], vector: readonly ScoredChunk[], plan: QueryPlan): Set<string> {
+  const names = calledOutNames(plan);
+  const out = new Set<string>();
+  if (!names.size) return out;
+  for (const list of [keyword, vector]) {
+    for (const h of list) {
+      if (!h.chunk.symbol) continue;
+      const key = fileKey(h.chunk);
+      if (out.has(key)) continue;
+      for (const sym of h.chunk.symbol.split(', ')) {
+        const last = sym.split('.').pop()!.toLowerCase();
+        if (names.has(last)) {
+          out.add(key);
+          break;
+        }
+      }
+    }
+  }
+  return out;
 }

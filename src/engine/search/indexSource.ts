@@ -10,7 +10,11 @@ import type { ScoredChunk, SearchSource, SourceChunk } from './source';
 
 
 export class IndexSource implements SearchSource {
-  constructor(readonly index: WorkspaceIndex) {}
+  /** `unsaved`: the editor's buffers (by absolute path), read before the disk. */
+  constructor(
+    readonly index: WorkspaceIndex,
+    private readonly unsaved?: { get(abs: string): string | undefined },
+  ) {}
 
   get chunkCount(): number {
     return this.index.catalog.chunkCount;
@@ -29,12 +33,14 @@ export class IndexSource implements SearchSource {
   }
 
   readChunkText(chunk: SourceChunk): Promise<string | undefined> {
+    const text = this.unsaved?.get(this.index.absolutePath(asLocation(chunk)));
+    if (text !== undefined) return Promise.resolve(text.replace(/\r\n?/g, '\n').split('\n').slice(chunk.startLine - 1, chunk.endLine).join('\n'));
     return this.index.readChunkText(asLocation(chunk));
   }
 
   /** Lines [startLine, endLine] of a file in the index (passages span several chunks). */
   readLines(root: number, rel: string, startLine: number, endLine: number): Promise<string | undefined> {
-    return this.index.readChunkText({ id: '', root, path: rel, startLine, endLine, symbol: '', language: '', hash: '' });
+    return this.readChunkText({ id: '', root, path: rel, startLine, endLine, symbol: '', language: '' });
   }
 
   /** How a path is shown: relative to its root; prefixed by the root's folder name when there are several. */

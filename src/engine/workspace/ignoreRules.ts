@@ -9,7 +9,7 @@
  */
 import ignore, { type Ignore } from 'ignore';
 
-/** Defaults, in .gitignore syntax: VCS and dependency folders, build outputs, lockfiles, minified bundles, binaries. */
+/** Defaults, in .gitignore syntax: VCS and dependency folders, build outputs, lockfiles, binaries. */
 export const DEFAULT_EXCLUDES: readonly string[] = [
   '.git/', '.hg/', '.svn/', '.jj/',
   'node_modules/', 'bower_components/', 'vendor/', '.venv/', 'venv/', '__pycache__/', '.tox/', '.gradle/',
@@ -17,7 +17,8 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
   '.turbo/', '.keel-cache/', '.idea/', '.vscode-test/',
   'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'Cargo.lock',
   'poetry.lock', 'Pipfile.lock', 'Gemfile.lock', 'composer.lock', 'go.sum', 'uv.lock',
-  '*.min.js', '*.min.css', '*.map', '*.bundle.js', '*.chunk.js', '*.pyc', '*.class', '*.o', '*.so',
+  // minified bundles (*.min.js …) are not here: the walker skips them with a reason (defaultSkip)
+  '*.map', '*.pyc', '*.class', '*.o', '*.so',
   '*.dylib', '*.dll', '*.exe', '*.a', '*.lib', '*.jar', '*.war', '*.wasm', '*.node',
   '*.png', '*.jpg', '*.jpeg', '*.gif', '*.bmp', '*.ico', '*.webp', '*.tiff', '*.psd',
   '*.mp3', '*.mp4', '*.mov', '*.avi', '*.wav', '*.ogg', '*.webm',

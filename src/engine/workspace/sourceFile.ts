@@ -25,6 +25,8 @@ export interface ReadOptions {
   /** Workspace roots: a path whose real location is outside all of them is refused. */
   roots?: readonly string[];
   followSymlinksOutside?: boolean;
+  /** Read minified and generated files too (`keel.index.includeGenerated`); default: skip them. */
+  includeGenerated?: boolean;
   /** Give up on a file after this long (a stalled network mount). Default 10 s. */
   timeoutMs?: number;
 }
@@ -46,11 +48,16 @@ export async function readSourceFile(abs: string, maxBytes: number, options: Rea
   const bytes = read.bytes;
   const decoded = decode(bytes);
   if (!decoded.ok) return decoded;
-  const generated = looksGenerated(decoded.text);
+  return judgeText(decoded.text, bytes, options);
+}
+
+/** Decoded text (from disk, or an editor's unsaved buffer) judged as indexable or not. */
+export function judgeText(text: string, bytes: Buffer | string, options: Pick<ReadOptions, 'includeGenerated'> = {}): SourceRead {
+  const generated = options.includeGenerated ? undefined : looksGenerated(text);
   if (generated) return { ok: false, reason: generated, kind: 'generated' };
-  const secret = secretFileByContent(decoded.text);
+  const secret = secretFileByContent(text);
   if (secret) return { ok: false, reason: `secret-bearing file: ${secret} (never indexed)`, kind: 'secret' };
-  return { ok: true, text: decoded.text, hash: contentHash(bytes), size: bytes.length };
+  return { ok: true, text, hash: contentHash(bytes), size: typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length };
 }
 
 /** The bytes of a regular file of at most `maxBytes`, or why not. Never blocks on a FIFO. */

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { SkipKind, SkippedFile } from '../../protocol';
 import { throwIfCancelled } from '../../common/errors';
 import { containment, fsSkip, resolveEntry, specialFile, tooLarge, type Skip } from './fileGuard';
+import { defaultSkipDir, defaultSkipFile, type DefaultSkip } from '../index/fileKind';
 import { DEFAULT_EXCLUDES, isIgnored, ruleSet, type RuleSet } from './ignoreRules';
 import { isSecretFileName } from './secretFiles';
 
@@ -31,10 +32,26 @@ export interface WalkOptions {
   ignoreDirs?: readonly string[];
   /** Follow symlinks whose target is outside every root (default: skip them). */
   followSymlinksOutside?: boolean;
+  /** Index vendored folders and minified / generated files too (`keel.index.includeGenerated`); default: skip them. */
+  includeGenerated?: boolean;
   signal?: AbortSignal;
 }
 
 const SECRET_REASON = 'secret-bearing file (never indexed)';
+
+const DEFAULT_SKIP_REASON: Record<DefaultSkip, string> = {
+  vendored: 'vendored third-party folder (not entered)',
+  minified: 'minified file (by name)',
+  generated: 'generated code (by name)',
+};
+
+/** The skip for a path Keel leaves out by default (vendored / minified / generated), unless re-included. */
+export function defaultSkip(rel: string, isDirectory: boolean, options: Pick<WalkOptions, 'includeGenerated'>): Skip | undefined {
+  if (options.includeGenerated) return undefined;
+  const why = isDirectory ? defaultSkipDir(rel.slice(rel.lastIndexOf('/') + 1)) : defaultSkipFile(rel);
+  if (!why) return undefined;
+  return { kind: why === 'vendored' ? 'vendored' : 'generated', reason: DEFAULT_SKIP_REASON[why] };
+}
 
 export interface WalkResult {
   files: WalkedFile[];
@@ -108,14 +125,18 @@ export async function walkWorkspace(roots: readonly string[], options: WalkOptio
           }
           const isDir = target.kind === 'directory';
           if (isIgnored(rules, childRel, isDir)) continue;
-          if (isDir) subdirs.push([childAbs, childRel]);
+          const byName = defaultSkip(childRel, isDir, options);
+          if (byName) skip(childRel, byName);
+          else if (isDir) subdirs.push([childAbs, childRel]);
           else if (isSecretFileName(entry.name) || isSecretFileName(path.basename(target.real))) skip(childRel, { kind: 'secret', reason: SECRET_REASON });
           else files.push({ childAbs, childRel, stat: target.stat });
           continue;
         }
         const isDir = entry.isDirectory();
         if (isIgnored(rules, childRel, isDir)) continue;
-        if (isDir) subdirs.push([childAbs, childRel]);
+        const byName = entry.isFile() || isDir ? defaultSkip(childRel, isDir, options) : undefined;
+        if (byName) skip(childRel, byName);
+        else if (isDir) subdirs.push([childAbs, childRel]);
         else if (!entry.isFile()) skip(childRel, { kind: 'special', reason: 'not a regular file (device, FIFO or socket)' });
         else if (isSecretFileName(entry.name)) skip(childRel, { kind: 'secret', reason: SECRET_REASON });
         else files.push({ childAbs, childRel });
@@ -178,6 +199,8 @@ export async function checkPath(root: string, rel: string, options: WalkOptions)
     }
     const prefix = parts.slice(0, depth + 1).join('/');
     if (depth < parts.length - 1 && isIgnored(stack, prefix, true)) return { kind: 'ignored' };
+    // inside a vendored / generated folder: the walk lists the folder once, so a file event adds nothing
+    if (depth < parts.length - 1 && defaultSkip(prefix, true, options)) return { kind: 'ignored' };
   }
   const abs = path.join(root, rel);
   let link: Stats;
@@ -198,7 +221,9 @@ export async function checkPath(root: string, rel: string, options: WalkOptions)
   }
   const isDir = target.kind === 'directory';
   if (isIgnored(stack, rel, isDir)) return { kind: 'ignored' };
-  if (isDir) return { kind: 'directory' };
+  if (isDir) return defaultSkip(rel, true, options) ? { kind: 'ignored' } : { kind: 'directory' };
+  const byName = defaultSkip(rel, false, options);
+  if (byName) return { kind: 'skipped', reason: byName.reason, skipKind: byName.kind };
   if (isSecretFileName(parts[parts.length - 1]) || (link.isSymbolicLink() && isSecretFileName(path.basename(target.real)))) {
     return { kind: 'skipped', reason: SECRET_REASON, skipKind: 'secret' };
   }

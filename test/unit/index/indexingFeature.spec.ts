@@ -80,6 +80,34 @@ describe('indexing feature (engine protocol)', () => {
     await e.shutdown();
   });
 
+  it('a question asked while the first build is filling the index waits for it (not "nothing matched")', async () => {
+    // The editor's first build opens the index at once and fills it for seconds; a question asked in
+    // between finds the index open but empty, and must be answered from the finished build.
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) files[`src/m${i}.ts`] = `export function helper${i}() { return ${i}; }\n`;
+    const big = makeTree({ ...files, 'src/orders.ts': 'export function loadOrdersForUser(userId: string) { return userId; }\n' });
+    const e = engine();
+    try {
+      let asked: Promise<{ hits: Array<{ path: string }> }> | undefined;
+      const build = call(e, 'index/build', { roots: [big.dir] }, {
+        onNotify: (m, p) => {
+          if (m === 'index/progress' && (p as IndexProgress).phase === 'chunk' && !asked) {
+            assert.ok(e.services.get(IndexServiceKey).forPath(big.dir), 'the index is open while the build runs');
+            asked = call(e, 'search/query', { query: 'loadOrdersForUser', dir: big.dir, ensureIndex: true, top: 3 });
+          }
+        },
+      });
+      const summary = await build;
+      assert.ok(asked, 'the question was asked during the build');
+      const result = await asked;
+      assert.equal(summary.files, 301);
+      assert.equal(result.hits[0]?.path, 'src/orders.ts');
+    } finally {
+      await e.shutdown();
+      big.cleanup();
+    }
+  });
+
   it('answers bad params with coded errors', async () => {
     const e = engine();
     const code = async (p: Promise<unknown>) => p.then(() => 'ok', (err: KeelError) => err.code);

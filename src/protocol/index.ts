@@ -17,6 +17,7 @@
  */
 import type { ChatRequests } from './chat';
 import type { CostRequests } from './cost';
+import type { CompletionRequests } from './completions';
 import type { DbRequests } from './db';
 import type { IndexingRequests } from './indexing';
 import type { EngineRequests } from './rpc';
@@ -34,9 +35,10 @@ export type * from './host';
 export type * from './webview';
 export type * from './tools';
 export type * from './db';
+export type * from './completions';
 
 /** Client → engine requests: every feature's, in one map. */
-export interface RequestMap extends EngineRequests, IndexingRequests, SearchRequests, SqlRequests, ChatRequests, CostRequests, ToolRequests, DbRequests {}
+export interface RequestMap extends EngineRequests, IndexingRequests, SearchRequests, SqlRequests, ChatRequests, CostRequests, ToolRequests, DbRequests, CompletionRequests {}
 
 export type RequestMethod = keyof RequestMap;
 export type ParamsOf<M extends RequestMethod> = RequestMap[M]['params'];

@@ -4,6 +4,7 @@
  */
 import type { Engine } from '../engine';
 import { registerChatFeature } from './chat';
+import { registerCompletionsFeature } from './completions';
 import { registerCostFeature } from './cost';
 import { registerDbFeature } from './db';
 import { registerEngineFeature } from './engineInfo';
@@ -27,4 +28,5 @@ export function registerFeatures(engine: Engine): void {
   registerCostFeature(engine);
   registerToolsFeature(engine);
   registerDbFeature(engine);
+  registerCompletionsFeature(engine);
 }

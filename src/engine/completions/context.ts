@@ -38,6 +38,14 @@ export interface ContextBudget {
   /** Shares of `total` the windows may take at most; what they leave goes to the other sections. */
   prefixShare: number;
   suffixShare: number;
+  /** Share of what the windows leave that definitions may take; lines shown per definition. */
+  definitionShare?: number;
+  definitionLines?: number;
+  /** Lines above the cursor whose identifiers are looked up (closest first), and how many names at most. */
+  nearLines?: number;
+  maxIdentifiers?: number;
+  /** Also look up the names the file imports (most used first). */
+  importedNames?: boolean;
   /** Sections to use (evals turn them off to measure the prefix-only baseline). */
   sections: { definitions: boolean; imports: boolean; similar: boolean; recent: boolean };
 }
@@ -46,6 +54,13 @@ export const DEFAULT_BUDGET: ContextBudget = {
   total: 2048,
   prefixShare: 0.5,
   suffixShare: 0.15,
+  // Chosen on the eval's dev split (scripts/eval-completions.ts): short signatures of many names beat
+  // long bodies of a few; identifiers from 40 lines up beat 12.
+  definitionShare: 0.85,
+  definitionLines: 6,
+  nearLines: 40,
+  maxIdentifiers: 40,
+  importedNames: true,
   sections: { definitions: true, imports: true, similar: true, recent: true },
 };
 
@@ -69,6 +84,7 @@ export interface AssembledContext {
 /** Lines of a definition shown: the signature and the start of the body are what a caller needs. */
 const DEFINITION_LINES = 14;
 const SIMILAR_LINES = 16;
+const SIMILAR_TERMS = 8;
 const RECENT_LINES = 20;
 /** Identifiers near the cursor that are looked up, closest first. */
 const MAX_IDENTIFIERS = 16;
@@ -131,11 +147,16 @@ export async function assembleContext(index: CompletionIndex | undefined, input:
   const shownChunks = new Set<string>();
 
   if (index && budget.sections.definitions && left > 0) {
-    const near = identifiersNear(before, headOfLine + tailOfLine, after, input.languageId);
+    const near = identifiersNear(before, headOfLine + tailOfLine, after, budget.nearLines ?? NEAR_LINES_BEFORE, budget.maxIdentifiers ?? MAX_IDENTIFIERS);
+    if (budget.importedNames ?? true) {
+      const seen = new Set(near);
+      for (const name of importedNames(importLines(before.slice(0, Math.min(before.length, 300)), input.languageId), text)) if (!seen.has(name)) near.push(name);
+    }
     const importedFrom = importSpecifiers(text, input.languageId);
-    const cap = Math.floor(left * 0.6);
+    const cap = Math.floor(left * (budget.definitionShare ?? 0.6));
     let used = 0;
     for (const name of near) {
+      if (cap - used < 24) break; // not even a one-line signature fits any more
       const sites = index.definitions(name).filter((c) => !inWindow(c));
       if (sites.length === 0) continue;
       const ranked = rankSites(sites, input.path, importedFrom);
@@ -144,7 +165,7 @@ export async function assembleContext(index: CompletionIndex | undefined, input:
       if (shownChunks.has(chunk.id)) continue;
       const body = await index.readChunkText(chunk);
       if (!body) continue;
-      const excerpt = headLines(body, DEFINITION_LINES);
+      const excerpt = definitionExcerpt(body, name, budget.definitionLines ?? DEFINITION_LINES);
       const before = left;
       if (!add({ kind: 'definition', path: chunk.path, text: excerpt }, cap - used)) continue;
       used += before - left;
@@ -158,8 +179,8 @@ export async function assembleContext(index: CompletionIndex | undefined, input:
   }
 
   if (index && budget.sections.similar && left > 0) {
-    const query = before.slice(Math.max(0, before.length - 6)).join('\n') + '\n' + headOfLine;
-    if (query.trim().length > 8) {
+    const query = similarQuery(before, headOfLine);
+    if (query) {
       const hits = index.keywordSearch(query, 6, (c) => !(input.path !== undefined && c.path === input.path) && !shownChunks.has(c.id));
       const cap = Math.floor(left * 0.6);
       let used = 0;
@@ -188,8 +209,24 @@ export async function assembleContext(index: CompletionIndex | undefined, input:
   return { prefix, suffix, sections, tokens: prefixTokens + suffixTokens + sectionTokens, window: { startLine: windowStart, endLine: windowEnd } };
 }
 
+/**
+ * Line → token count. Typing changes one line at a time, so nearly every line of the window and every
+ * definition excerpt was counted on the previous keystroke; BPE is the bulk of assembly time otherwise.
+ */
+const tokenCache = new Map<string, number>();
+const TOKEN_CACHE_ENTRIES = 50_000;
+
 function tokens(text: string): number {
   if (text.length === 0) return 0;
+  const hit = tokenCache.get(text);
+  if (hit !== undefined) return hit;
+  const n = countUncached(text);
+  if (tokenCache.size >= TOKEN_CACHE_ENTRIES) tokenCache.clear();
+  tokenCache.set(text, n);
+  return n;
+}
+
+function countUncached(text: string): number {
   // Exact BPE counts for normal lines; a rough 3 chars/token for giant ones keeps the hot path bounded.
   return text.length > LONG_LINE ? Math.ceil(text.length / 3) : safeCount(text);
 }
@@ -201,6 +238,27 @@ export function safeCount(text: string): number {
   } catch {
     return Math.ceil(text.length / 3);
   }
+}
+
+/** Where `name` is defined inside a chunk (chunks hold several definitions): n lines from there. */
+export function definitionExcerpt(body: string, name: string, n: number): string {
+  const lines = body.split('\n');
+  const def = definitionPattern(name);
+  // Substring first: the regex on every line of a 300-line chunk was most of assembly time.
+  let at = lines.findIndex((l) => l.includes(name) && def.test(l));
+  if (at < 0) at = lines.findIndex((l) => l.includes(name));
+  if (at <= 0) return headLines(body, n);
+  return headLines(lines.slice(at).join('\n'), n);
+}
+
+/** Lines that define `name`: declarations, methods, assignments of functions, Python/Go definitions. */
+export function definitionPattern(name: string): RegExp {
+  const n = name.replace(/[$]/g, '\\$');
+  return new RegExp(
+    `(?:\\b(?:function\\*?|def|class|func|interface|type|enum|struct|trait|const|let|var)\\s+(?:\\([^)]*\\)\\s*)?${n}(?![\\w$]))` +
+      `|(?:^\\s*(?:export\\s+)?(?:default\\s+)?(?:(?:public|private|protected|static|async|override|readonly|abstract|get|set)\\s+)*#?${n}\\s*(?:<[^>]*>)?\\s*\\()` +
+      `|(?:^\\s*(?:this\\.|self\\.|exports\\.|module\\.exports\\.)?${n}\\s*[:=]\\s*(?:async\\s+)?(?:function\\b|\\(|[A-Za-z_$][\\w$]*\\s*=>))`,
+  );
 }
 
 function headLines(text: string, n: number): string {
@@ -220,7 +278,7 @@ const KEYWORDS = new Set(
 );
 
 /** Identifiers around the cursor, closest first: the cursor line, then lines above and below alternately. */
-export function identifiersNear(before: readonly string[], cursorLine: string, after: readonly string[], _languageId: string): string[] {
+export function identifiersNear(before: readonly string[], cursorLine: string, after: readonly string[], nearLines = NEAR_LINES_BEFORE, max = MAX_IDENTIFIERS): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const take = (line: string | undefined): void => {
@@ -233,11 +291,59 @@ export function identifiersNear(before: readonly string[], cursorLine: string, a
     }
   };
   take(cursorLine);
-  for (let d = 1; d <= NEAR_LINES_BEFORE && out.length < MAX_IDENTIFIERS * 2; d++) {
+  for (let d = 1; d <= nearLines && out.length < max; d++) {
     take(before[before.length - d]);
     if (d <= NEAR_LINES_AFTER) take(after[d - 1]);
   }
-  return out.slice(0, MAX_IDENTIFIERS);
+  return out.slice(0, max);
+}
+
+/**
+ * The keyword query for similar code: the distinct non-keyword identifiers of the last lines before the
+ * cursor, at most SIMILAR_TERMS — every extra term (split into sub-words by the analyzer) is another
+ * posting list to walk at 50k chunks; past ~8 identifiers the hits barely change.
+ */
+function similarQuery(before: readonly string[], head: string): string {
+  const names: string[] = [];
+  const seen = new Set<string>();
+  const lines = [head, ...before.slice(Math.max(0, before.length - 3)).reverse()];
+  for (const line of lines) {
+    for (const m of line.matchAll(IDENT)) {
+      const name = m[0];
+      if (name.length < 3 || KEYWORDS.has(name) || seen.has(name)) continue;
+      seen.add(name);
+      names.push(name);
+      if (names.length >= SIMILAR_TERMS) return names.join(' ');
+    }
+  }
+  return names.length >= 2 ? names.join(' ') : '';
+}
+
+/** Names a file's import lines bring in, the ones the file uses most first. */
+export function importedNames(imports: readonly string[], text: string): string[] {
+  const names = new Set<string>();
+  const joined = imports.join('\n');
+  for (const m of joined.matchAll(/\{([^}]*)\}/g)) {
+    for (const part of m[1]!.split(',')) {
+      const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+|\s*:\s*/).pop()!.trim();
+      if (/^[A-Za-z_$][\w$]*$/.test(name)) names.add(name);
+    }
+  }
+  for (const m of joined.matchAll(/\bimport\s+(?:type\s+)?([A-Za-z_$][\w$]*)\s*(?:,|from)/g)) names.add(m[1]!);
+  for (const m of joined.matchAll(/\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*require\(/g)) names.add(m[1]!);
+  for (const m of joined.matchAll(/^\s*from\s+\S+\s+import\s+(.+)$/gm)) {
+    for (const part of m[1]!.replace(/[()]/g, '').split(',')) {
+      const name = part.trim().split(/\s+as\s+/).pop()!.trim();
+      if (/^[A-Za-z_]\w*$/.test(name)) names.add(name);
+    }
+  }
+  const body = text.length > 50_000 ? text.slice(0, 50_000) : text;
+  const uses = (name: string): number => {
+    let n = 0;
+    for (let at = body.indexOf(name); at >= 0 && n < 50; at = body.indexOf(name, at + name.length)) n++;
+    return n;
+  };
+  return [...names].filter((n) => n.length > 1 && !KEYWORDS.has(n)).map((n) => ({ n, u: uses(n) })).sort((a, b) => b.u - a.u).map((x) => x.n);
 }
 
 /** Module specifiers the file imports from, as path fragments ('./db/users' → 'db/users'). */

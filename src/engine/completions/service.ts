@@ -72,8 +72,8 @@ export interface CompletionDeps {
   ledger: CostLedger;
   /** The configured chat provider (chat-only models, vscode-lm); undefined when none. */
   provider: () => LlmProvider | undefined;
-  /** The open index for a document path, if any. */
-  indexFor: (absPath: string) => WorkspaceIndex | undefined;
+  /** The index covering a document, and the document's path as the index names it; undefined outside any index. */
+  indexFor: (absPath: string) => { index: CompletionIndex; rel: string | undefined } | undefined;
   env?: NodeJS.ProcessEnv;
   /** Directory for completions.jsonl (the ledger's). */
   dir: string;
@@ -88,7 +88,6 @@ export class CompletionService {
   private readonly log: JsonlLog<LogLine>;
   private counts = { shown: 0, accepted: 0 };
   private readonly issued = new Map<string, { model: string; chars: number }>();
-  private readonly adapters = new WeakMap<WorkspaceIndex, IndexAdapter>();
 
   constructor(private readonly deps: CompletionDeps) {
     this.log = new JsonlLog(path.join(deps.dir, COMPLETIONS_LOG), isLogLine);
@@ -131,10 +130,9 @@ export class CompletionService {
     }
 
     const a0 = performance.now();
-    const index = this.deps.indexFor(params.path);
-    const adapter = index ? this.adapter(index) : undefined;
-    const rel = index ? relativeTo(index, params.path) : undefined;
-    const context = await assembleContext(adapter, {
+    const found = this.deps.indexFor(params.path);
+    const rel = found?.rel;
+    const context = await assembleContext(found?.index, {
       path: rel,
       displayPath: rel ?? path.basename(params.path),
       languageId: params.languageId,
@@ -263,12 +261,16 @@ export class CompletionService {
     if (read.reset) this.counts = { shown: 0, accepted: 0 };
     for (const r of read.records) this.counts[r.event]++;
   }
+}
 
-  private adapter(index: WorkspaceIndex): IndexAdapter {
-    let a = this.adapters.get(index);
-    if (!a) this.adapters.set(index, (a = new IndexAdapter(index)));
-    return a;
-  }
+const adapters = new WeakMap<WorkspaceIndex, IndexAdapter>();
+
+/** The workspace index as the service wants it (one adapter, so one symbol table, per open index). */
+export function completionIndexOf(index: WorkspaceIndex | undefined, absPath: string): { index: CompletionIndex; rel: string | undefined } | undefined {
+  if (!index) return undefined;
+  let adapter = adapters.get(index);
+  if (!adapter) adapters.set(index, (adapter = new IndexAdapter(index)));
+  return { index: adapter, rel: relativeTo(index, absPath) };
 }
 
 function relativeTo(index: WorkspaceIndex, abs: string): string | undefined {

@@ -1,7 +1,7 @@
 /** `completions/inline`, `completions/accepted`, `completions/stats`: inline completions (src/engine/completions/). */
 import { ConfigKey } from '../config';
 import type { Engine } from '../engine';
-import { CompletionService } from '../completions/service';
+import { completionIndexOf, CompletionService } from '../completions/service';
 import { IndexServiceKey } from '../index/indexService';
 import { CostLedgerKey } from '../llm/runtime';
 import { EgressGateKey, LlmProviderKey } from '../llm/services';
@@ -24,7 +24,7 @@ export function registerCompletionsFeature(engine: Engine): void {
           return undefined; // PROVIDER_NOT_CONFIGURED: no completions, not an error per keystroke
         }
       },
-      indexFor: (p) => registry.get(IndexServiceKey).forPath(p),
+      indexFor: (p) => completionIndexOf(registry.get(IndexServiceKey).forPath(p), p),
       dir: userStateDir(engine.options),
       debug: (m) => engine.log.debug(m),
     });

@@ -160,7 +160,8 @@ try {
   let reportExit;
   const exitCode = new Promise((resolve) => { reportExit = resolve; });
   await page.exposeFunction('codeAutomationExit', async (c) => reportExit(c));
-  await page.goto(url);
+  // A loaded machine (2 shared cores) can take longer than Playwright's 30 s default to serve the workbench.
+  await page.goto(url, { timeout: 120_000 });
   let timer;
   const outcome = await Promise.race([
     exitCode,

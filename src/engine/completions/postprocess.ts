@@ -30,6 +30,10 @@ export function isJunk(text: string, pos: Position): boolean {
   if (text.trim() === '') return true;
   if (ALL_SENTINELS.some((s) => text.includes(s))) return true;
   if (/^\s*(?:sure|here(?:'s| is)|i (?:can|cannot|can't)|the (?:code|completion)|certainly)\b/i.test(text)) return true;
+  // The text just typed, again (models echo the end of the prefix; right after an accept this would
+  // offer the same completion a second time).
+  const head = pos.head.trimEnd();
+  if (head.trim() !== '' && text.trim().length >= 3 && !text.includes('\n') && head.endsWith(text.trim())) return true;
   const lastPrefixLine = pos.head.trim() === '' ? lastNonEmpty(pos.prefix) : '';
   if (lastPrefixLine && text.trim() === lastPrefixLine.trim() && lastPrefixLine.trim().length > 3) return true;
   return false;

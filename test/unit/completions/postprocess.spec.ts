@@ -61,6 +61,7 @@ describe('completions post-processing', () => {
     assert.equal(isJunk('<|fim_middle|>x', at('|')), true);
     assert.equal(postProcess('return total;', at('  return total;\n  |'), { multiline: true }), '', 'a repeat of the line above');
     assert.equal(postProcess('\nfoo()', at('const x = |'), { multiline: false }), '', 'a single-line position answered with a new line');
+    assert.equal(postProcess('a + b;', at('  return a + b;|\n}'), { multiline: false }), '', 'the text just typed (or just accepted), again');
   });
 
   it('unwraps chat answers: fences, cursor echoes, restated heads', () => {

@@ -54,10 +54,10 @@ export async function requestFim(r: FimRequest, signal: AbortSignal): Promise<Mo
   let usage: Usage | undefined;
   let stoppedEarly = false;
   try {
-    const fetch = httpClient(r.gate, 'completion', r.provider);
+    const send = httpClient(r.gate, 'completion', r.provider);
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream', ...call.headers };
     if (r.apiKey) headers.authorization = `Bearer ${r.apiKey}`;
-    const response = await fetch(`${r.baseURL.replace(/\/+$/, '')}/completions`, { method: 'POST', headers, body: JSON.stringify(body), signal: controller.signal });
+    const response = await send(`${r.baseURL.replace(/\/+$/, '')}/completions`, { method: 'POST', headers, body: JSON.stringify(body), signal: controller.signal });
     if (!response.ok) {
       const detail = (await response.text().catch(() => '')).slice(0, 300);
       const code = response.status === 401 || response.status === 403 ? 'AUTH_FAILED' : response.status === 429 ? 'RATE_LIMITED' : response.status >= 500 ? 'PROVIDER_UNAVAILABLE' : 'BAD_RESPONSE';

@@ -10,6 +10,7 @@ import { registerChatView } from './vscode/chatView';
 import { registerCommands } from './vscode/commands';
 import { registerCostStatusBar } from './vscode/costStatusBar';
 import { registerIndexing } from './vscode/indexing';
+import { registerInlineCompletions } from './vscode/inlineCompletions';
 import type { KeelContext } from './vscode/context';
 import { registerEgressLog } from './vscode/egressLog';
 import { EngineClient } from './vscode/engineClient';
@@ -59,6 +60,7 @@ export function activate(extension: vscode.ExtensionContext): KeelApi {
   registerProvenanceView(ctx);
   registerApiDiagnostics(ctx);
   registerLmTools(ctx);
+  registerInlineCompletions(ctx);
   const queryPlan = registerQueryPlan(ctx);
   registerCommands(ctx, {
     ...cost.commands,

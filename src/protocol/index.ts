@@ -19,6 +19,7 @@ import type { ApiRequests } from './api';
 import type { BufferRequests } from './buffers';
 import type { ChatRequests } from './chat';
 import type { CostRequests } from './cost';
+import type { CompletionRequests } from './completions';
 import type { DbRequests } from './db';
 import type { IndexingRequests } from './indexing';
 import type { EngineRequests } from './rpc';
@@ -40,6 +41,7 @@ export type * from './db';
 export type * from './trust';
 export type * from './api';
 export type * from './buffers';
+export type * from './completions';
 
 /** Client → engine requests: every feature's, in one map (one feature per line: branches add lines). */
 export interface RequestMap
@@ -53,7 +55,8 @@ export interface RequestMap
     DbRequests,
     TrustRequests,
     ApiRequests,
-    BufferRequests {}
+    BufferRequests,
+    CompletionRequests {}
 
 export type RequestMethod = keyof RequestMap;
 export type ParamsOf<M extends RequestMethod> = RequestMap[M]['params'];

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { encode } from 'gpt-tokenizer';
 import { WireServer, fakeId, sendJson, type ExchangeContext, type Fault, type WireServerOptions } from './harness';
+import { respondCompletions } from './openaiCompletions';
 import { pieces, writeSseStream, type SseEvent, type StreamFault } from './sse';
 
 interface ChatBody {
@@ -23,6 +24,8 @@ export interface OpenAIServerOptions extends WireServerOptions {
   minCacheTokens?: number;
   /** false: behave like servers that ignore stream_options.include_usage (some self-hosted ones). */
   reportUsage?: boolean;
+  /** /v1/completions: time before the first token (a model's fixed think time; the benchmark uses 150 ms). */
+  modelDelayMs?: number;
 }
 
 export class OpenAIChatServer extends WireServer {
@@ -44,6 +47,11 @@ export class OpenAIChatServer extends WireServer {
   private async respond(ctx: ExchangeContext): Promise<void> {
     const { res, recorded, fault, reply } = ctx;
     const requestId = fakeId('req_');
+    if (recorded.path === '/v1/completions' && recorded.method === 'POST') {
+      if (fault && this.sendHttpFault(ctx, fault, requestId)) return;
+      await respondCompletions(ctx, { gapMs: this.options.gapMs ?? 2, modelDelayMs: (this.options as OpenAIServerOptions).modelDelayMs ?? 0, reportUsage: this.reportUsage });
+      return;
+    }
     if (recorded.path !== '/v1/chat/completions' || recorded.method !== 'POST') {
       sendJson(res, 404, errorBody(`Unknown request URL: ${recorded.method} ${recorded.path}`, 'invalid_request_error', null), { 'x-request-id': requestId });
       return;

@@ -6,6 +6,7 @@ import type { Engine } from '../engine';
 import { registerApiFeature } from './api';
 import { registerBuffersFeature } from './buffers';
 import { registerChatFeature } from './chat';
+import { registerCompletionsFeature } from './completions';
 import { registerCostFeature } from './cost';
 import { registerDbFeature } from './db';
 import { registerEngineFeature } from './engineInfo';
@@ -33,4 +34,5 @@ export function registerFeatures(engine: Engine): void {
   registerTrustFeature(engine);
   registerApiFeature(engine);
   registerBuffersFeature(engine);
+  registerCompletionsFeature(engine);
 }

@@ -36,7 +36,7 @@ export interface ToolTurn {
 }
 
 /** Why the request leaves the machine — recorded in the egress audit log. */
-export type EgressPurpose = 'chat' | 'summarize' | 'structured' | 'rerank' | 'classify' | 'embed' | 'sql-review';
+export type EgressPurpose = 'chat' | 'completion' | 'summarize' | 'structured' | 'rerank' | 'classify' | 'embed' | 'sql-review';
 
 /**
  * A chat request in Keel's terms. The three parts are ordered from most to least stable because both

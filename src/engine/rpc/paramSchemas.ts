@@ -133,6 +133,16 @@ export const PARAM_SCHEMAS: Record<RequestMethod, z.ZodTypeAny> = {
     ledger: z.string().optional(),
   'provenance/report': obj({ root: z.string(), since: z.string().optional(), path: z.string().optional(), ledger: z.string().optional() }),
   'tools/call': obj({ name: z.string(), arguments: z.unknown(), roots: strings, store: z.string().optional() }),
+  'completions/inline': obj({
+    path: z.string(),
+    languageId: z.string(),
+    text: z.string(),
+    offset: z.number(),
+    recentEdits: z.array(obj({ path: z.string(), text: z.string() })).optional(),
+    explicit: z.boolean().optional(),
+  }),
+  'completions/accepted': obj({ id: z.string(), kind: z.enum(['full', 'partial']).optional(), acceptedChars: z.number().optional() }),
+  'completions/stats': obj({}),
 };
 
 /** `params` if it fits `method`'s schema (absent params count as `{}`); INVALID_PARAMS otherwise. */

@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { launchBrowser, mirrorExtensionHostConsole } from './browser.mjs';
 import { smokeTestDriverArgs, startCodeServer } from './codeServer.mjs';
-import { checkKeelViewShowing, clickNotificationButton, CLICK_NOTIFICATION_REQUEST, PAGE_SCREENSHOT_REQUEST, PANEL_SCREENSHOT_REQUEST, SCREENSHOT_REQUEST } from './workbench.mjs';
+import { checkKeelViewShowing, clickNotificationButton, CLICK_NOTIFICATION_REQUEST, PAGE_SCREENSHOT_REQUEST, PANEL_SCREENSHOT_REQUEST, PRESS_KEY_REQUEST, pressKeyOverGhostText, SCREENSHOT_REQUEST } from './workbench.mjs';
 
 function parseArgs(argv) {
   const devPaths = [];
@@ -88,6 +88,18 @@ async function takePanelScreenshot(page, name, whole = false) {
   }
 }
 
+async function pressKey(page, id, key) {
+  const report = await pressKeyOverGhostText(page, key).then(
+    (ghost) => ({ ok: true, detail: `pressed ${key}`, ghost }),
+    (e) => ({ ok: false, detail: `could not press ${key} over ghost text: ${e.message}` }),
+  );
+  if (process.env.KEEL_SHOT_REPORT) {
+    const file = `${process.env.KEEL_SHOT_REPORT}.key-${id}`;
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(report));
+    fs.renameSync(`${file}.tmp`, file);
+  }
+}
+
 async function answerNotification(page, id, label) {
   const report = await clickNotificationButton(page, label).then(
     () => ({ ok: true, detail: `clicked "${label}"` }),
@@ -136,7 +148,9 @@ try {
     const panel = new RegExp(`${PANEL_SCREENSHOT_REQUEST.replace(/[[\]]/g, '\\$&')} ([\\w-]+)`).exec(text);
     const whole = new RegExp(`${PAGE_SCREENSHOT_REQUEST.replace(/[[\]]/g, '\\$&')} ([\\w-]+)`).exec(text);
     const click = new RegExp(`${CLICK_NOTIFICATION_REQUEST.replace(/[[\]]/g, '\\$&')} ([\\w-]+) (.+)$`).exec(text.trim());
+    const key = new RegExp(`${PRESS_KEY_REQUEST.replace(/[[\]]/g, '\\$&')} ([\\w-]+) (\\S+)$`).exec(text.trim());
     if (text.includes(SCREENSHOT_REQUEST)) screenshot ??= takeScreenshot(page);
+    else if (key) void pressKey(page, key[1], key[2]);
     else if (panel) void takePanelScreenshot(page, panel[1]);
     else if (whole) void takePanelScreenshot(page, whole[1], true);
     else if (click) void answerNotification(page, click[1], click[2]);
@@ -146,7 +160,8 @@ try {
   let reportExit;
   const exitCode = new Promise((resolve) => { reportExit = resolve; });
   await page.exposeFunction('codeAutomationExit', async (c) => reportExit(c));
-  await page.goto(url);
+  // A loaded machine (2 shared cores) can take longer than Playwright's 30 s default to serve the workbench.
+  await page.goto(url, { timeout: 120_000 });
   let timer;
   const outcome = await Promise.race([
     exitCode,

@@ -12,6 +12,24 @@ export const PAGE_SCREENSHOT_REQUEST = '[keel-host] page screenshot';
  * showInformationMessage). The result goes to `<KEEL_SHOT_REPORT>.click-<id>`.
  */
 export const CLICK_NOTIFICATION_REQUEST = '[keel-host] click notification';
+/**
+ * Logged as `${PRESS_KEY_REQUEST} <id> <key>`: wait for ghost text (inline completion) in the focused
+ * editor, read it from the DOM, then press `key` (Playwright key name, e.g. Tab) as a user would.
+ * The result, with the ghost text seen, goes to `<KEEL_SHOT_REPORT>.key-<id>`.
+ */
+export const PRESS_KEY_REQUEST = '[keel-host] press key';
+
+/** VS Code 1.100 renders inline-completion ghost text in these decorations. */
+const GHOST_TEXT = '.part.editor .monaco-editor .ghost-text-decoration, .part.editor .monaco-editor .ghost-text';
+
+/** Waits for visible ghost text, returns it, then presses `key` on the page (the editor has focus). */
+export async function pressKeyOverGhostText(page, key, timeout = 20_000) {
+  const ghost = page.locator(GHOST_TEXT).first();
+  await ghost.waitFor({ state: 'visible', timeout });
+  const text = (await page.locator(GHOST_TEXT).allInnerTexts()).join('\n');
+  await page.keyboard.press(key);
+  return text;
+}
 
 /** Clicks the first visible notification button labelled `label`. */
 export async function clickNotificationButton(page, label) {

@@ -78,6 +78,26 @@ export async function clickNotification(label: string): Promise<void> {
   if (!result.ok) throw new Error(result.detail);
 }
 
+/** Must match PRESS_KEY_REQUEST in test/host/harness/workbench.mjs. */
+const PRESS_KEY_REQUEST = '[keel-host] press key';
+
+/**
+ * Ask the harness to wait for ghost text in the focused editor and press `key` (e.g. Tab) in the
+ * browser, as a user would; resolves with the ghost text the DOM showed. Outside the harness: throws.
+ */
+export async function pressKeyOverGhostText(key: string): Promise<string> {
+  const report = process.env.KEEL_SHOT_REPORT;
+  if (!report) throw new Error('no harness to press keys (KEEL_SHOT_REPORT is not set): run npm run test:host');
+  const id = `k${Date.now().toString(36)}`;
+  const file = `${report}.key-${id}`;
+  fs.rmSync(file, { force: true });
+  console.log(`${PRESS_KEY_REQUEST} ${id} ${key}`);
+  await waitFor(() => fs.existsSync(file), `the harness to press ${key}`, 40_000);
+  const result = JSON.parse(fs.readFileSync(file, 'utf8')) as { ok: boolean; detail: string; ghost?: string };
+  if (!result.ok) throw new Error(result.detail);
+  return result.ghost ?? '';
+}
+
 /** Shows Keel's chat view and resolves once its webview has rendered. */
 export async function showChat(): Promise<KeelApi> {
   const api = await keelApi();

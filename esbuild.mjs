@@ -57,6 +57,8 @@ const builds = [
   { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: OUT },
   // Reading and chunking run on their own threads during indexing (src/engine/index/chunkPool.ts).
   { ...node, entryPoints: { chunkWorker: 'src/engine/index/chunkWorker.ts' }, outdir: OUT },
+  // Workspace SQL scans spread files over threads too (src/engine/sql/scanPool.ts).
+  { ...node, entryPoints: { sqlScanWorker: 'src/engine/sql/scanWorker.ts' }, outdir: OUT },
   // The CLI and the engine worker are one bundle (src/keel.ts picks the role by thread).
   { ...node, entryPoints: { cli: 'src/keel.ts' }, outdir: OUT },
   {

@@ -1,19 +1,19 @@
 /**
  * Scan files and folders (`sql/scan`): folders are walked with the same ignore rules as the index
  * (.gitignore, .keelignore, default excludes), files of analysable languages are read with the
- * index's text normalisation, and every finding's path is made relative to `cwd`.
+ * index's text normalisation, and every finding's path is made relative to `cwd`. Files are analysed
+ * on worker threads when there are enough of them (scanPool.ts); findings keep the sorted file order.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Finding, SkippedFile, SqlScanParams, SqlScanResult } from '../../protocol';
 import { KeelError, throwIfCancelled } from '../../common/errors';
-import { readSourceFile } from '../workspace/sourceFile';
 import { walkWorkspace } from '../workspace/walker';
-import { analyzeSource, sqlLanguageFor } from './analyze';
+import { sqlLanguageFor } from './analyze';
+import { MAX_FILE_BYTES } from './scanFile';
+import { runScanJobs, type ScanRunOptions } from './scanPool';
 
-const MAX_FILE_BYTES = 1024 * 1024;
-
-export async function scanPaths(params: SqlScanParams, signal?: AbortSignal): Promise<SqlScanResult> {
+export async function scanPaths(params: SqlScanParams, signal?: AbortSignal, options: Omit<ScanRunOptions, 'signal'> = {}): Promise<SqlScanResult> {
   if (!params || typeof params.cwd !== 'string' || !Array.isArray(params.paths) || params.paths.some((p) => typeof p !== 'string')) {
     throw new KeelError('INVALID_PARAMS', 'sql/scan needs { paths: string[], cwd: string }');
   }
@@ -32,18 +32,17 @@ export async function scanPaths(params: SqlScanParams, signal?: AbortSignal): Pr
       for (const s of walked.skipped) if (sqlLanguageFor(s.path)) skipped.push({ path: rel(cwd, path.join(abs, s.path)), reason: s.reason, kind: s.kind });
     } else if (sqlLanguageFor(abs)) files.push(abs);
   }
-  const findings: Finding[] = [];
   const unique = [...new Set(files)].sort();
+  const jobs = unique.map((abs) => ({ abs, shown: rel(cwd, abs), rules: params.rules }));
+  const outcomes = await runScanJobs(jobs, { ...options, signal });
+  const findings: Finding[] = [];
   let analysed = 0;
-  for (const abs of unique) {
-    throwIfCancelled(signal);
-    const read = await readSourceFile(abs, MAX_FILE_BYTES);
-    const shown = rel(cwd, abs);
-    if (!read.ok) {
-      skipped.push({ path: shown, reason: read.reason, kind: read.kind });
+  for (const outcome of outcomes) {
+    if (!outcome.ok) {
+      skipped.push(outcome.skip);
       continue;
     }
-    findings.push(...(await analyzeSource({ path: shown, text: read.text, rules: params.rules }, { absPath: abs, seedSummaries: true })));
+    for (const f of outcome.findings) findings.push(f);
     analysed++;
   }
   return { findings, files: analysed, ms: Math.round(performance.now() - started), skipped };

@@ -73,6 +73,25 @@ async function statCached(p: string, reuse = true): Promise<import('node:fs').St
   return st;
 }
 
+/** A file's cached summaries in a form that crosses threads (scan workers hand them to the engine). */
+export interface SummaryEntry {
+  size: number;
+  mtimeMs: number;
+  hash: string;
+  functions: Array<[string, FunctionSummary]>;
+}
+
+export function exportSummary(abs: string): SummaryEntry | undefined {
+  const hit = cache.get(abs);
+  return hit && { size: hit.size, mtimeMs: hit.mtimeMs, hash: hit.hash, functions: [...hit.functions] };
+}
+
+/** Take a summary recorded on another thread; validated on use like any entry (size/mtime, then hash). */
+export function adoptSummary(abs: string, entry: SummaryEntry): void {
+  if (cache.size >= CACHE_LIMIT && !cache.has(abs)) cache.delete(cache.keys().next().value!);
+  cache.set(abs, { size: entry.size, mtimeMs: entry.mtimeMs, hash: entry.hash, functions: new Map(entry.functions) });
+}
+
 export function clearSummaryCache(): void {
   cache.clear();
   statCache.clear();

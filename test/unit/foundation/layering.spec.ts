@@ -36,10 +36,10 @@ describe('layering: the engine and the protocol never import vscode', () => {
     assert.deepEqual(offenders.map((f) => path.relative(root, f)), []);
   });
 
-  it('the built engine bundle (CLI and worker in one) and the chunk worker do not require vscode', () => {
+  it('the built engine bundle (CLI and worker in one) and the chunk and SQL scan workers do not require vscode', () => {
     // `npm run test:unit` builds first, so the bundles are always there.
     assert.equal(fs.existsSync(path.join(root, 'dist', 'engineWorker.js')), false, 'the engine is bundled once, into cli.js');
-    for (const bundle of ['cli.js', 'chunkWorker.js'].map((f) => path.join(root, 'dist', f))) {
+    for (const bundle of ['cli.js', 'chunkWorker.js', 'sqlScanWorker.js'].map((f) => path.join(root, 'dist', f))) {
       assert.ok(fs.existsSync(bundle), `${bundle} missing: run npm run build`);
       assert.doesNotMatch(fs.readFileSync(bundle, 'utf8'), /require\(["']vscode["']\)/, bundle);
     }

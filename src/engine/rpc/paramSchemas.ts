@@ -131,6 +131,7 @@ export const PARAM_SCHEMAS: Record<RequestMethod, z.ZodTypeAny> = {
     kind: z.enum(['ai-write', 'acknowledgement']).optional(),
     areas: strings.optional(),
     ledger: z.string().optional(),
+  }),
   'provenance/report': obj({ root: z.string(), since: z.string().optional(), path: z.string().optional(), ledger: z.string().optional() }),
   'tools/call': obj({ name: z.string(), arguments: z.unknown(), roots: strings, store: z.string().optional() }),
   'completions/inline': obj({

@@ -22,6 +22,7 @@ import type { IndexingRequests } from './indexing';
 import type { EngineRequests } from './rpc';
 import type { SearchRequests } from './search';
 import type { SqlRequests } from './sql';
+import type { TeamStoreRequests } from './teamStore';
 import type { ToolRequests } from './tools';
 
 export type * from './rpc';
@@ -34,9 +35,11 @@ export type * from './host';
 export type * from './webview';
 export type * from './tools';
 export type * from './db';
+export type * from './teamStore';
 
 /** Client → engine requests: every feature's, in one map. */
-export interface RequestMap extends EngineRequests, IndexingRequests, SearchRequests, SqlRequests, ChatRequests, CostRequests, ToolRequests, DbRequests {}
+export interface RequestMap extends EngineRequests, IndexingRequests, SearchRequests, SqlRequests, ChatRequests, CostRequests, ToolRequests, DbRequests,
+  TeamStoreRequests {}
 
 export type RequestMethod = keyof RequestMap;
 export type ParamsOf<M extends RequestMethod> = RequestMap[M]['params'];

@@ -20,6 +20,8 @@ import { PgStore, type EmbedQuery } from '../../../src/engine/store/postgres/pgS
 import { PgPool } from '../../../src/engine/store/postgres/connection';
 import { publishWorkspace } from '../../../src/engine/store/postgres/publishWorkspace';
 import { parseStoreLocation } from '../../../src/engine/store/location';
+import { recordTeamCost, teamCost } from '../../../src/engine/store/postgres/teamCost';
+import { spawnSync } from 'node:child_process';
 import { KeelError } from '../../../src/common/errors';
 import { startPostgres, type PgServer } from '../../helpers/postgres';
 import { HashingTestEmbedder } from '../index/testEmbedder';
@@ -311,5 +313,51 @@ describe('store: PostgreSQL + pgvector team store (real server)', function () {
     assert.throws(() => parseStoreLocation('postgres', undefined, {}), (e: KeelError) => e.code === 'INVALID_PARAMS');
     assert.equal(parseStoreLocation(undefined).kind, 'local');
     await assert.rejects(PgStore.open('postgres://u:pw@db.example.com/x', opts), (e: KeelError) => e.code === 'EGRESS_BLOCKED');
+  });
+
+  it('through the CLI: keel index --store postgres://… publishes, keel search --store … finds it, passwords never printed', function () {
+    const CLI = path.resolve(__dirname, '../../../dist/cli.js');
+    if (!fs.existsSync(CLI)) throw new Error('dist/cli.js missing: npm run test:unit builds first');
+    const root = path.join(tmp, 'cli-repo');
+    copyDir(FIXTURE, root);
+    const env = { ...process.env, KEEL_STATE_DIR: path.join(tmp, 'cli-state'), XDG_CACHE_HOME: path.join(tmp, 'cli-cache'), KEEL_REPO: 'cli-repo', KEEL_BRANCH: 'main' };
+    const run = (args: string[], extraEnv: Record<string, string> = {}) => spawnSync(process.execPath, [CLI, ...args], { cwd: root, encoding: 'utf8', timeout: 180_000, env: { ...env, ...extraEnv } });
+    const indexed = run(['index', root, '--store', url, '--json']);
+    assert.equal(indexed.status, 0, indexed.stderr);
+    const summary = JSON.parse(indexed.stdout);
+    assert.equal(summary.team.repo, 'cli-repo');
+    assert.equal(summary.team.uploaded, summary.files);
+    assert.ok(!`${indexed.stdout}${indexed.stderr}`.includes('keel-super'), 'the password is never printed');
+    assert.equal(summary.team.store, `postgres://postgres:****@127.0.0.1:${pg.port}/team`);
+    // Searching by the secret URL (no URL on the command line), from the team store only.
+    const found = run(['search', 'find user by id', '--dir', root, '--store', 'postgres', '--json', '--rerank', 'none'], { KEEL_INDEX_STORE_URL: url });
+    assert.equal(found.status, 0, found.stderr);
+    const hits = JSON.parse(found.stdout) as Array<{ path: string }>;
+    assert.ok(hits.length > 0 && hits.every((h) => fs.existsSync(path.join(root, h.path))));
+    // Same again: nothing to upload.
+    const again = JSON.parse(run(['index', root, '--store', url, '--json']).stdout);
+    assert.equal(again.team.uploaded, 0);
+  });
+
+  it('team cost: per person, per feature, per repository, against team budgets (keel cost --team)', async () => {
+    const store = await PgStore.open(url, { ...opts, migrate: true });
+    try {
+      const at = '2026-12-05T10:00:00Z';
+      await recordTeamCost(store, { user: 'ana', repo: 'shop', feature: 'chat', provider: 'openai', model: 'gpt-x', inputTokens: 1000, outputTokens: 200, costUsd: 0.5, at });
+      await recordTeamCost(store, { user: 'ana', repo: 'shop', feature: 'explain', provider: 'openai', model: 'gpt-x', inputTokens: 100, outputTokens: 20, costUsd: 0.25, at });
+      await recordTeamCost(store, { user: 'bo', repo: 'billing', feature: 'chat', provider: 'anthropic', model: 'c', inputTokens: 10, outputTokens: 5, costUsd: 2, at });
+      await recordTeamCost(store, { user: 'bo', repo: 'billing', feature: 'chat', provider: 'anthropic', model: 'c', inputTokens: 10, outputTokens: 5, costUsd: 9, at: '2026-11-01T00:00:00Z' });
+      pg.psql("INSERT INTO keel.team_budgets (repo, period, limit_usd) VALUES ('shop', 'month', 10)", 'team');
+      const t = await teamCost(store, { now: new Date('2026-12-07T12:00:00Z') });
+      assert.equal(t.since, '2026-12-01');
+      assert.equal(t.totalUsd, 2.75);
+      assert.deepEqual(t.perUser.map((l) => [l.key, l.costUsd, l.calls]), [['bo', 2, 1], ['ana', 0.75, 2]]);
+      assert.deepEqual(t.perFeature.map((l) => [l.key, l.costUsd]), [['chat', 2.5], ['explain', 0.25]]);
+      assert.deepEqual(t.budgets, [{ repo: 'shop', period: 'month', limitUsd: 10, spentUsd: 0.75, fraction: 0.075 }]);
+      const shop = await teamCost(store, { repo: 'shop', since: '2026-01-01', now: new Date('2026-12-07T12:00:00Z') });
+      assert.deepEqual(shop.perRepo.map((l) => l.key), ['shop']);
+    } finally {
+      await store.close();
+    }
   });
 });

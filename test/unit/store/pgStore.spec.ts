@@ -360,4 +360,27 @@ describe('store: PostgreSQL + pgvector team store (real server)', function () {
       await store.close();
     }
   });
+
+  it("the README's row-level security limits a reader to its repositories", async () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
+    const block = /<!-- keel-rls-begin -->\s*```sql\n([\s\S]*?)```\s*<!-- keel-rls-end -->/.exec(readme);
+    assert.ok(block, 'the README has the RLS block');
+    pg.psql(`CREATE ROLE keel_dev LOGIN PASSWORD 'dev-secret'; GRANT CONNECT ON DATABASE team TO keel_dev;
+      GRANT USAGE ON SCHEMA keel TO keel_dev; GRANT SELECT ON ALL TABLES IN SCHEMA keel TO keel_dev;
+      GRANT INSERT ON keel.cost_ledger TO keel_dev; GRANT USAGE ON SEQUENCE keel.cost_ledger_id_seq TO keel_dev;`, 'team');
+    pg.psql(block[1], 'team');
+    const dev = await PgStore.open(pg.url('keel_dev', 'dev-secret', 'team'), opts);
+    try {
+      const shop = await dev.source('shop', 'main', embedQuery());
+      assert.ok((await hybridSearch(shop, 'killed150', { top: 3 })).passages.length > 0, 'its own repository is searchable');
+      await assert.rejects(dev.source('parity', 'main'), (e: KeelError) => e.code === 'INDEX_NOT_FOUND', 'another repository is invisible');
+      assert.deepEqual(await dev.pool.query("SELECT count(*)::int AS n FROM keel.files f JOIN keel.repositories r ON r.id = f.repo_id WHERE r.name = 'parity'"), [{ n: 0 }]);
+      const team = await teamCost(dev, { since: '2026-01-01', now: new Date('2026-12-07T12:00:00Z') });
+      assert.deepEqual(team.perRepo.map((l) => l.key), ['shop'], 'team cost shows only its repositories');
+      await recordTeamCost(dev, { user: 'keel_dev', repo: 'shop', feature: 'chat', provider: 'p', model: 'm', inputTokens: 1, outputTokens: 1, costUsd: 0.01 });
+      await assert.rejects(recordTeamCost(dev, { user: 'someone-else', repo: 'shop', feature: 'chat', provider: 'p', model: 'm', inputTokens: 1, outputTokens: 1, costUsd: 0.01 }), (e: KeelError) => e.code === 'ACCESS_DENIED' || /row-level security/.test(e.message));
+    } finally {
+      await dev.close();
+    }
+  });
 });

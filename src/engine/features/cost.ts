@@ -27,7 +27,7 @@ export function registerCostFeature(engine: Engine): void {
   engine.handle('cost/summary', async (params) => ledgerFor(params?.store).summary());
 
   engine.handle('cost/team', async (params) => {
-    const location = parseStoreLocation(params?.store ?? 'postgres', engine.services.get(ConfigKey).secret('indexStoreUrl'));
+    const location = parseStoreLocation(params?.store ?? 'postgres', engine.services.get(ConfigKey).secret('indexStoreUrl') ?? engine.services.get(ConfigKey).secret('databaseUrl'));
     if (location.kind !== 'postgres') throw new KeelError('INVALID_PARAMS', 'Team cost lives in the team store: give `store` as a postgres:// URL (or `postgres`).');
     if (params?.since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(params.since)) throw new KeelError('INVALID_PARAMS', '`since` must be a date, YYYY-MM-DD.');
     const store = await engine.services.get(TeamStoresKey).get(location.url, false);

@@ -41,7 +41,7 @@ export function registerIndexingFeature(engine: Engine): void {
       if (!st.isDirectory()) throw new KeelError('INVALID_PARAMS', `Not a folder: ${root}`);
     }
     const service = engine.services.get(IndexServiceKey);
-    const location = parseStoreLocation(params?.store, engine.services.get(ConfigKey).secret('indexStoreUrl'));
+    const location = parseStoreLocation(params?.store, engine.services.get(ConfigKey).secret('indexStoreUrl') ?? engine.services.get(ConfigKey).secret('databaseUrl'));
     const local = location.kind === 'postgres' ? { ...params, store: undefined } : params;
     const { notices, ...summary } = await service.build(local, ctx.signal, (progress) =>
       ctx.notify('index/progress', { ...progress, root: params.roots[0] }),

@@ -65,7 +65,11 @@ export function registerSearchFeature(engine: Engine): void {
 
 /** The store the search talks to: the local index, or a team store's published branch head. */
 async function openSource(engine: Engine, params: SearchQueryParams, ctx: RequestContext): Promise<{ source: StoreSource; indexed?: IndexSummary }> {
-  const location = parseStoreLocation(params.store, engine.services.get(ConfigKey).secret('indexStoreUrl'));
+  const config = engine.services.get(ConfigKey);
+  // `keel.index.store: postgres` points the editor's searches at the team store (the URL is a secret);
+  // an explicit `store` (CLI --store) wins.
+  const setting = config.get<string>('keel.index.store', 'local');
+  const location = parseStoreLocation(params.store ?? (setting === 'postgres' ? 'postgres' : undefined), config.secret('indexStoreUrl') ?? config.secret('databaseUrl'));
   if (location.kind === 'local') {
     const { index, indexed } = await openIndex(engine, params, ctx);
     return { source: new IndexSource(index), indexed };

@@ -12,11 +12,17 @@ export function dirOption(what: string, positional = true): OptionSpec {
   return { type: 'string', description: `Directory to ${what} (${positional ? 'or give it as the first argument; ' : ''}default: the current directory).` };
 }
 
-export const STORE_OPTION: OptionSpec = { type: 'string', description: 'Index folder (default: a per-directory folder under the user cache dir).' };
+export const STORE_OPTION: OptionSpec = {
+  type: 'string',
+  description: 'Index folder (default: a per-directory folder under the user cache dir), or a team store: postgres://… or `postgres` (URL from KEEL_INDEX_STORE_URL / KEEL_DATABASE_URL).',
+};
 
-/** `--store DIR` resolved against the working directory, or undefined for the default index folder. */
+/** `--store DIR` resolved against the working directory; a team store URL (or `postgres`) as given; undefined for the default. */
 export function storeArg(args: ParsedArgs, cwd: string): string | undefined {
-  return typeof args.values.store === 'string' ? path.resolve(cwd, args.values.store) : undefined;
+  if (typeof args.values.store !== 'string') return undefined;
+  const store = args.values.store;
+  if (/^postgres(ql)?:\/\//i.test(store) || store === 'postgres' || store === 'postgresql') return store;
+  return path.resolve(cwd, store);
 }
 
 export function directoryArg(args: ParsedArgs, cwd: string): string {

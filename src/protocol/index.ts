@@ -25,6 +25,7 @@ import type { IndexingRequests } from './indexing';
 import type { EngineRequests } from './rpc';
 import type { SearchRequests } from './search';
 import type { SqlRequests } from './sql';
+import type { TeamStoreRequests } from './teamStore';
 import type { ToolRequests } from './tools';
 import type { TrustRequests } from './trust';
 
@@ -42,6 +43,7 @@ export type * from './trust';
 export type * from './api';
 export type * from './buffers';
 export type * from './completions';
+export type * from './teamStore';
 
 /** Client → engine requests: every feature's, in one map (one feature per line: branches add lines). */
 export interface RequestMap
@@ -56,7 +58,8 @@ export interface RequestMap
     TrustRequests,
     ApiRequests,
     BufferRequests,
-    CompletionRequests {}
+    CompletionRequests,
+    TeamStoreRequests {}
 
 export type RequestMethod = keyof RequestMap;
 export type ParamsOf<M extends RequestMethod> = RequestMap[M]['params'];

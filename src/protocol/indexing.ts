@@ -10,6 +10,21 @@ export interface IndexSummary {
   ms: number;
   /** `skipped` broken down by why (only kinds that occurred). */
   skippedReasons?: Partial<Record<SkipKind, number>>;
+  /** Present when the index was published to a team store (`--store postgres://…`). */
+  team?: TeamPublish;
+}
+
+/** What a publish to the PostgreSQL team store did (the URL is printed with its password redacted). */
+export interface TeamPublish {
+  store: string;
+  repo: string;
+  branch: string;
+  commit: number;
+  /** Files sent (the server lacked their content hash) and files shared with earlier commits. */
+  uploaded: number;
+  reused: number;
+  chunks: number;
+  ms: number;
 }
 
 /** Why a file was not indexed; stable names (counted in `skippedReasons`). */
@@ -66,7 +81,11 @@ export interface EmbedResult {
 export interface IndexBuildParams {
   /** Absolute workspace folders (multi-root workspaces pass several). */
   roots: string[];
-  /** Store folder; default: `<storageDir>/index` in the editor, a per-directory folder under the user cache dir otherwise. */
+  /**
+   * Store folder; default: `<storageDir>/index` in the editor, a per-directory folder under the user cache dir otherwise.
+   * A `postgres://` URL (or `postgres`: the URL from SecretStorage / KEEL_INDEX_STORE_URL / KEEL_DATABASE_URL) builds
+   * the local index as usual and publishes it to that team store.
+   */
   store?: string;
   /** Embedder id (`keel-code`, `openai:…`); default the engine's configured embedder. */
   embedder?: string;

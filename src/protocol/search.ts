@@ -31,7 +31,7 @@ export interface SearchQueryParams {
   query: string;
   /** Folder whose index is searched (absolute): a workspace root, or any folder inside an open index's roots. */
   dir: string;
-  /** Index folder override (CLI `--store`). */
+  /** Index folder override (CLI `--store`), or a team store: `postgres://…` / `postgres` (URL from the secret). */
   store?: string;
   /** Index `dir` first when it has no index yet (the CLI sets this: one command on a fresh checkout). */
   ensureIndex?: boolean;

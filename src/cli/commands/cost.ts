@@ -1,22 +1,51 @@
 /** `keel cost [--json] [--store DIR]`: what model calls have cost and saved, and where the budget stands. */
 import * as path from 'node:path';
-import type { BudgetLine, CostBucket, CostSummary } from '../../protocol';
+import type { BudgetLine, CostBucket, CostSummary, TeamCostLine, TeamCostSummary } from '../../protocol';
 import type { CliCommand } from '../command';
 
 export const costCommand: CliCommand = {
   name: 'cost',
   summary: 'Summarise what model calls have cost',
-  usage: 'keel cost [--store DIR] [--json]',
+  usage: 'keel cost [--store DIR] [--json] | keel cost --team [--store postgres://…] [--repo NAME] [--since YYYY-MM-DD] [--json]',
   options: {
-    store: { type: 'string', description: 'Folder holding the cost ledger (default: Keel’s state dir, $KEEL_STATE_DIR or ~/.local/state/keel).' },
+    store: { type: 'string', description: 'Folder holding the cost ledger (default: Keel’s state dir, $KEEL_STATE_DIR or ~/.local/state/keel); with --team, the team store URL (default: KEEL_INDEX_STORE_URL / KEEL_DATABASE_URL).' },
+    team: { type: 'boolean', description: 'Team spend from the PostgreSQL team store: per person, per feature, per repository, team budgets.' },
+    repo: { type: 'string', description: 'With --team: only this repository.' },
+    since: { type: 'string', description: 'With --team: from this date (default: the first of the month).' },
   },
   async run(args, io) {
+    if (args.values.team === true) {
+      const team = await io.call('cost/team', {
+        store: typeof args.values.store === 'string' ? args.values.store : undefined,
+        repo: typeof args.values.repo === 'string' ? args.values.repo : undefined,
+        since: typeof args.values.since === 'string' ? args.values.since : undefined,
+      });
+      io.out(args.values.json === true ? `${JSON.stringify(team)}\n` : renderTeam(team));
+      return 0;
+    }
     const store = typeof args.values.store === 'string' ? path.resolve(io.cwd, args.values.store) : undefined;
     const summary = await io.call('cost/summary', { store });
     io.out(args.values.json === true ? `${JSON.stringify(summary)}\n` : renderSummary(summary));
     return 0;
   },
 };
+
+export function renderTeam(t: TeamCostSummary): string {
+  const lines = [`Team model spend (USD) since ${t.since} — ${t.store}`, `  total ${usd(t.totalUsd)} in ${t.calls} calls`];
+  const section = (title: string, rows: TeamCostLine[]): void => {
+    if (!rows.length) return;
+    lines.push('', title);
+    for (const r of rows.slice(0, 20)) lines.push(`  ${r.key.padEnd(28)} ${usd(r.costUsd).padStart(10)}  ${r.calls} calls`);
+  };
+  section('Per person', t.perUser);
+  section('Per feature', t.perFeature);
+  section('Per repository', t.perRepo);
+  if (t.budgets.length) {
+    lines.push('', 'Team budgets');
+    for (const b of t.budgets) lines.push(`  ${`${b.repo} (${b.period})`.padEnd(28)} ${usd(b.spentUsd)} of ${usd(b.limitUsd)} (${Math.round(b.fraction * 100)}%)`);
+  }
+  return `${lines.join('\n')}\n`;
+}
 
 const usd = (x: number): string => `$${x.toFixed(x !== 0 && Math.abs(x) < 0.01 ? 4 : 2)}`;
 

@@ -52,11 +52,13 @@ export const indexCommand: CliCommand = {
       },
     );
     if (json) {
-      const { files, chunks, skipped, ms, skippedReasons } = summary;
-      io.out(`${JSON.stringify({ files, chunks, skipped, ms, skippedReasons: skippedReasons ?? {} })}\n`);
+      const { files, chunks, skipped, ms, skippedReasons, team } = summary;
+      io.out(`${JSON.stringify({ files, chunks, skipped, ms, skippedReasons: skippedReasons ?? {}, ...(team ? { team } : {}) })}\n`);
     } else {
       const why = Object.entries(summary.skippedReasons ?? {}).map(([k, n]) => `${n} ${k}`).join(', ');
       io.out(`Indexed ${summary.files} files (${summary.chunks} chunks, ${summary.skipped} skipped${why ? `: ${why}` : ''}) in ${summary.ms} ms.\n`);
+      const t = summary.team;
+      if (t) io.out(`Published ${t.repo}@${t.branch} to ${t.store} as commit ${t.commit}: ${t.uploaded} files uploaded, ${t.reused} shared, ${t.chunks} chunks, ${t.ms} ms.\n`);
     }
     return 0;
   },

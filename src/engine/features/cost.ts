@@ -11,6 +11,9 @@ import { KeelError } from '../../common/errors';
 import { SemanticCache } from '../llm/cache';
 import { CostLedger } from '../llm/ledger';
 import { budgetConfig, CostLedgerKey, priceOverrides, SemanticCacheKey } from '../llm/runtime';
+import { parseStoreLocation } from '../store/location';
+import { teamCost } from '../store/postgres/teamCost';
+import { TeamStoresKey } from '../store/teamStore';
 
 export function registerCostFeature(engine: Engine): void {
   /** The shared ledger, or one over an explicit store directory (`keel cost --store DIR`). */
@@ -22,6 +25,14 @@ export function registerCostFeature(engine: Engine): void {
   };
 
   engine.handle('cost/summary', async (params) => ledgerFor(params?.store).summary());
+
+  engine.handle('cost/team', async (params) => {
+    const location = parseStoreLocation(params?.store ?? 'postgres', engine.services.get(ConfigKey).secret('indexStoreUrl') ?? engine.services.get(ConfigKey).secret('databaseUrl'));
+    if (location.kind !== 'postgres') throw new KeelError('INVALID_PARAMS', 'Team cost lives in the team store: give `store` as a postgres:// URL (or `postgres`).');
+    if (params?.since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(params.since)) throw new KeelError('INVALID_PARAMS', '`since` must be a date, YYYY-MM-DD.');
+    const store = await engine.services.get(TeamStoresKey).get(location.url, false);
+    return teamCost(store, { repo: params?.repo, since: params?.since });
+  });
 
   engine.handle('cost/record', async (params) => {
     if (!params?.call || typeof params.call !== 'object') throw new KeelError('INVALID_PARAMS', '`call` must describe one model call.');

@@ -13,6 +13,12 @@ import { hybridSearch } from '../search/hybrid';
 import { IndexSource } from '../search/indexSource';
 import { rerankerDepsFor } from '../search/rerank/engineDeps';
 import { createReranker } from '../search/rerank/registry';
+import { ConfigKey } from '../config';
+import { EmbedderKey, embedderFor } from '../embed/service';
+import { parseStoreLocation } from '../store/location';
+import { gitIdentity } from '../store/postgres/publishWorkspace';
+import { TeamStoresKey } from '../store/teamStore';
+import type { StoreSource } from '../store/types';
 
 const PREVIEW_LINES = 8;
 
@@ -20,9 +26,8 @@ export function registerSearchFeature(engine: Engine): void {
   engine.handle('search/query', async (params, ctx) => {
     validate(params);
     const started = performance.now();
-    const { index, indexed } = await openIndex(engine, params, ctx);
+    const { source, indexed } = await openSource(engine, params, ctx);
     const reranker = createReranker(params.rerank, rerankerDepsFor(engine.services));
-    const source = new IndexSource(index, engine.services.get(IndexServiceKey).buffers);
     const result = await hybridSearch(source, params.query, {
       mode: params.mode,
       top: params.top,
@@ -56,6 +61,33 @@ export function registerSearchFeature(engine: Engine): void {
     if (result.warnings.length) out.warnings = result.warnings;
     return out;
   });
+}
+
+/** The store the search talks to: the local index, or a team store's published branch head. */
+async function openSource(engine: Engine, params: SearchQueryParams, ctx: RequestContext): Promise<{ source: StoreSource; indexed?: IndexSummary }> {
+  const config = engine.services.get(ConfigKey);
+  // `keel.index.store: postgres` points the editor's searches at the team store (the URL is a secret);
+  // an explicit `store` (CLI --store) wins.
+  const setting = config.get<string>('keel.index.store', 'local');
+  const location = parseStoreLocation(params.store ?? (setting === 'postgres' ? 'postgres' : undefined), config.secret('indexStoreUrl') ?? config.secret('databaseUrl'));
+  if (location.kind === 'local') {
+    const { index, indexed } = await openIndex(engine, params, ctx);
+    return { source: new IndexSource(index, engine.services.get(IndexServiceKey).buffers), indexed };
+  }
+  const store = await engine.services.get(TeamStoresKey).get(location.url, false);
+  const { repo, branch } = await gitIdentity(path.resolve(params.dir));
+  const head = await store.head(repo, branch);
+  let embed;
+  if (head?.embedder) {
+    try {
+      const local = engine.services.get(EmbedderKey);
+      const embedder = local.id === head.embedder ? local : embedderFor(engine.services, head.embedder);
+      embed = { id: embedder.id, embed: async (text: string, signal?: AbortSignal) => (await embedder.embed([text], signal))[0] };
+    } catch (error) {
+      ctx.log.warn(`The team index was embedded with ${head.embedder}, which is not available here (${(error as Error).message}); keyword search only.`);
+    }
+  }
+  return { source: await store.source(repo, branch, embed) };
 }
 
 async function openIndex(engine: Engine, params: SearchQueryParams, ctx: RequestContext): Promise<{ index: WorkspaceIndex; indexed?: IndexSummary }> {

@@ -74,6 +74,7 @@ export const PARAM_SCHEMAS: Record<RequestMethod, z.ZodTypeAny> = {
     localOnly: z.boolean().optional(),
   }),
   'cost/summary': obj(store),
+  'cost/team': obj({ store: z.string().optional(), repo: z.string().optional(), since: z.string().optional() }),
   'cost/record': obj({
     ...store,
     call: obj({

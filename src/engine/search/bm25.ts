@@ -33,6 +33,25 @@ export interface Bm25Options {
 }
 
 const TF_SPAN = 4096;
+/** The largest term frequency a posting keeps (document length counts the uncapped frequency). */
+export const MAX_TF = TF_SPAN - 1;
+export const BM25_DEFAULTS = { k1: 1.2, b: 0.75, symbolBoost: 3, pathBoost: 2 } as const;
+
+/**
+ * A document's weighted term frequencies, exactly as the index counts them: body ×1, symbol tokens
+ * ×symbolBoost, path tokens ×pathBoost. Exported so that other stores (the PostgreSQL team store)
+ * post the same terms and rank identically.
+ */
+export function documentTerms(doc: Bm25Document, symbolBoost: number = BM25_DEFAULTS.symbolBoost, pathBoost: number = BM25_DEFAULTS.pathBoost): Map<string, number> {
+  const weights = new Map<string, number>();
+  const count = (tokens: string[], weight: number): void => {
+    for (const t of tokens) weights.set(t, (weights.get(t) ?? 0) + weight);
+  };
+  count(analyze(doc.text), 1);
+  if (doc.symbol) count(analyze(doc.symbol), symbolBoost);
+  if (doc.path) count(analyze(doc.path), pathBoost);
+  return weights;
+}
 const MAGIC = 'KBM25v1\n';
 
 export class Bm25Index {
@@ -76,13 +95,7 @@ export class Bm25Index {
   /** Adds a document, replacing any previous document with the same id. */
   add(docId: string, doc: Bm25Document): void {
     if (this.docNums.has(docId)) this.remove(docId);
-    const weights = new Map<string, number>();
-    const count = (tokens: string[], weight: number): void => {
-      for (const t of tokens) weights.set(t, (weights.get(t) ?? 0) + weight);
-    };
-    count(analyze(doc.text), 1);
-    if (doc.symbol) count(analyze(doc.symbol), this.symbolBoost);
-    if (doc.path) count(analyze(doc.path), this.pathBoost);
+    const weights = documentTerms(doc, this.symbolBoost, this.pathBoost);
 
     const num = this.docIds.length;
     this.docIds.push(docId);
@@ -92,7 +105,7 @@ export class Bm25Index {
     let i = 0;
     for (const [term, tf] of weights) {
       const id = this.termId(term);
-      this.mutable(id).push(num * TF_SPAN + Math.min(tf, TF_SPAN - 1));
+      this.mutable(id).push(num * TF_SPAN + Math.min(tf, MAX_TF));
       termList[i++] = id;
       len += tf;
     }

@@ -123,7 +123,7 @@ export async function hybridSearch(source: SearchSource, query: string, options:
   let vector: ScoredChunk[] = [];
   if (mode !== 'vector') {
     const t = performance.now();
-    keyword = source.keywordSearch(options.plan === false ? text : plan.terms, retrieveDepth, filter);
+    keyword = await source.keywordSearch(options.plan === false ? text : plan.terms, retrieveDepth, filter);
     keywordMs = performance.now() - t;
   }
   throwIfCancelled(signal);

@@ -6,15 +6,20 @@
 import * as path from 'node:path';
 import type { ChunkLocation } from '../index/catalog';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
-import type { ScoredChunk, SearchSource, SourceChunk } from './source';
+import type { StoreSource } from '../store/types';
+import type { ScoredChunk, SourceChunk } from './source';
 
-
-export class IndexSource implements SearchSource {
+/** The local store behind the store seam (src/engine/store/types.ts). */
+export class IndexSource implements StoreSource {
   /** `unsaved`: the editor's buffers (by absolute path), read before the disk. */
   constructor(
     readonly index: WorkspaceIndex,
     private readonly unsaved?: { get(abs: string): string | undefined },
   ) {}
+
+  get label(): string {
+    return this.index.store;
+  }
 
   get chunkCount(): number {
     return this.index.catalog.chunkCount;

@@ -32,7 +32,8 @@ export interface SearchSource {
   /** False when the index has no embedder (keyword-only): vector and hybrid modes degrade to BM25. */
   readonly hasVectors: boolean;
   /** `query` as text, or as weighted analyzer terms (queryPlan.ts). */
-  keywordSearch(query: string | ReadonlyMap<string, number>, k: number, filter?: (chunk: SourceChunk) => boolean): ScoredChunk[];
+  /** Synchronous for in-process stores; a database-backed store answers with a promise. */
+  keywordSearch(query: string | ReadonlyMap<string, number>, k: number, filter?: (chunk: SourceChunk) => boolean): ScoredChunk[] | Promise<ScoredChunk[]>;
   vectorSearch(query: string, k: number, signal?: AbortSignal, filter?: (chunk: SourceChunk) => boolean): Promise<ScoredChunk[]>;
   /** The chunk's text as indexed (or as the file holds it now); undefined if it is gone. */
   readChunkText(chunk: SourceChunk): Promise<string | undefined>;

@@ -1,0 +1,144 @@
+/**
+ * `npm run eval:pgstore` — ranking parity of the PostgreSQL team store with the local store on the
+ * retrieval dev set (../shared/data/retrieval-swe-dev): every task's workspace is built exactly as
+ * `npm run eval:retrieval` builds it (CorpusBuilder, keel-code), searched in memory (the local store's
+ * BM25 + exact vectors) AND published to a real PostgreSQL 15 + pgvector server (a task is a branch of
+ * its repository, based on the previous task's branch, so consecutive tasks share unchanged files) and
+ * searched there. Per variant: file-level Recall@10 of both stores, the difference with a paired-
+ * bootstrap 95% interval, and the bar |ΔR@10| ≤ 0.01. Last line: one JSON object.
+ *
+ * Flags: --limit N (tasks) · --store postgres://… (an existing server; default: one started here)
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createEmbedder } from '../src/engine/embed/registry';
+import type { Embedder } from '../src/engine/embed/types';
+import { hybridSearch } from '../src/engine/search/hybrid';
+import { LocalReranker } from '../src/engine/search/rerank/local';
+import type { SearchSource } from '../src/engine/search/source';
+import { readSourceFile } from '../src/engine/workspace/sourceFile';
+import { PgStore, type UploadFile } from '../src/engine/store/postgres/pgStore';
+import { startPostgres } from '../test/helpers/postgres';
+import { formatInterval, pairedBootstrap } from './lib/bootstrap';
+import { CorpusBuilder, loadSweTasks, sharedDataDir, workspaceFor } from './retrieval/sweDev';
+import { scoreFiles } from './retrieval/sweEval';
+
+/** Remembers every vector it made, so the upload sends the very vectors the local store holds. */
+class RecordingEmbedder implements Embedder {
+  readonly vectors = new Map<string, Float32Array>();
+  constructor(private readonly inner: Embedder) {}
+  get id(): string { return this.inner.id; }
+  get dimensions(): number { return this.inner.dimensions; }
+  get local(): boolean { return this.inner.local; }
+  async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    const missing = [...new Set(texts.filter((t) => !this.vectors.has(t)))];
+    if (missing.length) {
+      const vs = await this.inner.embed(missing, signal);
+      missing.forEach((t, i) => this.vectors.set(t, vs[i]));
+    }
+    return texts.map((t) => this.vectors.get(t)!);
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { limit: { type: 'string' }, store: { type: 'string' } } });
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const dataDir = sharedDataDir('retrieval-swe-dev');
+  let tasks = loadSweTasks(dataDir);
+  if (values.limit) tasks = tasks.slice(0, Number(values.limit));
+  const embedder = new RecordingEmbedder(createEmbedder('keel-code'));
+  const server = values.store ? undefined : await startPostgres();
+  if (server) server.psql('CREATE DATABASE keel_eval');
+  const url = values.store ?? server!.url('postgres', 'keel-super', 'keel_eval');
+  const store = await PgStore.open(url, { localOnly: false, timeoutS: 120, migrate: true });
+  const query = (t: string): Promise<Float32Array> => embedder.embed([t]).then((v) => v[0]);
+  const variants = [
+    { name: 'bm25', mode: 'bm25' as const },
+    { name: 'hybrid', mode: 'hybrid' as const },
+    { name: 'hybrid+rerank', mode: 'hybrid' as const, reranker: new LocalReranker() },
+  ];
+  const r10 = new Map<string, { local: number[]; pg: number[] }>(variants.map((v) => [v.name, { local: [], pg: [] }]));
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let publishMs = 0;
+  let uploaded = 0;
+  let reused = 0;
+  try {
+    const builder = new CorpusBuilder(embedder);
+    let repo = '';
+    let base: string | undefined;
+    for (const [i, task] of tasks.entries()) {
+      const ws = workspaceFor(dataDir, task.id, log);
+      if (task.repo !== repo) {
+        builder.reset();
+        base = undefined;
+      }
+      repo = task.repo;
+      const corpus = await builder.build(ws);
+      // The same chunks and vectors, as a commit of the team store.
+      const files: UploadFile[] = [];
+      for (const f of corpus.files) {
+        const read = await readSourceFile(path.join(ws, ...f.path.split('/')), 1024 * 1024);
+        if (!read.ok) continue;
+        const chunks = [];
+        for (let n = 0; ; n++) {
+          const c = corpus.source.get(`${f.path}#${read.hash}#${n}`);
+          if (!c) break;
+          chunks.push({ startLine: c.startLine, endLine: c.endLine, symbol: c.symbol, language: c.language, hash: `${read.hash}:${n}`, text: c.text, vector: embedder.vectors.get(c.text) });
+        }
+        files.push({ path: f.path, hash: read.hash, language: chunks[0]?.language ?? '', chunks });
+      }
+      const byKey = new Map(files.map((f) => [`${f.path}\0${f.hash}`, f]));
+      const tp = performance.now();
+      const published = await store.publish({
+        repo: task.repo, branch: task.id, base, actor: 'eval', embedder: { id: embedder.id, dimensions: embedder.dimensions },
+        files: files.map((f) => ({ path: f.path, hash: f.hash })),
+        load: async (batch) => batch.map((b) => byKey.get(`${b.path}\0${b.hash}`)!),
+      });
+      publishMs += performance.now() - tp;
+      uploaded += published.uploaded;
+      reused += published.reused;
+      base = task.id;
+      const pgSource = await store.source(task.repo, task.id, { id: embedder.id, embed: query });
+      const line: string[] = [];
+      for (const v of variants) {
+        const run = async (source: SearchSource): Promise<number> => {
+          const r = await hybridSearch(source, task.query, { mode: v.mode, top: 30, reranker: v.reranker });
+          return scoreFiles(r.passages.map((p) => p.path), task.gold).r10;
+        };
+        const a = await run(corpus.source);
+        const b = await run(pgSource);
+        r10.get(v.name)!.local.push(a);
+        r10.get(v.name)!.pg.push(b);
+        line.push(`${v.name} ${a.toFixed(2)}/${b.toFixed(2)}`);
+      }
+      log(`[${i + 1}/${tasks.length}] ${task.id}: ${corpus.chunks} chunks, uploaded ${published.uploaded} files, shared ${published.reused} · local/pg R@10 ${line.join(' · ')}`);
+    }
+  } finally {
+    await store.close();
+    server?.stop();
+  }
+  const cpu = process.cpuUsage(cpu0);
+  console.log(`\npgstore parity on retrieval-swe-dev (${tasks.length} tasks): file-level R@10, local store vs PostgreSQL store, same run`);
+  const out: Record<string, unknown> = {};
+  let pass = true;
+  for (const v of variants) {
+    const { local, pg } = r10.get(v.name)!;
+    const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
+    const ci = pairedBootstrap(pg, local);
+    const ok = Math.abs(mean(pg) - mean(local)) <= 0.01;
+    pass &&= ok;
+    const differ = local.filter((x, i) => x !== pg[i]).length;
+    console.log(`  ${v.name.padEnd(14)} local ${mean(local).toFixed(3)}  pg ${mean(pg).toFixed(3)}  pg − local ${formatInterval(ci)}  tasks differing ${differ}  ${ok ? 'PASS' : 'FAIL'} |Δ| ≤ 0.01`);
+    out[v.name] = { local: mean(local), pg: mean(pg), delta: ci.delta, lo: ci.lo, hi: ci.hi, differing: differ, pass: ok };
+  }
+  const wallS = (performance.now() - t0) / 1000;
+  console.log(`  uploaded ${uploaded} files, shared ${reused} across task branches; publish ${(publishMs / 1000).toFixed(1)} s; wall ${wallS.toFixed(0)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s (this process), load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  console.log(JSON.stringify({ eval: 'pgstore-parity', tasks: tasks.length, r10: out, pass, uploaded, reused, wallS: Math.round(wallS) }));
+}
+
+void main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -89,6 +89,7 @@ export function activate(extension: vscode.ExtensionContext): KeelApi {
     },
     queryPlan: {
       explain: (uri, line) => queryPlan.explain(uri, line),
+      checkFile: () => queryPlan.checkFile(),
       get lastResult() {
         return queryPlan.lastResult;
       },

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { DbExplainResult } from '../protocol';
 import type { KeelContext } from './context';
 import type { FromQueryPlan, ToQueryPlan } from '../protocol';
+import { PlanDiagnostics } from './planDiagnostics';
 import { localResourceRoots, renderPage } from './webviewHtml';
 
 const DATABASE_URL_SECRET = 'keel.database.url';
@@ -18,10 +19,24 @@ const SQL_STRING = /(["'`]|"""|f"|r")\s*(SELECT|WITH|UPDATE|DELETE)\s/i;
 
 export interface QueryPlanSurface {
   explain(uri?: vscode.Uri, line?: number): Promise<DbExplainResult | undefined>;
+  /** Keel: Check Query Plans in This File; resolves to the number of statements that scan a large table. */
+  checkFile(): Promise<number>;
   readonly lastResult: DbExplainResult | undefined;
 }
 
+/** 1-based lines worth a lens / a plan check: Prisma reads and SQL strings. */
+export function planTargets(doc: vscode.TextDocument): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < doc.lineCount; i++) {
+    const text = doc.lineAt(i).text;
+    if (PRISMA_READ.test(text) || SQL_STRING.test(text)) out.push(i + 1);
+  }
+  return out;
+}
+
 export function registerQueryPlan(ctx: KeelContext): QueryPlanSurface {
+  const diagnostics = new PlanDiagnostics();
+  ctx.disposables.push(diagnostics);
   let panel: vscode.WebviewPanel | undefined;
   let ready: Promise<void> = Promise.resolve();
   let lastResult: DbExplainResult | undefined;
@@ -93,6 +108,7 @@ export function registerQueryPlan(ctx: KeelContext): QueryPlanSurface {
           ctx.engine.request('db/explain', { file: doc.uri.fsPath, line: at, text: doc.getText(), ...(folder ? { root: folder.uri.fsPath } : {}) }, { token }),
       );
       lastResult = result;
+      diagnostics.publish(doc.uri, result);
       ctx.log.info(`query plan for ${where}: ${result.database}, cost ${result.cost}, ${result.indexes.length} proven index(es), ${result.ms} ms`);
       await post({ type: 'result', result });
       return result;
@@ -104,22 +120,43 @@ export function registerQueryPlan(ctx: KeelContext): QueryPlanSurface {
     }
   };
 
+  /** Plan every statement of the active file (no panel) and leave the findings as diagnostics. */
+  const checkFile = async (): Promise<number> => {
+    const doc = vscode.window.activeTextEditor?.document;
+    if (!doc) return 0;
+    const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
+    const seen = new Set<number>();
+    let flagged = 0;
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Keel: checking query plans', cancellable: true }, async (progress, token) => {
+      const targets = planTargets(doc);
+      for (const [i, line] of targets.entries()) {
+        if (token.isCancellationRequested) break;
+        progress.report({ message: `${vscode.workspace.asRelativePath(doc.uri)}:${line} (${i + 1}/${targets.length})` });
+        try {
+          const r = await ctx.engine.request('db/explain', { file: doc.uri.fsPath, line, text: doc.getText(), ...(folder ? { root: folder.uri.fsPath } : {}) }, { token });
+          // Two lenses on one statement plan it once.
+          if (!r.location || seen.has(r.location.startLine)) continue;
+          seen.add(r.location.startLine);
+          diagnostics.publish(doc.uri, r);
+          if (r.findings.some((f) => f.code === 'KEEL-PLAN-SEQ-SCAN')) flagged++;
+        } catch (error) {
+          ctx.log.info(`plan check ${vscode.workspace.asRelativePath(doc.uri)}:${line}: ${(error as Error).message}`);
+        }
+      }
+    });
+    return flagged;
+  };
+
   const lenses: vscode.CodeLensProvider = {
     provideCodeLenses(doc) {
       if (!vscode.workspace.getConfiguration('keel').get<boolean>('db.codeLens', true)) return [];
-      const out: vscode.CodeLens[] = [];
-      for (let i = 0; i < doc.lineCount; i++) {
-        const text = doc.lineAt(i).text;
-        if (PRISMA_READ.test(text) || SQL_STRING.test(text)) {
-          out.push(new vscode.CodeLens(new vscode.Range(i, 0, i, 0), { title: 'Keel: Explain Query Plan', command: 'keel.explainQueryPlan', arguments: [doc.uri, i + 1] }));
-        }
-      }
-      return out;
+      return planTargets(doc).map((line) => new vscode.CodeLens(new vscode.Range(line - 1, 0, line - 1, 0), { title: 'Keel: Explain Query Plan', command: 'keel.explainQueryPlan', arguments: [doc.uri, line] }));
     },
   };
   ctx.disposables.push(
     vscode.languages.registerCodeLensProvider(LANGUAGES.map((language) => ({ language, scheme: 'file' })), lenses),
     vscode.commands.registerCommand('keel.explainQueryPlan', (uri?: vscode.Uri, line?: number) => explain(uri instanceof vscode.Uri ? uri : undefined, typeof line === 'number' ? line : undefined)),
+    vscode.commands.registerCommand('keel.checkQueryPlans', () => checkFile()),
     vscode.commands.registerCommand('keel.setDatabaseUrl', async () => {
       const value = await vscode.window.showInputBox({
         title: 'Keel: Dev database URL',
@@ -134,6 +171,7 @@ export function registerQueryPlan(ctx: KeelContext): QueryPlanSurface {
   );
   return {
     explain,
+    checkFile,
     get lastResult() {
       return lastResult;
     },

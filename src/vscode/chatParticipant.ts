@@ -7,7 +7,7 @@ import { toKeelError } from '../common/errors';
 import { questionRoot, resolveWorkspacePath } from './chatActions';
 import { pickedModel } from './chatTarget';
 import type { KeelContext } from './context';
-import { sqlAnswerMarkdown } from './sqlAnswer';
+import { chatCommandOf, runChatCommand } from './chatCommands';
 
 export const PARTICIPANT_ID = 'keel.keel';
 
@@ -29,11 +29,14 @@ export function registerChatParticipant(ctx: KeelContext): void {
       return answer ? [{ question: turn.prompt, answer }] : [];
     });
     try {
-      if (request.command === 'sql') {
-        stream.progress('Writing SQL from the schema, then checking it against the safety rules and the query plan…');
-        const r = await ctx.engine.request('db/sql', { question: request.prompt, root }, { token });
-        stream.markdown(sqlAnswerMarkdown(r));
-        return { metadata: { model: r.model, tier: r.tier, costUsd: r.costUsd, verdict: r.verdict } };
+      const command = chatCommandOf(request.prompt, request.command);
+      if (command) {
+        stream.progress(command.kind === 'sql' ? 'Writing SQL from the schema, then checking it against the safety rules and the query plan…' : 'Checking the endpoints with Keel’s api rules…');
+        const cancel = new AbortController();
+        const subscription = token.onCancellationRequested(() => cancel.abort());
+        const r = await runChatCommand(ctx.engine, command, root, cancel.signal).finally(() => subscription.dispose());
+        stream.markdown(r.answer);
+        return { metadata: { model: r.model, tier: r.tier, costUsd: r.costUsd } };
       }
       const result = await ctx.engine.request(
         'chat/ask',

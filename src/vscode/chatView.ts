@@ -17,7 +17,7 @@ import type { AiWriteMeta } from './trustGate';
 import { pushSecrets } from './secrets';
 import { pushSettings } from './settings';
 import { localResourceRoots, renderPage } from './webviewHtml';
-import { SQL_COMMAND, sqlAnswerMarkdown } from './sqlAnswer';
+import { chatCommandOf, runChatCommand } from './chatCommands';
 
 export const CHAT_VIEW_ID = 'keel.chatView';
 const ALLOWED_COMMANDS = new Set(['keel.setApiKey', 'workbench.action.openSettings']);
@@ -185,11 +185,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     await Promise.all([pushSettings(this.ctx), pushSecrets(this.ctx)]).catch((error: Error) => this.ctx.log.warn(`could not sync settings: ${error.message}`));
     this.lastContextMs = undefined;
     try {
-      const sqlQuestion = SQL_COMMAND.exec(question.trim())?.[1];
-      if (sqlQuestion) {
-        const r = await this.ctx.engine.request('db/sql', { question: sqlQuestion, root }, { signal: controller.signal });
-        const usage = r.usage;
-        this.finish(turn, { answer: sqlAnswerMarkdown(r), passages: [], citations: [], provider: r.provider, model: r.model, tier: r.tier, reason: `SQL ${r.verdict.toUpperCase()} after the safety rules and the plan check.`, usage, costUsd: r.costUsd, cached: false, offline: false }, []);
+      const command = chatCommandOf(question);
+      if (command) {
+        this.finish(turn, await runChatCommand(this.ctx.engine, command, root, controller.signal), []);
         return;
       }
       const attachments = await resolveMentions(question);

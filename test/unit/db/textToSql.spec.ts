@@ -15,7 +15,7 @@ import { call, type Engine } from '../../../src/engine/engine';
 import { silentLogger } from '../../../src/engine/log';
 import { runKeelAsync } from '../../helpers/cli';
 import { OpenAIChatServer } from '../../servers/openaiChat';
-import { SQL_COMMAND, sqlAnswerMarkdown } from '../../../src/vscode/sqlAnswer';
+import { chatCommandOf, sqlAnswerMarkdown } from '../../../src/vscode/chatCommands';
 
 const MIGRATION = `CREATE TABLE customers (id serial PRIMARY KEY, email text NOT NULL UNIQUE, country char(2) NOT NULL);
 CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id int NOT NULL REFERENCES customers(id), status text NOT NULL, total numeric(12,2) NOT NULL, placed_at timestamptz NOT NULL);
@@ -70,7 +70,9 @@ describe('db/sql: text to SQL, gated by the safety rules and the plan', function
     assert.match(md, /^```sql\nSELECT id, total, placed_at FROM orders/);
     assert.match(md, /⚠️ \*\*WARN\*\*.*embedded rehearsal, 50,000 rows/);
     assert.match(md, /```sql\nCREATE INDEX CONCURRENTLY ON "public"\."orders"/);
-    assert.equal(SQL_COMMAND.exec('/sql the 20 most recent orders')?.[1], 'the 20 most recent orders');
+    assert.deepEqual(chatCommandOf('/sql the 20 most recent orders'), { kind: 'sql', question: 'the 20 most recent orders' });
+    assert.deepEqual(chatCommandOf('is this API agent-ready?'), { kind: 'api' });
+    assert.equal(chatCommandOf('where do we load orders?'), undefined);
 
     const body = server.requests.at(-1)!.json as { messages: Array<{ role: string; content: unknown }>; response_format: { type: string; json_schema: { strict: boolean; schema: { required: string[] } } } };
     assert.equal(body.response_format.json_schema.strict, true);

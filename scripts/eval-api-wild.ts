@@ -9,17 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { scanApi } from '../src/engine/api/scan';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './embedder/rng';
 
 async function main(): Promise<void> {
   const dir = path.resolve(process.argv[2] ?? '.');

@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import type { Finding, SqlRuleSettings } from '../protocol';
 import type { KeelContext } from './context';
+import { followOpenDocuments } from './documentAnalysis';
 import { toDiagnostic } from './sqlDiagnostics';
 
 const LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'python', 'go', 'yaml', 'json'];
@@ -16,7 +17,6 @@ const findingsByUri = new Map<string, Finding[]>();
 
 export function registerApiDiagnostics(ctx: KeelContext): void {
   const collection = vscode.languages.createDiagnosticCollection('keel-api');
-  const timers = new Map<string, NodeJS.Timeout>();
   const versions = new Map<string, number>();
   const settings = (): { enabled: boolean; rules: SqlRuleSettings } => {
     const c = vscode.workspace.getConfiguration('keel.api');
@@ -42,30 +42,19 @@ export function registerApiDiagnostics(ctx: KeelContext): void {
       ctx.log.warn(`Keel API analysis of ${doc.uri.fsPath} failed: ${(error as Error).message}`);
     }
   };
-  const schedule = (doc: vscode.TextDocument): void => {
-    const key = doc.uri.toString();
-    clearTimeout(timers.get(key));
-    timers.set(key, setTimeout(() => {
-      timers.delete(key);
-      void analyze(doc);
-    }, DEBOUNCE_MS));
-  };
   ctx.disposables.push(
     collection,
-    vscode.workspace.onDidOpenTextDocument((doc) => void analyze(doc)),
-    vscode.workspace.onDidChangeTextDocument((e) => schedule(e.document)),
-    vscode.workspace.onDidCloseTextDocument((doc) => {
-      collection.delete(doc.uri);
-      findingsByUri.delete(doc.uri.toString());
-      clearTimeout(timers.get(doc.uri.toString()));
+    ...followOpenDocuments({
+      analyze,
+      forget: (doc) => {
+        collection.delete(doc.uri);
+        findingsByUri.delete(doc.uri.toString());
+      },
+      section: 'keel.api',
+      debounceMs: DEBOUNCE_MS,
     }),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('keel.api')) for (const doc of vscode.workspace.textDocuments) void analyze(doc);
-    }),
-    { dispose: () => timers.forEach((t) => clearTimeout(t)) },
     vscode.languages.registerCodeActionsProvider(LANGUAGES.map((language) => ({ language })), { provideCodeActions }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
   );
-  for (const doc of vscode.workspace.textDocuments) void analyze(doc);
 }
 
 function provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {

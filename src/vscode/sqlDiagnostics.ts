@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import type { Finding, FindingSeverity, SqlRuleSettings } from '../protocol';
 import type { KeelContext } from './context';
+import { followOpenDocuments } from './documentAnalysis';
 
 const LANGUAGES = new Set(['typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'python']);
 const DEBOUNCE_MS = 300;
@@ -24,7 +25,6 @@ export interface SqlDiagnostics {
 export function registerSqlDiagnostics(ctx: KeelContext): SqlDiagnostics {
   const collection = vscode.languages.createDiagnosticCollection('keel');
   ctx.disposables.push(collection);
-  const timers = new Map<string, NodeJS.Timeout>();
   const versions = new Map<string, number>();
 
   const settings = (): { enabled: boolean; rules: SqlRuleSettings } => {
@@ -57,29 +57,17 @@ export function registerSqlDiagnostics(ctx: KeelContext): SqlDiagnostics {
     collection.set(uri, findings.map((f) => toDiagnostic(f, uri)));
   };
 
-  const schedule = (doc: vscode.TextDocument): void => {
-    const key = doc.uri.toString();
-    clearTimeout(timers.get(key));
-    timers.set(key, setTimeout(() => {
-      timers.delete(key);
-      void analyze(doc);
-    }, DEBOUNCE_MS));
-  };
-
   ctx.disposables.push(
-    vscode.workspace.onDidOpenTextDocument((doc) => void analyze(doc)),
-    vscode.workspace.onDidChangeTextDocument((e) => schedule(e.document)),
-    vscode.workspace.onDidCloseTextDocument((doc) => {
-      collection.delete(doc.uri);
-      sqlFindings.delete(doc.uri.toString());
-      clearTimeout(timers.get(doc.uri.toString()));
+    ...followOpenDocuments({
+      analyze,
+      forget: (doc) => {
+        collection.delete(doc.uri);
+        sqlFindings.delete(doc.uri.toString());
+      },
+      section: 'keel.sql',
+      debounceMs: DEBOUNCE_MS,
     }),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('keel.sql')) for (const doc of vscode.workspace.textDocuments) void analyze(doc);
-    }),
-    { dispose: () => timers.forEach((t) => clearTimeout(t)) },
   );
-  for (const doc of vscode.workspace.textDocuments) void analyze(doc);
   return { collection, scanWorkspace: () => scanWorkspace(ctx, publish, settings().rules) };
 }
 

@@ -154,8 +154,11 @@ async function processFiles(
       if ((i + 1) % every === 0) await index.persist();
     }
   } finally {
+    // Cancelled mid-way: the files still being prepared are rejected when the pool closes. Handle them
+    // before closing — a rejection with no handler yet takes the whole process down (`keel mcp`).
+    const stragglers = Promise.allSettled(prepared.values());
     await preparer.close();
-    await Promise.allSettled(prepared.values()); // cancelled mid-way: let stragglers settle quietly
+    await stragglers;
   }
   return { changed, chunks };
 }

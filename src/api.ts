@@ -33,7 +33,7 @@ export interface KeelApi {
   readonly queryPlan: {
     /** Keel: Explain Query Plan at this document line (1-based); resolves when the plan view shows it. */
     explain(uri?: vscode.Uri, line?: number): Promise<DbExplainResult | undefined>;
-    /** Keel: Check Query Plans in This File (the active editor); resolves to the statements that scan a large table. */
+    /** Keel: Check Query Plans in This File (the active editor); resolves to the statements it left a plan diagnostic on. */
     checkFile(): Promise<number>;
     readonly lastResult: DbExplainResult | undefined;
   };

@@ -19,7 +19,7 @@ const SQL_STRING = /(["'`]|"""|f"|r")\s*(SELECT|WITH|UPDATE|DELETE)\s/i;
 
 export interface QueryPlanSurface {
   explain(uri?: vscode.Uri, line?: number): Promise<DbExplainResult | undefined>;
-  /** Keel: Check Query Plans in This File; resolves to the number of statements that scan a large table. */
+  /** Keel: Check Query Plans in This File; resolves to the number of statements it left a plan diagnostic on. */
   checkFile(): Promise<number>;
   readonly lastResult: DbExplainResult | undefined;
 }
@@ -137,8 +137,7 @@ export function registerQueryPlan(ctx: KeelContext): QueryPlanSurface {
           // Two lenses on one statement plan it once.
           if (!r.location || seen.has(r.location.startLine)) continue;
           seen.add(r.location.startLine);
-          diagnostics.publish(doc.uri, r);
-          if (r.findings.some((f) => f.code === 'KEEL-PLAN-SEQ-SCAN')) flagged++;
+          if (diagnostics.publish(doc.uri, r) > 0) flagged++;
         } catch (error) {
           ctx.log.info(`plan check ${vscode.workspace.asRelativePath(doc.uri)}:${line}: ${(error as Error).message}`);
         }

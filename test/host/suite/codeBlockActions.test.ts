@@ -12,12 +12,18 @@ import { clickNotification, keelApi, waitFor } from './helpers';
 
 async function scratch(text: string): Promise<vscode.TextEditor> {
   const document = await vscode.workspace.openTextDocument({ language: 'typescript', content: text });
-  await vscode.window.showTextDocument(document);
-  // Right after the previous test reverted and closed its scratch editor, the editor handed back can
-  // briefly be the old one: wait until the active editor really shows this text.
-  return waitFor(() => {
+  await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preview: false });
+  // Right after the previous test reverted and closed its scratch editor (and its diff tabs), the
+  // workbench can hand focus back to another editor after ours opened: ask again until ours is active.
+  let asked = Date.now();
+  return waitFor(async () => {
     const active = vscode.window.activeTextEditor;
-    return active && active.document === document && active.document.getText() === text ? active : undefined;
+    if (active && active.document === document && active.document.getText() === text) return active;
+    if (Date.now() - asked > 2000) {
+      asked = Date.now();
+      await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preview: false });
+    }
+    return undefined;
   }, 'the scratch document to be the active editor');
 }
 

@@ -39,19 +39,25 @@ export async function discoverSchema(root: string, signal?: AbortSignal): Promis
   }
   if (ddl.length && sqlPaths.length) return withPrisma({ origin: [{ kind: 'sql-migrations', paths: sqlPaths }], ddl });
 
-  // Knex migrations run in file-name order (their names start with a timestamp).
+  // Knex migrations run in file-name order (their names start with a timestamp) and live in a
+  // migrations folder by Knex's convention: only those files are read here.
   const jsFiles = files.filter((f) => JS_SOURCE.test(f.rel) && !f.rel.endsWith('.d.ts')).sort(byPath);
   const knex: Array<{ rel: string; text: string }> = [];
-  const typeorm: Array<{ rel: string; text: string }> = [];
-  for (const f of jsFiles) {
+  for (const f of jsFiles.filter((x) => /(^|\/)[^/]*migrat[^/]*\//i.test(x.rel))) {
     const text = await read(f.abs);
     if (/\.schema\s*\.\s*(createTable|createTableIfNotExists|alterTable|table)\s*\(/.test(text)) knex.push({ rel: f.rel, text });
-    else if (/@Entity\s*\(/.test(text) && /typeorm/.test(text)) typeorm.push({ rel: f.rel, text });
   }
   const knexTables = parseKnexMigrations(knex.map((k) => k.text));
   if (knexTables.length) return withPrisma(fromTables([{ kind: 'knex', paths: knex.map((k) => k.rel) }], knexTables));
 
   if (prisma && prismaPath) return { origin: [{ kind: 'prisma', paths: [prismaPath] }], ddl: prisma.ddl, tables: prisma.tables, prisma };
+
+  // Entities can live anywhere, so this reads every source file — only when nothing above answered.
+  const typeorm: Array<{ rel: string; text: string }> = [];
+  for (const f of jsFiles) {
+    const text = await read(f.abs);
+    if (/@Entity\s*\(/.test(text) && /typeorm/.test(text)) typeorm.push({ rel: f.rel, text });
+  }
 
   // ORM models last: they are what the code believes the schema is, migrations are what ran.
   const origin: SchemaOrigin[] = [];

@@ -28,6 +28,8 @@ export interface ExplainDeps {
    * structured output), or undefined when the model says it cannot tell.
    */
   deriveSql?(call: { code: string; language: string; path: string }, schema: WorkspaceSchema, signal?: AbortSignal): Promise<string | undefined>;
+  /** The workspace schema when the caller has already discovered it (one walk per request). */
+  schema?: Promise<WorkspaceSchema>;
 }
 
 /** Above this estimated cost, executing (ANALYZE) on the uninterruptible embedded server is refused. */
@@ -98,7 +100,7 @@ export async function explainQuery(params: DbExplainParams, deps: ExplainDeps): 
   const root = params.root ?? process.cwd();
   // One walk of the workspace per request, shared by the statement lookup and the rehearsal.
   let discovered: Promise<WorkspaceSchema> | undefined;
-  const schema = (): Promise<WorkspaceSchema> => (discovered ??= discoverSchema(root));
+  const schema = (): Promise<WorkspaceSchema> => (discovered ??= deps.schema ?? discoverSchema(root));
   const located = await locate(params, root, schema, deps);
   throwIfCancelled(deps.signal);
   const statementTimeoutMs = Math.max(1, params.statementTimeoutS ?? deps.timeoutS) * 1000;

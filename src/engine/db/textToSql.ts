@@ -108,7 +108,9 @@ export async function textToSql(params: DbSqlParams, deps: TextToSqlDeps): Promi
     throw new KeelError('PROVIDER_NOT_CONFIGURED', 'Writing SQL needs a model provider: choose one in keel.provider (or --provider) and set its key. `keel explain --sql` checks SQL you wrote without one.');
   }
   const root = params.root ?? process.cwd();
-  const ddl = await schemaDdl(params, root, deps);
+  // One walk of the workspace for the prompt's schema and the plan check's rehearsal.
+  const workspace = params.db ? undefined : discoverSchema(root, deps.signal);
+  const ddl = workspace ? (await workspace).ddl : await catalogDdl(params.db!, deps);
   if (!ddl.length) {
     throw new KeelError('NOT_AVAILABLE', 'No schema found in the workspace (SQL or Knex migrations, schema.prisma, TypeORM/SQLAlchemy/Django models); configure a database with --db / KEEL_DATABASE_URL.');
   }
@@ -135,7 +137,7 @@ export async function textToSql(params: DbSqlParams, deps: TextToSqlDeps): Promi
     usage: answer.usage, latencyMs: performance.now() - callStarted, costUsd: cost,
   });
   const sql = answer.value.sql.trim().replace(/;\s*$/, '');
-  const { checks, explain } = await gate(sql, params, root, deps);
+  const { checks, explain } = await gate(sql, params, root, workspace ? { ...deps, schema: workspace } : deps);
   return {
     question,
     sql,
@@ -193,16 +195,13 @@ export async function gate(sql: string, params: DbSqlParams, root: string, deps:
   return { checks, explain };
 }
 
-async function schemaDdl(params: DbSqlParams, root: string, deps: ExplainDeps): Promise<string[]> {
-  if (params.db) {
-    const live = await connectDatabase(params.db, { timeoutS: deps.timeoutS, localOnly: deps.localOnly, signal: deps.signal });
-    try {
-      return tablesDdl(await readCatalog(live));
-    } finally {
-      await live.close();
-    }
+async function catalogDdl(db: string, deps: ExplainDeps): Promise<string[]> {
+  const live = await connectDatabase(db, { timeoutS: deps.timeoutS, localOnly: deps.localOnly, signal: deps.signal });
+  try {
+    return tablesDdl(await readCatalog(live));
+  } finally {
+    await live.close();
   }
-  return (await discoverSchema(root, deps.signal)).ddl;
 }
 
 /** The whole schema when it fits; otherwise the statements that name a table the question mentions. */

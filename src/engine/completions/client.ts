@@ -38,9 +38,8 @@ export interface FimRequest {
   stopWhen?: (text: string) => boolean;
 }
 
-export async function requestFim(r: FimRequest, signal: AbortSignal): Promise<ModelAnswer> {
-  const body = completionsBody(r.template, { model: r.model, prefix: r.prefix, suffix: r.suffix, maxTokens: r.maxTokens, stop: r.stop });
-  const call = r.gate.beginCall({ provider: r.provider, model: r.model, purpose: 'completion', files: r.files });
+/** The caller's signal joined with the whole-request limit, and the coded reason when either stopped the call. */
+function requestLimit(signal: AbortSignal, timeoutMs: number): { controller: AbortController; stopped(): KeelError | undefined; dispose(): void } {
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(signal.reason);
   if (signal.aborted) onAbort();
@@ -49,7 +48,27 @@ export async function requestFim(r: FimRequest, signal: AbortSignal): Promise<Mo
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort();
-  }, r.timeoutMs);
+  }, timeoutMs);
+  return {
+    controller,
+    stopped: () =>
+      signal.aborted
+        ? new KeelError('CANCELLED', 'The completion was cancelled.')
+        : timedOut
+          ? new KeelError('TIMEOUT', `The completion took longer than ${timeoutMs} ms (keel.completions.timeoutMs).`, { retryable: false })
+          : undefined,
+    dispose: () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+export async function requestFim(r: FimRequest, signal: AbortSignal): Promise<ModelAnswer> {
+  const body = completionsBody(r.template, { model: r.model, prefix: r.prefix, suffix: r.suffix, maxTokens: r.maxTokens, stop: r.stop });
+  const call = r.gate.beginCall({ provider: r.provider, model: r.model, purpose: 'completion', files: r.files });
+  const limit = requestLimit(signal, r.timeoutMs);
+  const controller = limit.controller;
   let text = '';
   let usage: Usage | undefined;
   let stoppedEarly = false;
@@ -106,16 +125,11 @@ export async function requestFim(r: FimRequest, signal: AbortSignal): Promise<Mo
     return { text, usage: final, reportedUsage: reported, stoppedEarly };
   } catch (error) {
     const gateError = call.takeError();
-    const keel = signal.aborted
-      ? new KeelError('CANCELLED', 'The completion was cancelled.')
-      : timedOut
-        ? new KeelError('TIMEOUT', `The completion took longer than ${r.timeoutMs} ms (keel.completions.timeoutMs).`, { retryable: false })
-        : gateError ?? toKeelError(error);
+    const keel = limit.stopped() ?? gateError ?? toKeelError(error);
     call.finish({ error: keel });
     throw keel;
   } finally {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', onAbort);
+    limit.dispose();
   }
 }
 
@@ -132,15 +146,8 @@ export interface ChatCompletionRequest {
 
 /** Chat-only models: the provider's streaming chat (it runs through the same gate). */
 export async function requestChat(r: ChatCompletionRequest, signal: AbortSignal): Promise<ModelAnswer> {
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort(signal.reason);
-  if (signal.aborted) onAbort();
-  signal.addEventListener('abort', onAbort, { once: true });
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, r.timeoutMs);
+  const limit = requestLimit(signal, r.timeoutMs);
+  const controller = limit.controller;
   let text = '';
   try {
     for await (const delta of r.provider.chat({ model: r.model, system: r.system, messages: [{ role: 'user', content: r.user }], maxTokens: r.maxTokens, temperature: 0.1, purpose: 'completion', files: r.files }, controller.signal)) {
@@ -157,12 +164,9 @@ export async function requestChat(r: ChatCompletionRequest, signal: AbortSignal)
     }
     throw new KeelError('BAD_RESPONSE', 'The completion stream ended without a result.');
   } catch (error) {
-    if (signal.aborted) throw new KeelError('CANCELLED', 'The completion was cancelled.');
-    if (timedOut) throw new KeelError('TIMEOUT', `The completion took longer than ${r.timeoutMs} ms (keel.completions.timeoutMs).`, { retryable: false });
-    throw toKeelError(error);
+    throw limit.stopped() ?? toKeelError(error);
   } finally {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', onAbort);
+    limit.dispose();
   }
 }
 

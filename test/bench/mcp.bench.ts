@@ -1,6 +1,6 @@
 /**
  * `search_code` latency through `keel mcp` (issue 17). Prints figures; asserts nothing about time.
- *   npx tsx test/bench/mcp.bench.ts [--chunks 50000] [--queries 200]
+ *   npx tsx test/bench/mcp.bench.ts [--chunks 50000] [--queries 200] [--profile DIR]
  * Corpus: the real package sources of Keel's retrieval sets (scripts/retrieval/, cached in
  * .keel-cache/, as test/bench/search.bench.ts uses), written to disk and replicated under copyN/
  * folders until the index holds --chunks chunks, then indexed by the product indexer (`index/build`).
@@ -32,6 +32,8 @@ const arg = (name: string, fallback: string): string => {
 };
 const CHUNKS = Number(arg('chunks', '50000'));
 const QUERIES = Number(arg('queries', '200'));
+/** `--profile DIR`: the server writes a V8 CPU profile there (where the tool's time goes). */
+const PROFILE = arg('profile', '');
 const REPO = path.resolve(__dirname, '../..');
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -82,7 +84,7 @@ async function main(): Promise<void> {
 
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: [CLI, 'mcp', '--dir', root, '--store', store],
+      args: [...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE)}`] : []), CLI, 'mcp', '--dir', root, '--store', store],
       env: { ...process.env, KEEL_STATE_DIR: path.join(tmp, 'state') } as Record<string, string>,
       stderr: 'inherit',
     });

@@ -94,9 +94,31 @@ function checkSecret(rel: string, shown: string): void {
 /** Reads of ignore files, shared by the checks of one tool call (passages often share folders). */
 export type IgnoreFileCache = Map<string, Promise<string | undefined>>;
 
+/**
+ * Compiled rule sets by folder and text. Compiling is most of a check's cost, and the `ignore` rules
+ * also remember the paths they tested; a tool call checks every passage it returns, so without this
+ * each search recompiled the same .gitignore files for every hit. Keyed by the text itself, so an
+ * edited ignore file is compiled afresh.
+ */
+const compiled = new Map<string, RuleSet>();
+const COMPILED_MAX = 256;
+
+function compiledRuleSet(base: string, text: string | readonly string[]): RuleSet {
+  const key = `${base}\u0000${typeof text === 'string' ? text : text.join('\n')}`;
+  let rules = compiled.get(key);
+  if (rules) {
+    compiled.delete(key);
+  } else {
+    rules = ruleSet(base, text);
+    if (compiled.size >= COMPILED_MAX) compiled.delete(compiled.keys().next().value as string);
+  }
+  compiled.set(key, rules);
+  return rules;
+}
+
 async function ignoredByRules(root: string, rel: string, isDirectory: boolean, exclude: readonly string[], cache: IgnoreFileCache = new Map()): Promise<boolean> {
   const parts = rel.split('/');
-  const stack: RuleSet[] = [ruleSet('', [...DEFAULT_EXCLUDES, ...exclude])];
+  const stack: RuleSet[] = [compiledRuleSet('', [...DEFAULT_EXCLUDES, ...exclude])];
   for (let depth = 0; depth < parts.length; depth++) {
     const dirRel = parts.slice(0, depth).join('/');
     if (dirRel && isIgnored(stack, dirRel, true)) return true;
@@ -105,7 +127,7 @@ async function ignoredByRules(root: string, rel: string, isDirectory: boolean, e
       let read = cache.get(file);
       if (!read) cache.set(file, (read = fs.readFile(file, 'utf8').catch(() => undefined)));
       const text = await read;
-      if (text !== undefined) stack.push(ruleSet(dirRel, text));
+      if (text !== undefined) stack.push(compiledRuleSet(dirRel, text));
     }
   }
   return isIgnored(stack, rel, isDirectory);

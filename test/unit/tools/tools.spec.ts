@@ -189,6 +189,19 @@ describe('agent tools (engine)', function () {
     assert.ok((await tool('read_code', { path: 'src/middleware/auth.ts' })).text.length > 0);
   });
 
+  it('an ignore file edited between calls takes effect on the next call (compiled rules are cached by text)', async () => {
+    const ignoreFile = path.join(ws, 'src', 'legacy', '.keelignore');
+    fs.writeFileSync(path.join(ws, 'src', 'legacy', 'kept.ts'), 'export const kept = 1;\n');
+    assert.ok((await tool('read_code', { path: 'src/legacy/kept.ts' })).text.includes('kept'));
+    fs.writeFileSync(ignoreFile, 'old.ts\nkept.ts\n');
+    try {
+      await rejects('read_code', { path: 'src/legacy/kept.ts' }, 'ACCESS_DENIED');
+    } finally {
+      fs.writeFileSync(ignoreFile, 'old.ts\n');
+    }
+    assert.ok((await tool('read_code', { path: 'src/legacy/kept.ts' })).text.includes('kept'));
+  });
+
   it('find_symbol: definitions and references from the index', async () => {
     const orders = fs.readFileSync(path.join(ws, 'src/routes/orders.ts'), 'utf8');
     const name = /export const (\w+)/.exec(orders)![1];

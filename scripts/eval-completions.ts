@@ -18,7 +18,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { assembleContext, DEFAULT_BUDGET, SymbolTable, type ContextBudget } from '../src/engine/completions/context';
+import { assembleContext, DEFAULT_BUDGET, memoryCompletionIndex, SymbolTable, type ContextBudget } from '../src/engine/completions/context';
 import { chunkFile } from '../src/engine/index/chunker';
 import { MemorySource, type MemoryChunk } from '../src/engine/search/source';
 import { pairedBootstrap, seededRandom } from './lib/bootstrap';
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
       continue;
     }
     const { source, symbols, chunks } = await indexRepo(files);
-    const index = { definitions: (n: string) => symbols.lookup(n), keywordSearch: source.keywordSearch.bind(source), readChunkText: (c: MemoryChunk) => source.get(c.id)?.text };
+    const index = memoryCompletionIndex(source, symbols);
     const sites = definitionSites(files);
     const pool = candidates(files, sites);
     const random = seededRandom(21);

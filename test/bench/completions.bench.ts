@@ -15,7 +15,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { assembleContext, DEFAULT_BUDGET, SymbolTable, type CompletionIndex } from '../../src/engine/completions/context';
+import { assembleContext, DEFAULT_BUDGET, memoryCompletionIndex, SymbolTable, type CompletionIndex } from '../../src/engine/completions/context';
 import { CompletionService } from '../../src/engine/completions/service';
 import { EngineConfig } from '../../src/engine/config';
 import { EgressGate } from '../../src/engine/egress/gate';
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const symbols = new SymbolTable(chunks);
   const buildMs = performance.now() - t0;
   log(`corpus: ${base.length} distinct chunks from ${files.length} files (${REPOS.join(', ')}), replicated to ${chunks.length}; BM25 + symbol table built in ${(buildMs / 1000).toFixed(1)} s (${symbols.size} names)`);
-  const index: CompletionIndex = { definitions: (n) => symbols.lookup(n), keywordSearch: (q, k, f) => source.keywordSearch(q, k, f), readChunkText: (c) => source.get(c.id)?.text };
+  const index: CompletionIndex = memoryCompletionIndex(source, symbols);
 
   // Positions: code lines of the corpus, masked (the line removed, cursor at its indentation), seeded order.
   const positions: Array<{ file: RepoFile; text: string; offset: number }> = [];

@@ -11,14 +11,28 @@
  * identifier and one keyword search.
  */
 import { countTokens } from '../llm/tokens';
-import type { ScoredChunk, SourceChunk } from '../search/source';
+import { analyze } from '../search/analyzer';
+import type { MemorySource, ScoredChunk, SourceChunk } from '../search/source';
 
 /** What the assembler needs from an index: a symbol lookup, keyword search and chunk texts. */
 export interface CompletionIndex {
   /** Chunks that define `name` (matched on the last segment of a chunk's symbol). */
   definitions(name: string): readonly SourceChunk[];
-  keywordSearch(query: string, k: number, filter?: (chunk: SourceChunk) => boolean): ScoredChunk[];
+  /** `query` as text, or as analyzer terms with weights (as the search sources take it). */
+  keywordSearch(query: string | ReadonlyMap<string, number>, k: number, filter?: (chunk: SourceChunk) => boolean): ScoredChunk[];
   readChunkText(chunk: SourceChunk): Promise<string | undefined> | string | undefined;
+  /** Share of indexed chunks containing an analyzer term; lets the similar-code search drop the commonest. */
+  termShare?(term: string): number;
+}
+
+/** An in-memory source and its symbol table as a CompletionIndex (evals, benchmarks, tests). */
+export function memoryCompletionIndex(source: MemorySource, symbols: SymbolTable): CompletionIndex {
+  return {
+    definitions: (name) => symbols.lookup(name),
+    keywordSearch: (query, k, filter) => source.keywordSearch(query, k, filter),
+    readChunkText: (chunk) => source.get(chunk.id)?.text,
+    termShare: (term) => source.keywords.documentShare(term),
+  };
 }
 
 export interface AssembleInput {
@@ -46,6 +60,12 @@ export interface ContextBudget {
   maxIdentifiers?: number;
   /** Also look up the names the file imports (most used first). */
   importedNames?: boolean;
+  /**
+   * Similar-code search leaves out terms found in more than this share of chunks. They score little
+   * (low idf) and cost the most (the longest posting lists): at 50k chunks they were most of the
+   * search's time. 1 keeps every term.
+   */
+  similarMaxTermShare?: number;
   /** Sections to use (evals turn them off to measure the prefix-only baseline). */
   sections: { definitions: boolean; imports: boolean; similar: boolean; recent: boolean };
 }
@@ -85,6 +105,7 @@ export interface AssembledContext {
 const DEFINITION_LINES = 14;
 const SIMILAR_LINES = 16;
 const SIMILAR_TERMS = 8;
+const SIMILAR_MAX_TERM_SHARE = 0.1;
 const RECENT_LINES = 20;
 /** Identifiers near the cursor that are looked up, closest first. */
 const MAX_IDENTIFIERS = 16;
@@ -179,7 +200,7 @@ export async function assembleContext(index: CompletionIndex | undefined, input:
   }
 
   if (index && budget.sections.similar && left > 0) {
-    const query = similarQuery(before, headOfLine);
+    const query = similarTerms(similarQuery(before, headOfLine), index, budget.similarMaxTermShare ?? SIMILAR_MAX_TERM_SHARE);
     if (query) {
       const hits = index.keywordSearch(query, 6, (c) => !(input.path !== undefined && c.path === input.path) && !shownChunks.has(c.id));
       const cap = Math.floor(left * 0.6);
@@ -303,6 +324,17 @@ export function identifiersNear(before: readonly string[], cursorLine: string, a
  * cursor, at most SIMILAR_TERMS — every extra term (split into sub-words by the analyzer) is another
  * posting list to walk at 50k chunks; past ~8 identifiers the hits barely change.
  */
+/** The query's analyzer terms, each once, without the commonest; undefined when nothing is left to search for. */
+function similarTerms(query: string, index: CompletionIndex, maxShare: number): ReadonlyMap<string, number> | undefined {
+  if (!query) return undefined;
+  const terms = new Map<string, number>();
+  for (const term of analyze(query)) {
+    if (maxShare < 1 && index.termShare && index.termShare(term) > maxShare) continue;
+    terms.set(term, 1);
+  }
+  return terms.size ? terms : undefined;
+}
+
 function similarQuery(before: readonly string[], head: string): string {
   const names: string[] = [];
   const seen = new Set<string>();

@@ -295,8 +295,12 @@ export class IndexAdapter implements CompletionIndex {
     return this.symbols().lookup(name);
   }
 
-  keywordSearch(query: string, k: number, filter?: (chunk: SourceChunk) => boolean) {
+  keywordSearch(query: string | ReadonlyMap<string, number>, k: number, filter?: (chunk: SourceChunk) => boolean) {
     return this.index.keywordSearch(query, k, filter);
+  }
+
+  termShare(term: string): number {
+    return this.index.keywords.documentShare(term);
   }
 
   async readChunkText(chunk: SourceChunk): Promise<string | undefined> {

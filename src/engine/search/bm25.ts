@@ -88,6 +88,12 @@ export class Bm25Index {
     return this.docNums.size;
   }
 
+  /** Share of live documents that contain `term` (an analyzer term), 0 when none does. */
+  documentShare(term: string): number {
+    const id = this.termIds.get(term);
+    return id === undefined || this.docNums.size === 0 ? 0 : this.postings[id].length / this.docNums.size;
+  }
+
   has(docId: string): boolean {
     return this.docNums.has(docId);
   }

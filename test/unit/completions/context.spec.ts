@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { assembleContext, DEFAULT_BUDGET, importedNames, SymbolTable, type CompletionIndex } from '../../../src/engine/completions/context';
+import { assembleContext, DEFAULT_BUDGET, importedNames, memoryCompletionIndex, SymbolTable, type CompletionIndex } from '../../../src/engine/completions/context';
 import { MemorySource, type MemoryChunk } from '../../../src/engine/search/source';
 
 const FILES: Record<string, string> = {
@@ -16,7 +16,7 @@ function index(): CompletionIndex {
   const source = new MemorySource();
   void source.add(chunks);
   const symbols = new SymbolTable(chunks);
-  return { definitions: (n) => symbols.lookup(n), keywordSearch: (q, k, f) => source.keywordSearch(q, k, f), readChunkText: (c) => source.get(c.id)?.text };
+  return memoryCompletionIndex(source, symbols);
 }
 
 describe('completions context assembly', () => {
@@ -47,6 +47,24 @@ describe('completions context assembly', () => {
   it('recent edits of other files are included, the current file is not', async () => {
     const ctx = await assembleContext(undefined, { path: 'a.ts', displayPath: 'a.ts', languageId: 'typescript', text: 'x', offset: 1, recentEdits: [{ path: 'a.ts', text: 'self' }, { path: 'b.ts', text: 'export const LIMIT = 10;' }] });
     assert.deepEqual(ctx.sections.map((s) => [s.kind, s.path]), [['recent', 'b.ts']]);
+  });
+
+  it('the similar-code search leaves out terms most chunks contain, and searches for the rest', async () => {
+    const queries: Array<ReadonlyMap<string, number> | string> = [];
+    const base = index();
+    const spy: CompletionIndex = {
+      ...base,
+      keywordSearch: (query, k, filter) => (queries.push(query), base.keywordSearch(query, k, filter)),
+      termShare: (term) => (term === 'email' ? 0.9 : 0.01),
+    };
+    await assembleContext(spy, { path: 'src/routes/login.ts', displayPath: 'login.ts', languageId: 'typescript', text: doc, offset });
+    assert.equal(queries.length, 1);
+    const terms = queries[0] as ReadonlyMap<string, number>;
+    assert.ok(!terms.has('email'), [...terms.keys()].join(' '));
+    assert.ok(terms.has('user'), [...terms.keys()].join(' '));
+    queries.length = 0;
+    await assembleContext(spy, { path: 'src/routes/login.ts', displayPath: 'login.ts', languageId: 'typescript', text: doc, offset }, { ...DEFAULT_BUDGET, similarMaxTermShare: 1 });
+    assert.ok((queries[0] as ReadonlyMap<string, number>).has('email'), 'share 1 keeps every term');
   });
 
   it('reads imported names from ES, CommonJS and Python imports, most used first', () => {

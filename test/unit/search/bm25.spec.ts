@@ -59,6 +59,17 @@ describe('Bm25Index', () => {
     assert.deepEqual(index.search('config', 3, (id) => id !== 'c'), []);
   });
 
+  it('documentShare: the share of live documents holding a term, after removals too', () => {
+    const index = new Bm25Index();
+    index.add('a', { text: 'invoice total' });
+    index.add('b', { text: 'invoice tax' });
+    index.add('c', { text: 'shipping' });
+    assert.equal(index.documentShare('invoice'), 2 / 3);
+    assert.equal(index.documentShare('absent'), 0);
+    index.remove('a');
+    assert.equal(index.documentShare('invoice'), 1 / 2);
+  });
+
   it('round-trips through serialize/deserialize, including later removals', () => {
     const index = sample();
     index.remove('b');

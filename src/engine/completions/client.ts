@@ -10,7 +10,7 @@ import { KeelError, toKeelError } from '../../common/errors';
 import { httpClient } from '../egress/clients';
 import type { EgressGate } from '../egress/gate';
 import type { LlmProvider } from '../llm/types';
-import { safeCount as countTokens } from './context';
+import { countTokens } from '../llm/tokens';
 import { completionsBody, type TemplateId } from './templates';
 
 export interface ModelAnswer {

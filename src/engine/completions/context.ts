@@ -249,16 +249,7 @@ function tokens(text: string): number {
 
 function countUncached(text: string): number {
   // Exact BPE counts for normal lines; a rough 3 chars/token for giant ones keeps the hot path bounded.
-  return text.length > LONG_LINE ? Math.ceil(text.length / 3) : safeCount(text);
-}
-
-/** Token count that never throws: code may contain text that is a special token to the BPE (<|endoftext|>). */
-export function safeCount(text: string): number {
-  try {
-    return countTokens(text);
-  } catch {
-    return Math.ceil(text.length / 3);
-  }
+  return text.length > LONG_LINE ? Math.ceil(text.length / 3) : countTokens(text);
 }
 
 /** Where `name` is defined inside a chunk (chunks hold several definitions): n lines from there. */

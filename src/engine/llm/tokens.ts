@@ -9,8 +9,14 @@ import type { ChatMessage } from './types';
 /** Per-message framing overhead in chat formats (role markers, separators). */
 const MESSAGE_OVERHEAD = 4;
 
+/**
+ * Workspace text is data: a file that mentions `<|endoftext|>` (tokenizer code, docs about models)
+ * is counted as the plain characters it is, not refused as a special token (the library's default).
+ */
+const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+
 export function countTokens(text: string): number {
-  return text.length === 0 ? 0 : bpeCount(text);
+  return text.length === 0 ? 0 : bpeCount(text, PLAIN_TEXT);
 }
 
 export function countMessageTokens(messages: readonly ChatMessage[]): number {

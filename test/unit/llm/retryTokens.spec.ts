@@ -79,6 +79,13 @@ describe('llm token counting', () => {
     assert.notEqual(n, Math.ceil(code.length / 4));
   });
 
+  it('counts text that spells a special token as plain text instead of throwing', () => {
+    // a workspace file about tokenizers, retrieved into a prompt, must not fail the request
+    const n = countTokens('split on <|endoftext|> and <|fim_prefix|> markers');
+    assert.ok(n > 10, `got ${n}`);
+    assert.equal(countMessageTokens([{ role: 'user', content: '<|endoftext|>' }]), countTokens('<|endoftext|>') + 4);
+  });
+
   it('adds per-message framing overhead', () => {
     const m = [{ role: 'user' as const, content: 'hello world' }, { role: 'assistant' as const, content: 'hi' }];
     assert.equal(countMessageTokens(m), countTokens('hello world') + countTokens('hi') + 8);

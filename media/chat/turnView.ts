@@ -151,7 +151,7 @@ export class TurnView {
   private setFooter(footer: AnswerFooter): void {
     this.turn.footer = footer;
     const parts: Array<Node | string> = [];
-    if (footer.offline) parts.push(el('span', { className: 'badge', text: 'retrieval only' }));
+    if (footer.offline) parts.push(el('span', { className: 'badge', text: footer.analysis ? 'offline analysis' : 'retrieval only' }));
     else parts.push(el('span', { className: 'model', text: footer.model }), el('span', { className: `badge tier-${footer.tier}`, text: footer.tier, title: footer.reason }));
     if (footer.cached) parts.push(el('span', { className: 'badge cached', text: 'cached', title: footer.cachedQuestion ? `Answer reused from: ${footer.cachedQuestion}` : 'Served from the semantic cache' }));
     if (!footer.offline) {
@@ -161,7 +161,7 @@ export class TurnView {
     }
     const reason = el('div', { className: 'reason', text: footer.reason });
     const actions = el('div', { className: 'footer-actions' });
-    if (footer.offline) actions.append(iconButton('settings-gear', 'Configure a model provider', () => post({ type: 'configureProvider' }), 'Configure a provider'));
+    if (footer.offline && !footer.analysis) actions.append(iconButton('settings-gear', 'Configure a model provider', () => post({ type: 'configureProvider' }), 'Configure a provider'));
     else if (footer.tier !== 'reasoning') actions.append(iconButton('sparkle', 'Re-ask with the reasoning model', () => this.handlers.onReask(this.turn, { tier: 'reasoning' }), 'Re-ask with reasoning model'));
     if (footer.cached) actions.append(iconButton('refresh', 'Ask again without the cache', () => this.handlers.onReask(this.turn, { bypassCache: true }), 'Bypass cache'));
     this.footer.replaceChildren(el('div', { className: 'meta' }, ...parts), reason, actions);

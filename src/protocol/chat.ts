@@ -95,6 +95,8 @@ export interface ChatToolStep {
 export interface ChatAskResult extends AskResult {
   /** True for the offline retrieval answer (no provider configured, or local-only without a local model). */
   offline: boolean;
+  /** An answer from Keel's own analysis (e.g. the api rules): no model was asked, and a provider would not change it. */
+  analysis?: boolean;
   passages: ContextPassage[];
   /** For a cache hit: the earlier question whose answer was served. */
   cachedQuestion?: string;

@@ -82,6 +82,8 @@ export interface DbSqlParams {
   db?: string;
   rows?: number;
   statementTimeoutS?: number;
+  /** The tier to write it on (the chat's "re-ask with the reasoning model"); else keel.routing.mode decides. */
+  tier?: 'auto' | 'fast' | 'reasoning';
 }
 
 /** One check of the gate: a safety rule or a plan finding. `fail` means: do not run this as it is. */

@@ -20,7 +20,7 @@ export interface ContextPill {
 }
 
 /** What the footer under an answer shows: the answer's provenance and price, as `chat/ask` returned them. */
-export type AnswerFooter = Pick<ChatAskResult, 'provider' | 'model' | 'tier' | 'reason' | 'usage' | 'costUsd' | 'cached' | 'cachedQuestion' | 'offline'>;
+export type AnswerFooter = Pick<ChatAskResult, 'provider' | 'model' | 'tier' | 'reason' | 'usage' | 'costUsd' | 'cached' | 'cachedQuestion' | 'offline' | 'analysis'>;
 
 export interface ChatTurn {
   id: string;

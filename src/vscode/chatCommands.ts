@@ -4,7 +4,7 @@
  * never the SQL alone) and `/api` or "is this API agent-ready?" (`api/scan`: the readiness summary of
  * the workspace's endpoints). Each renders one Markdown answer; anything else is an ordinary question.
  */
-import type { ApiScanResult, ChatAskResult, DbSqlResult } from '../protocol';
+import type { ApiScanResult, ChatAskResult, DbSqlResult, Tier } from '../protocol';
 import type { EngineClient } from './engineClient';
 
 export const SQL_COMMAND = /^\/sql\s+([\s\S]+)$/;
@@ -23,15 +23,15 @@ export function chatCommandOf(message: string, participantCommand?: string): Cha
 }
 
 /** Run it and answer in the shape of a chat answer (a footer with the model call, when there was one). */
-export async function runChatCommand(engine: EngineClient, command: ChatCommand, root: string, signal?: AbortSignal): Promise<ChatAskResult> {
+export async function runChatCommand(engine: EngineClient, command: ChatCommand, root: string, signal?: AbortSignal, tier?: Tier): Promise<ChatAskResult> {
   const none = { passages: [], citations: [], cached: false };
   if (command.kind === 'sql') {
-    const r = await engine.request('db/sql', { question: command.question, root }, { signal });
+    const r = await engine.request('db/sql', { question: command.question, root, ...(tier ? { tier } : {}) }, { signal });
     return { ...none, answer: sqlAnswerMarkdown(r), provider: r.provider, model: r.model, tier: r.tier, reason: `SQL ${r.verdict.toUpperCase()} after the safety rules and the plan check.`, usage: r.usage, costUsd: r.costUsd, offline: false };
   }
   const r = await engine.request('api/scan', { paths: [root], cwd: root }, { signal });
   const zero = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
-  return { ...none, answer: apiReadinessMarkdown(r), provider: 'none', model: 'none', tier: 'none', reason: 'Keel’s api rules, offline: no model call.', usage: zero, costUsd: 0, offline: true };
+  return { ...none, answer: apiReadinessMarkdown(r), provider: 'none', model: 'none', tier: 'none', reason: 'Keel’s api rules, offline: no model call.', usage: zero, costUsd: 0, offline: true, analysis: true };
 }
 
 const VERDICT = { pass: '✅ **PASS** — no safety or plan concern', warn: '⚠️ **WARN** — runs, but read the checks', fail: '⛔ **FAIL** — do not run this as it is' } as const;

@@ -187,7 +187,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     try {
       const command = chatCommandOf(question);
       if (command) {
-        this.finish(turn, await runChatCommand(this.ctx.engine, command, root, controller.signal), []);
+        this.finish(turn, await runChatCommand(this.ctx.engine, command, root, controller.signal, options.tier), []);
         return;
       }
       const attachments = await resolveMentions(question);
@@ -244,8 +244,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     turn.pills = contextPills(result.passages, attached);
     turn.citations = result.citations;
     if (result.steps?.length) turn.steps = result.steps;
-    const { provider, model, tier, reason, usage, costUsd, cached, cachedQuestion, offline } = result;
-    turn.footer = { provider, model, tier, reason, usage, costUsd, cached, cachedQuestion, offline };
+    const { provider, model, tier, reason, usage, costUsd, cached, cachedQuestion, offline, analysis } = result;
+    turn.footer = { provider, model, tier, reason, usage, costUsd, cached, cachedQuestion, offline, analysis };
     this.post({ type: 'done', turnId: turn.id, answer: result.answer, citations: result.citations, footer: turn.footer });
   }
 }

@@ -47,7 +47,7 @@ export function registerDbFeature(engine: Engine): void {
         signal: ctx.signal,
         provider,
         tiers: tiersOf(config, provider?.id ?? 'none'),
-        routingMode: config.get('keel.routing.mode', 'auto'),
+        routingMode: params.tier && params.tier !== 'auto' ? params.tier : config.get('keel.routing.mode', 'auto'),
         ledger: provider ? engine.services.get(CostLedgerKey) : undefined,
         prices: priceOverrides(config),
       },

@@ -114,6 +114,7 @@ export const PARAM_SCHEMAS: Record<RequestMethod, z.ZodTypeAny> = {
     db: z.string().optional(),
     rows: z.number().optional(),
     statementTimeoutS: z.number().optional(),
+    tier: z.enum(['auto', 'fast', 'reasoning']).optional(),
   }),
   'review/run': obj({ cwd: z.string(), range: z.string().optional(), llm: z.boolean().optional(), ledger: z.string().optional() }),
   'review/classify': obj({ path: z.string(), text: z.string(), fileText: z.string().optional() }),

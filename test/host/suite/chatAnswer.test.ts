@@ -49,6 +49,16 @@ describe('chat: asking a question', function () {
     assert.ok(done.citations.length > 0);
   });
 
+  it('answers "is this API agent-ready?" from the api rules, as an offline analysis (no provider prompt)', async () => {
+    await config().update('provider', 'none', vscode.ConfigurationTarget.Global);
+    const posted = await askAndCollect('is this API agent-ready?');
+    const done = posted.find((m) => m.type === 'done');
+    assert.ok(done && done.type === 'done');
+    assert.match(done.answer, /Agent readiness: \d+\/100/);
+    assert.equal(done.footer.offline, true);
+    assert.equal(done.footer.analysis, true, 'the footer says "offline analysis" and offers no provider set-up');
+  });
+
   it('streams a cited, priced answer from the provider; the citation opens the file at the line', async () => {
     await useOpenAI(server.baseURL);
     server.replies.push({ text: 'Each order loads its items in a loop in src/routes/orders.ts:11-27 (an N+1). Use `include: { items: true }` on the findMany.' });

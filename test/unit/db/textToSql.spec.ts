@@ -15,7 +15,8 @@ import { call, type Engine } from '../../../src/engine/engine';
 import { silentLogger } from '../../../src/engine/log';
 import { runKeelAsync } from '../../helpers/cli';
 import { OpenAIChatServer } from '../../servers/openaiChat';
-import { chatCommandOf, sqlAnswerMarkdown } from '../../../src/vscode/chatCommands';
+import { chatCommandOf, runChatCommand, sqlAnswerMarkdown } from '../../../src/vscode/chatCommands';
+import type { EngineClient } from '../../../src/vscode/engineClient';
 
 const MIGRATION = `CREATE TABLE customers (id serial PRIMARY KEY, email text NOT NULL UNIQUE, country char(2) NOT NULL);
 CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id int NOT NULL REFERENCES customers(id), status text NOT NULL, total numeric(12,2) NOT NULL, placed_at timestamptz NOT NULL);
@@ -91,6 +92,22 @@ describe('db/sql: text to SQL, gated by the safety rules and the plan', function
     const r = await call(engine, 'db/sql', { question: 'find a customer by email', root });
     assert.equal(r.verdict, 'pass', JSON.stringify(r.checks));
     assert.deepEqual(r.explain?.indexes, []);
+  });
+
+  it("the chat's re-ask with the reasoning model writes the SQL on the reasoning tier; /api answers are an offline analysis", async () => {
+    const client = { request: (method: string, params: unknown, options?: { signal?: AbortSignal }) => call(engine, method as 'db/sql', params as never, options) } as unknown as EngineClient;
+    server.replies.push({ json: { sql: 'SELECT id, email FROM customers WHERE email = $1', explanation: 'One customer by email.', assumptions: [] } });
+    const first = await runChatCommand(client, { kind: 'sql', question: 'find a customer by email' }, root);
+    const fastModel = (server.requests.at(-1)!.json as { model: string }).model;
+    server.replies.push({ json: { sql: 'SELECT id, email FROM customers WHERE email = $1', explanation: 'One customer by email.', assumptions: [] } });
+    const again = await runChatCommand(client, { kind: 'sql', question: 'find a customer by email' }, root, undefined, 'reasoning');
+    assert.equal(again.tier, 'reasoning');
+    assert.notEqual(first.tier, 'reasoning', 'a short question routes to the fast tier');
+    assert.notEqual((server.requests.at(-1)!.json as { model: string }).model, fastModel);
+    assert.equal(again.model, (server.requests.at(-1)!.json as { model: string }).model);
+    const api = await runChatCommand(client, { kind: 'api' }, root);
+    assert.equal(api.offline, true);
+    assert.equal(api.analysis, true, 'the panel shows "offline analysis", not "configure a provider"');
   });
 
   it('fails a DELETE without WHERE before planning it', async () => {

@@ -49,23 +49,26 @@ export async function retrieveForChat(engine: Engine, root: string, store: strin
 
 /** The file's lines, or undefined if it vanished since indexing (dropped, not fatal). */
 async function readFileLines(file: string, unsaved: BufferOverlay): Promise<string[] | undefined> {
-  const text = unsaved.get(file);
-  if (text !== undefined) return text.split(/\r?\n/);
-  try {
-    return (await fs.readFile(file, 'utf8')).split(/\r?\n/);
-  } catch {
-    return undefined;
-  }
+  return (await readFileText(file, unsaved))?.split(/\r?\n/);
+}
+
+/** The editor's unsaved text of the file, else the disk's; undefined if it is gone. */
+async function readFileText(file: string, unsaved: BufferOverlay | undefined): Promise<string | undefined> {
+  const text = unsaved?.get(file);
+  if (text !== undefined) return text;
+  return fs.readFile(file, 'utf8').catch(() => undefined);
 }
 
 /**
  * Keel's own SQL findings (injection, N+1, unbounded writes …) that fall inside the retrieved passages:
  * with no model, they are the most useful thing the offline answer can add for a backend question.
+ * Analysed on the text the passages were read from (the unsaved buffer, if the editor has one), so a
+ * finding's line is the passage's line.
  */
-export async function sqlFindingsIn(root: string, passages: readonly ContextPassageText[]): Promise<PassageFinding[]> {
+export async function sqlFindingsIn(root: string, passages: readonly ContextPassageText[], unsaved?: BufferOverlay): Promise<PassageFinding[]> {
   const out: PassageFinding[] = [];
   for (const file of new Set(passages.map((p) => p.path))) {
-    const text = await fs.readFile(path.resolve(root, file), 'utf8').catch(() => undefined);
+    const text = await readFileText(path.resolve(root, file), unsaved);
     if (text === undefined) continue;
     const findings = await analyzeSource({ path: file, text }).catch(() => []);
     for (const f of findings) {

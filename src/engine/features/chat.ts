@@ -3,6 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ask } from '../chat/askPipeline';
 import { retrieveForChat, sqlFindingsIn } from '../chat/retrieve';
+import { IndexServiceKey } from '../index/indexService';
 import { ConfigKey } from '../config';
 import type { Engine } from '../engine';
 import { KeelError } from '../../common/errors';
@@ -38,7 +39,7 @@ export function registerChatFeature(engine: Engine): void {
       // A picked VS Code model means nothing to the configured provider.
       params.provider === 'vscode-lm' && !picked ? { ...params, model: undefined } : params,
       {
-        findings: (passages) => sqlFindingsIn(root, passages),
+        findings: (passages) => sqlFindingsIn(root, passages, engine.services.get(IndexServiceKey).buffers),
         schemaContext: config.get('keel.chat.schemaContext', true)
           ? (question, passages, signal) => chatSchemas.attachmentFor(root, question, passages.map((p) => p.text), signal)
           : undefined,

@@ -6,7 +6,8 @@ import { EmbedderKey } from '../../../src/engine/embed/service';
 import { call } from '../../../src/engine/engine';
 import { createEngine } from '../../../src/engine/createEngine';
 import { silentLogger } from '../../../src/engine/log';
-import { retrieveForChat } from '../../../src/engine/chat/retrieve';
+import { retrieveForChat, sqlFindingsIn } from '../../../src/engine/chat/retrieve';
+import { IndexServiceKey } from '../../../src/engine/index/indexService';
 import { makeTree } from '../workspace/helpers';
 import { HashingTestEmbedder } from './testEmbedder';
 
@@ -37,6 +38,15 @@ describe('unsaved editor buffers (buffers/sync)', () => {
       const retrieved = await retrieveForChat(e, tree.dir, undefined, 'where is reconcileInvoices?', ctx);
       assert.equal(retrieved.passages[0]?.path, 'src/orders.ts');
       assert.match(retrieved.passages[0].text, /export function reconcileInvoices\(batch: string\[\]\) \{\n {2}return batch\.length;/);
+
+      // the offline answer's SQL findings are found in the same text, at the passage's lines
+      const injected = `${unsaved}\nexport function byName(db: any, name: string) {\n  return db.query("SELECT * FROM invoices WHERE name = '" + name + "'");\n}\n`;
+      await call(e, 'buffers/sync', { dirty: [{ path: orders, text: injected }], clean: [] });
+      const passage = { id: 'p', path: 'src/orders.ts', startLine: 1, endLine: 12, symbol: '', language: 'typescript', score: 1, text: injected };
+      const buffers = e.services.get(IndexServiceKey).buffers;
+      const findings = await sqlFindingsIn(tree.dir, [passage], buffers);
+      assert.ok(findings.some((f) => f.line === 10 && /INJECTION/.test(f.code)), JSON.stringify(findings));
+      assert.deepEqual(await sqlFindingsIn(tree.dir, [passage]), [], 'the disk holds no such code');
 
       assert.deepEqual(await call(e, 'buffers/sync', { dirty: [], clean: [orders] }), { buffers: 0 });
       assert.equal((await search('reconcileInvoices')).length, 0, 'closed without saving: the disk version again');

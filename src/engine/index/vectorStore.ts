@@ -140,7 +140,8 @@ export class VectorStore {
 
   /** `folder` is per embedder id, so vectors of two models never mix (switching models re-embeds). */
   private readonly annMinRows: number;
-  private readonly annCandidates: number;
+  /** Graph candidates re-scored per query (settable for the sweep in test/bench/annTune.bench.ts). */
+  annCandidates: number;
   private readonly annSettings: AnnSettings;
   private readonly sparseFrom: number | undefined;
   /** The graph once built or loaded and reconciled with the shards; undefined while the exact scan serves. */

@@ -3,10 +3,12 @@
  * lexical leg, every candidate re-scored in float32) against the exact scan, and its CPU per query,
  * for each (connectivity, expansion_add) graph and each over-fetch k'. Prints figures; asserts nothing.
  *   npx tsx test/bench/annTune.bench.ts --store <a bench:scale store> [--graphs 16:128,32:128]
- *     [--candidates 100,200,400] [--split train|eval] [--quantization f16]
+ *     [--candidates 100,200,400] [--ef 200,400] [--quantization f16]
  * The store is one built by bench:scale's child (`scaleChild.ts build <store> <root>`): real chunks.
- * Choose settings on --split train (the re-ranker's training questions), report them on --split eval.
- * Last line: { "rows": [{ connectivity, expansionAdd, candidates, recallAt10, cpuP50Ms, cpuP95Ms, exactCpuP50Ms, buildS }] }.
+ * Every setting is measured on two query sets: 'train' (the re-ranker's training questions, other
+ * packages) to choose on, and 'eval' (the repository retrieval set) to report the chosen one on.
+ * k' = candidates re-scored exactly; ef = the graph's search beam (at least k').
+ * Last line: { "rows": [{ split, connectivity, expansionAdd, ef, candidates, recallAt10, cpuP50Ms, cpuP95Ms, exactCpuP50Ms, buildS }] }.
  */
 import * as os from 'node:os';
 import { defaultCacheDir, loadOrBuildRepoSet } from '../../scripts/retrieval/repoSet';
@@ -32,16 +34,18 @@ async function main(): Promise<void> {
   if (!store) throw new Error('--store <dir> is required (a store built by scaleChild.ts build)');
   const graphs = arg('graphs', '16:128').split(',').map((g) => g.split(':').map(Number));
   const candidateList = arg('candidates', '100,200').split(',').map(Number);
-  const split = arg('split', 'train') as 'train' | 'eval';
+  const efList = arg('ef', '0').split(',').map(Number);
   const quantization = arg('quantization', 'f16') as AnnSettings['quantization'];
   const { embedder, label } = await benchEmbedder();
   const folder = `vectors-${embedder.id.replace(/[^A-Za-z0-9._-]+/g, '_')}`;
-  const queries = [...new Set(loadOrBuildRepoSet(defaultCacheDir(), () => {}, split).queries.map((q) => q.query))];
-  const qv = await embedder.embed(queries);
-  log(`# ann sweep — ${label}; ${queries.length} distinct ${split} queries; ${os.cpus().length} cores, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  const splits = await Promise.all((['train', 'eval'] as const).map(async (split) => {
+    const queries = [...new Set(loadOrBuildRepoSet(defaultCacheDir(), () => {}, split).queries.map((q) => q.query))];
+    return { split, qv: await embedder.embed(queries) };
+  }));
+  log(`# ann sweep — ${label}; ${splits.map((s) => `${s.qv.length} ${s.split}`).join(' + ')} distinct queries; ${os.cpus().length} cores, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 
   const files = new StoreFiles(store);
-  const rows: Record<string, number>[] = [];
+  const rows: Record<string, number | string>[] = [];
   for (const [connectivity, expansionAdd] of graphs) {
     await AnnGraph.discard(files.abs(folder), 'ann');
     const ann: AnnSettings = { connectivity, expansionAdd, expansionSearch: 16, quantization };
@@ -54,31 +58,36 @@ async function main(): Promise<void> {
     const buildCpuS = (cpuNow() - c) / 1000;
     if (!vectors.annReady) throw new Error('graph not ready');
     log(`\n## connectivity ${connectivity}, expansion_add ${expansionAdd}, ${quantization}: ${vectors.count} vectors, build ${buildS.toFixed(1)} s wall / ${buildCpuS.toFixed(1)} s CPU of this process (native threads included)`);
-    const truth: { tenth: number }[] = [];
-    const exactCpu: number[] = [];
-    for (const v of qv) {
-      const scale = 1 / Math.sqrt(v.reduce((a, x) => a + x * x, 0));
-      const c0 = cpuNow();
-      const hits = await vectors.exactQuery(v, scale, 10);
-      exactCpu.push(cpuNow() - c0);
-      truth.push({ tenth: hits[Math.min(9, hits.length - 1)].score });
-    }
-    for (const candidates of candidateList) {
-      vectors.annCandidates = candidates;
-      let found = 0;
-      const cpu: number[] = [];
-      for (let i = 0; i < qv.length; i++) {
+    for (const { split, qv } of splits) {
+      const truth: { tenth: number }[] = [];
+      const exactCpu: number[] = [];
+      for (const v of qv) {
+        const scale = 1 / Math.sqrt(v.reduce((a, x) => a + x * x, 0));
         const c0 = cpuNow();
-        const got = await vectors.query(qv[i], 10);
-        cpu.push(cpuNow() - c0);
-        found += got.filter((h) => h.score >= truth[i].tenth).length;
+        const hits = await vectors.exactQuery(v, scale, 10);
+        exactCpu.push(cpuNow() - c0);
+        truth.push({ tenth: hits[Math.min(9, hits.length - 1)].score });
       }
-      const row = {
-        connectivity, expansionAdd, candidates, recallAt10: Number((found / (qv.length * 10)).toFixed(4)),
-        cpuP50Ms: r2(percentile(cpu, 0.5)), cpuP95Ms: r2(percentile(cpu, 0.95)), exactCpuP50Ms: r2(percentile(exactCpu, 0.5)), buildS: r2(buildS),
-      };
-      log(`k' ${candidates}: recall@10 ${row.recallAt10.toFixed(4)}; CPU p50/p95 ${row.cpuP50Ms}/${row.cpuP95Ms} ms — exact scan CPU p50 ${row.exactCpuP50Ms} ms; load ${os.loadavg()[0].toFixed(1)}`);
-      rows.push(row);
+      for (const ef of efList) {
+        for (const candidates of candidateList) {
+          vectors.annCandidates = candidates;
+          vectors.annExpansion = Math.max(ef, candidates);
+          let found = 0;
+          const cpu: number[] = [];
+          for (let i = 0; i < qv.length; i++) {
+            const c0 = cpuNow();
+            const got = await vectors.query(qv[i], 10);
+            cpu.push(cpuNow() - c0);
+            found += got.filter((h) => h.score >= truth[i].tenth).length;
+          }
+          const row = {
+            split, connectivity, expansionAdd, ef: vectors.annExpansion, candidates, recallAt10: Number((found / (qv.length * 10)).toFixed(4)),
+            cpuP50Ms: r2(percentile(cpu, 0.5)), cpuP95Ms: r2(percentile(cpu, 0.95)), exactCpuP50Ms: r2(percentile(exactCpu, 0.5)), buildS: r2(buildS),
+          };
+          log(`${split}: ef ${row.ef}, k' ${candidates}: recall@10 ${row.recallAt10.toFixed(4)}; CPU p50/p95 ${row.cpuP50Ms}/${row.cpuP95Ms} ms — exact scan CPU p50 ${row.exactCpuP50Ms} ms; load ${os.loadavg()[0].toFixed(1)}`);
+          rows.push(row);
+        }
+      }
     }
     await vectors.stopAnn();
   }

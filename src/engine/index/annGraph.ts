@@ -74,7 +74,9 @@ export class AnnGraph {
   /** Keys changed since the file was last saved. */
   changedSinceSave = 0;
 
-  private constructor(readonly dims: number, readonly settings: AnnSettings, private index: Index) {}
+  private constructor(readonly dims: number, readonly settings: AnnSettings, private index: Index) {
+    this.expansion = settings.expansionSearch;
+  }
 
   static async create(dims: number, settings: AnnSettings = DEFAULT_ANN): Promise<AnnGraph | undefined> {
     const u = await loadUsearch();
@@ -132,14 +134,21 @@ export class AnnGraph {
     this.changedSinceSave++;
   }
 
-  /** Ids of the (approximately) `n` nearest rows to a unit-length query. */
+  /**
+   * Beam width of a search: usearch walks max(its expansion_search, k) candidates, so asking it for this
+   * many and keeping the best `n` is the same search — and lets the beam change without rebuilding.
+   */
+  expansion: number;
+
+  /** Ids of the (approximately) `n` nearest rows to a unit-length query, best first by the graph's own scores. */
   search(query: Float32Array, n: number): string[] {
     if (this.keyOf.size === 0) return [];
-    const matches = this.index.search(query, Math.min(n, this.keyOf.size), 0);
+    const matches = this.index.search(query, Math.min(Math.max(n, this.expansion), this.keyOf.size), 0);
     const out: string[] = [];
     for (const key of matches.keys) {
       const id = this.ids[Number(key)];
       if (id) out.push(id);
+      if (out.length === n) break;
     }
     return out;
   }

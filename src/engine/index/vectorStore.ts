@@ -140,8 +140,9 @@ export class VectorStore {
 
   /** `folder` is per embedder id, so vectors of two models never mix (switching models re-embeds). */
   private readonly annMinRows: number;
-  /** Graph candidates re-scored per query (settable for the sweep in test/bench/annTune.bench.ts). */
+  /** Graph candidates re-scored per query, and the graph's search beam (settable for test/bench/annTune.bench.ts). */
   annCandidates: number;
+  annExpansion: number;
   private readonly annSettings: AnnSettings;
   private readonly sparseFrom: number | undefined;
   /** The graph once built or loaded and reconciled with the shards; undefined while the exact scan serves. */
@@ -159,6 +160,7 @@ export class VectorStore {
     this.annMinRows = options.annMinRows ?? DEFAULT_ANN_MIN_ROWS;
     this.annCandidates = options.annCandidates ?? DEFAULT_ANN_CANDIDATES;
     this.annSettings = options.ann ?? DEFAULT_ANN;
+    this.annExpansion = this.annSettings.expansionSearch;
     this.sparseFrom = options.sparseFrom;
   }
 
@@ -486,6 +488,7 @@ export class VectorStore {
     for (let d = 0; d < this.dims; d++) q[d] = vector[d] * scale;
     const sparse = sparseQuery(vector, scale);
     const want = Math.max(k, this.annCandidates);
+    this.ann!.expansion = this.annExpansion;
     const candidates = new Set(this.ann!.search(q, want));
     for (const id of this.sparseLeg(sparse, want)) candidates.add(id);
     const scored: { id: string; score: number; shard: number; row: number }[] = [];

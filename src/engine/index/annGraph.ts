@@ -66,12 +66,14 @@ export interface AnnSettings {
 
 /**
  * Chosen by test/bench/annTune.bench.ts on real chunks (58.5k, node_modules sources) with the 401
- * re-ranker training questions, then reported on the 721 retrieval-set questions (10 settings tried):
+ * re-ranker training questions, then reported on the 721 retrieval-set questions (12 settings tried):
  * connectivity 16 → 32 raised recall@10 at 100 re-scored candidates from 0.958 to 0.971; the beam, not the
- * re-scoring, was what was missing — beam 256 with 100 candidates gave 0.992 (train) at about a third of
- * the exact scan's CPU, where 400 candidates at beam 400 cost 2.4× more for +0.003.
+ * re-scoring, was what was missing — beam 400 with 100 candidates gave 0.9945 (train) at about a third of
+ * the exact scan's CPU, where 400 re-scored candidates cost 2.4× more. The graph's own copy of the
+ * vectors in int8 recalls as well as in f16 at that beam (candidates are re-scored in float32 anyway)
+ * and makes the graph file 788 instead of 1,300 bytes a chunk.
  */
-export const DEFAULT_ANN: AnnSettings = { connectivity: 32, expansionAdd: 128, expansionSearch: 256, quantization: 'f16' };
+export const DEFAULT_ANN: AnnSettings = { connectivity: 32, expansionAdd: 128, expansionSearch: 400, quantization: 'i8' };
 
 export class AnnGraph {
   /** Chunk id and content hash per key; '' marks a removed key (keys are never reused). */

@@ -58,10 +58,10 @@ export interface VectorStoreOptions {
 const SPARSE_LEG_MAX_DIMS = 96;
 
 /**
- * With the graph settings of DEFAULT_ANN the vector leg's recall@10 against the exact scan is 0.992 on
- * 721 real questions over 58.5k real chunks (test/bench/annTune.bench.ts), at 5.7 ms CPU p50 where the
- * exact scan took 13 ms — the exact scan grows with the rows, the graph with their logarithm. Below 50k
- * the exact scan is cheap enough (< ~11 ms) that the graph's memory (~1.3 KB a chunk) and background
+ * With the graph settings of DEFAULT_ANN the vector leg's recall@10 against the exact scan is 0.997 on
+ * 721 real questions over 58.5k real chunks (test/bench/annTune.bench.ts), at 5.3 ms CPU p50 where the
+ * exact scan took 13.2 ms — the exact scan grows with the rows, the graph with their logarithm. Below 50k
+ * the exact scan is cheap enough (< ~11 ms) that the graph's memory (~0.8 KB a chunk) and background
  * build are not worth it; it also stays for filtered queries.
  */
 export const DEFAULT_ANN_MIN_ROWS = 50_000;

@@ -4,7 +4,7 @@ export {};
  * (cold build; the process's peak RSS is the build's) or `first <store> <root>` (a fresh engine's
  * first hybrid answer, module loading included). Prints one JSON line.
  */
-/** The graph is measured from 20k chunks (the product default starts it at 100k: see vectorStore.ts). */
+/** The graph is measured from 20k chunks (the product default starts it at 50k: see vectorStore.ts). */
 const ANN_MIN_ROWS = Number(process.env.KEEL_BENCH_ANN_MIN_ROWS ?? 20_000);
 
 async function main(): Promise<void> {

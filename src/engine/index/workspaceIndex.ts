@@ -13,6 +13,7 @@ import type { Embedder } from '../embed/types';
 import { KeelError } from '../../common/errors';
 import { silentLogger, type Logger } from '../log';
 import { Bm25Index } from '../search/bm25';
+import { FileLines } from './fileLines';
 import { Catalog, type ChunkLocation, type ChunkRecord } from './catalog';
 import type { Chunk } from './chunk';
 import { StoreFiles } from './storeFiles';
@@ -62,6 +63,8 @@ export class WorkspaceIndex {
   readonly notices: string[] = [];
   private dirty = false;
   private lock: StoreLock | undefined;
+  /** Recently read files' lines, so re-ranked queries do not re-read and re-split whole files. */
+  private readonly fileLines = new FileLines();
 
   private constructor(
     readonly store: string,
@@ -288,12 +291,7 @@ export class WorkspaceIndex {
 
   /** The chunk's current text, read from the workspace (the index does not keep texts). */
   async readChunkText(chunk: ChunkLocation): Promise<string | undefined> {
-    try {
-      const text = (await fs.readFile(this.absolutePath(chunk), 'utf8')).replace(/\r\n?/g, '\n');
-      return text.split('\n').slice(chunk.startLine - 1, chunk.endLine).join('\n');
-    } catch {
-      return undefined;
-    }
+    return this.fileLines.slice(this.absolutePath(chunk), chunk.startLine, chunk.endLine);
   }
 
   async status(): Promise<IndexStatus> {

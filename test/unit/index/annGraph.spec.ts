@@ -80,6 +80,19 @@ describe('VectorStore nearest-neighbour graph (derived, re-scored exactly)', fun
     for (const f of ['ann.usearch', 'ann.meta.json']) assert.equal(fs.statSync(path.join(dir, FOLDER, f)).mode & 0o777, 0o600, `${f} is owner-only`);
   });
 
+  it('widens the search beam without rebuilding: a beam as large as the graph finds the exact top 10', async () => {
+    const store = await filled();
+    const queries = Array.from({ length: 30 }, () => clustered(random, centres));
+    // 20 re-scored candidates (a margin over 10 for the graph's half-precision scores), beam 20 vs every row
+    store.annCandidates = 20;
+    store.annExpansion = 20;
+    const narrow = await recall(store, queries);
+    store.annExpansion = N;
+    const wide = await recall(store, queries);
+    assert.ok(wide >= narrow, `beam ${N}: ${wide} < beam 20: ${narrow}`);
+    assert.equal(wide, 1, `a beam over every row is an exhaustive search (recall ${wide})`);
+  });
+
   it('keeps filtered and small-index queries on the exact scan', async () => {
     const store = await filled();
     const before = { ...store.counters };

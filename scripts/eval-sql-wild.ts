@@ -54,6 +54,16 @@ export function fetchSource(cache: string, s: Source): string {
   return code;
 }
 
+/** fetchSource, or undefined after printing why the source is skipped (a run without network still reports the rest). */
+export function fetchSourceOrSkip(cache: string, s: Source): string | undefined {
+  try {
+    return fetchSource(cache, s);
+  } catch (e) {
+    console.log(`${s.name}: not available (${(e as Error).message.split('\n')[0]}); skipped`);
+    return undefined;
+  }
+}
+
 function countLines(abs: string): number {
   const text = fs.readFileSync(abs, 'utf8');
   let n = 1;
@@ -69,13 +79,8 @@ async function main(): Promise<void> {
   const all: Array<{ source: string; dir: string; f: Finding }> = [];
   const rows: Record<string, unknown>[] = [];
   for (const s of SOURCES) {
-    let dir: string;
-    try {
-      dir = fetchSource(cache, s);
-    } catch (e) {
-      console.log(`${s.name}: not available (${(e as Error).message.split('\n')[0]}); skipped`);
-      continue;
-    }
+    const dir = fetchSourceOrSkip(cache, s);
+    if (dir === undefined) continue;
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     const result = await scanPaths({ paths: ['.'], cwd: dir });

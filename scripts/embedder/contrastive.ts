@@ -83,6 +83,22 @@ export function trainContrastive(model: PooledModel, pairs: Pair[], rng: Rng, op
   return history;
 }
 
+/**
+ * InfoNCE over one direction of the similarity matrix: for each k, a softmax over `at(k, m)` for all m
+ * whose right answer is the diagonal. Adds its gradient to dS and the loss to `loss` in order (so the
+ * sum is the same, bit for bit, as one loop over both directions).
+ */
+function diagonalSoftmaxLoss(S: Float64Array, dS: Float64Array, B: number, at: (k: number, m: number) => number, loss: number): number {
+  for (let k = 0; k < B; k++) {
+    let max = -Infinity;
+    for (let m = 0; m < B; m++) max = Math.max(max, S[at(k, m)]);
+    let z = 0;
+    for (let m = 0; m < B; m++) z += Math.exp(S[at(k, m)] - max);
+    loss += -(S[k * B + k] - max - Math.log(z));
+    for (let m = 0; m < B; m++) dS[at(k, m)] += (Math.exp(S[at(k, m)] - max) / z - (k === m ? 1 : 0)) / B;
+  }
+  return loss;
+}
 function trainBatch(model: PooledModel, batch: Pair[], opts: ContrastiveOptions): number {
   const B = batch.length;
   const D = model.dims;
@@ -94,22 +110,10 @@ function trainBatch(model: PooledModel, batch: Pair[], opts: ContrastiveOptions)
   const dS = new Float64Array(B * B);
   let loss = 0;
   // Rows: query → code; columns: code → query.
-  for (let i = 0; i < B; i++) {
-    let max = -Infinity;
-    for (let j = 0; j < B; j++) max = Math.max(max, S[i * B + j]);
-    let z = 0;
-    for (let j = 0; j < B; j++) z += Math.exp(S[i * B + j] - max);
-    loss += -(S[i * B + i] - max - Math.log(z));
-    for (let j = 0; j < B; j++) dS[i * B + j] += (Math.exp(S[i * B + j] - max) / z - (i === j ? 1 : 0)) / B;
-  }
-  for (let j = 0; j < B; j++) {
-    let max = -Infinity;
-    for (let i = 0; i < B; i++) max = Math.max(max, S[i * B + j]);
-    let z = 0;
-    for (let i = 0; i < B; i++) z += Math.exp(S[i * B + j] - max);
-    loss += -(S[j * B + j] - max - Math.log(z));
-    for (let i = 0; i < B; i++) dS[i * B + j] += (Math.exp(S[i * B + j] - max) / z - (i === j ? 1 : 0)) / B;
-  }
+  const byRow = (i: number, j: number): number => i * B + j;
+  const byColumn = (j: number, i: number): number => i * B + j;
+  loss = diagonalSoftmaxLoss(S, dS, B, byRow, loss);
+  loss = diagonalSoftmaxLoss(S, dS, B, byColumn, loss);
   // Accumulate sparse gradients per touched row.
   const gE = new Map<number, Float64Array>();
   const gTheta = new Map<number, number>();
@@ -131,22 +135,17 @@ function trainBatch(model: PooledModel, batch: Pair[], opts: ContrastiveOptions)
       gTheta.set(t, (gTheta.get(t) ?? 0) + a * s);
     }
   };
-  for (let i = 0; i < B; i++) {
+  // d loss / d (pooled vector k of one side) = Σ_m dS[at(k, m)] / tau · (pooled vector m of the other side).
+  const pooledGradient = (k: number, at: (k: number, m: number) => number, other: typeof q): Float64Array => {
     const du = new Float64Array(D);
-    for (let j = 0; j < B; j++) {
-      const w = dS[i * B + j] / tau;
-      if (w !== 0) for (let d = 0; d < D; d++) du[d] += w * c[j].u[d];
+    for (let m = 0; m < B; m++) {
+      const w = dS[at(k, m)] / tau;
+      if (w !== 0) for (let d = 0; d < D; d++) du[d] += w * other[m].u[d];
     }
-    backprop(q[i], batch[i].doc, du);
-  }
-  for (let j = 0; j < B; j++) {
-    const du = new Float64Array(D);
-    for (let i = 0; i < B; i++) {
-      const w = dS[i * B + j] / tau;
-      if (w !== 0) for (let d = 0; d < D; d++) du[d] += w * q[i].u[d];
-    }
-    backprop(c[j], batch[j].code, du);
-  }
+    return du;
+  };
+  for (let i = 0; i < B; i++) backprop(q[i], batch[i].doc, pooledGradient(i, byRow, c));
+  for (let j = 0; j < B; j++) backprop(c[j], batch[j].code, pooledGradient(j, byColumn, q));
   adamStep(model, gE, gTheta, opts);
   return loss / (2 * B);
 }

@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import { KeelError } from '../common/errors';
+import { stringArg } from './args';
 import type { OptionSpec, ParsedArgs } from './command';
 
 export function dirOption(what: string, positional = true): OptionSpec {
@@ -19,14 +20,14 @@ export const STORE_OPTION: OptionSpec = {
 
 /** `--store DIR` resolved against the working directory; a team store URL (or `postgres`) as given; undefined for the default. */
 export function storeArg(args: ParsedArgs, cwd: string): string | undefined {
-  if (typeof args.values.store !== 'string') return undefined;
-  const store = args.values.store;
+  const store = stringArg(args, 'store');
+  if (store === undefined) return undefined;
   if (/^postgres(ql)?:\/\//i.test(store) || store === 'postgres' || store === 'postgresql') return store;
   return path.resolve(cwd, store);
 }
 
 export function directoryArg(args: ParsedArgs, cwd: string): string {
-  const given = typeof args.values.dir === 'string' ? args.values.dir : undefined;
+  const given = stringArg(args, 'dir');
   const positional = args.positionals[0];
   if (given !== undefined && positional !== undefined && path.resolve(cwd, given) !== path.resolve(cwd, positional)) {
     throw new KeelError('INVALID_PARAMS', `Two directories given (${positional} and --dir ${given}); give one.`);

@@ -91,19 +91,29 @@ export interface ClassifyResult {
   high: boolean;
 }
 
+/** Who wrote a piece of AI code: carried from the chat turn or the AI fix to the provenance ledger. */
+export interface AiWriteMeta {
+  feature: string;
+  provider: string;
+  model: string;
+  tier: string;
+  requestId?: string;
+  prompt?: string;
+}
+
+/** The same as the ledger keeps it: with the git user, and a request id always (empty when none). */
+export interface LedgerAttribution extends Omit<AiWriteMeta, 'requestId' | 'prompt'> {
+  gitUser: string;
+  requestId: string;
+}
+
 /** One line of the provenance ledger, as reported. */
-export interface ProvenanceEntry {
+export interface ProvenanceEntry extends LedgerAttribution {
   v: 1;
   seq: number;
   id: string;
   kind: 'ai-write' | 'acknowledgement';
   time: string;
-  gitUser: string;
-  feature: string;
-  provider: string;
-  model: string;
-  tier: string;
-  requestId: string;
   promptHash: string;
   /** Only when the user opted in (`keel.provenance.recordPrompts`), secrets redacted. */
   prompt?: string;
@@ -119,7 +129,7 @@ export interface ProvenanceEntry {
   hash: string;
 }
 
-export interface ProvenanceRecordParams {
+export interface ProvenanceRecordParams extends AiWriteMeta {
   /** The workspace (any folder inside the git work tree). */
   root: string;
   /** The file written, absolute or relative to root. */
@@ -127,12 +137,6 @@ export interface ProvenanceRecordParams {
   startLine: number;
   endLine: number;
   text: string;
-  feature: string;
-  provider: string;
-  model: string;
-  tier: string;
-  requestId?: string;
-  prompt?: string;
   kind?: 'ai-write' | 'acknowledgement';
   areas?: BlastArea[];
   ledger?: string;

@@ -9,19 +9,11 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AreaEvidence, BlastArea, ClassifyResult } from '../protocol';
+import type { AiWriteMeta, AreaEvidence, BlastArea, ClassifyResult } from '../protocol';
 import { toKeelError } from '../common/errors';
 import type { KeelContext } from './context';
 
-/** Who wrote the code: carried from the chat turn or the AI fix to the ledger. */
-export interface AiWriteMeta {
-  feature: string;
-  provider: string;
-  model: string;
-  tier: string;
-  requestId?: string;
-  prompt?: string;
-}
+export type { AiWriteMeta } from '../protocol';
 
 export const ACKNOWLEDGE = 'Acknowledge & Apply';
 export const GENERATE_TESTS = 'Generate Tests for This Change';

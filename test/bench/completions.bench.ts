@@ -25,14 +25,11 @@ import { MemorySource, type MemoryChunk } from '../../src/engine/search/source';
 import { loadRepo, type RepoFile } from '../../scripts/completions/repos';
 import { OpenAIChatServer } from '../servers/openaiChat';
 import { percentile } from './lib/stats';
+import { benchArg } from './lib/args';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : fallback;
-};
-const CHUNKS = Number(arg('chunks', '50000'));
-const POSITIONS = Number(arg('positions', '300'));
-const REQUESTS = Number(arg('requests', '100'));
+const CHUNKS = Number(benchArg('chunks', '50000'));
+const POSITIONS = Number(benchArg('positions', '300'));
+const REQUESTS = Number(benchArg('requests', '100'));
 const MODEL_MS = 150;
 const REPOS = ['openai/src', '@anthropic-ai/sdk/src', 'zod/src', 'eslint/lib', 'undici/lib', 'mocha/lib', 'ajv/lib'];
 const log = (line: string): void => void process.stdout.write(`${line}\n`);

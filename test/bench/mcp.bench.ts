@@ -25,15 +25,12 @@ import { createEngine } from '../../src/engine/createEngine';
 import { chunkFile } from '../../src/engine/index/chunker';
 import { silentLogger } from '../../src/engine/log';
 import { defaultCacheDir, loadOrBuildRepoSet } from '../../scripts/retrieval/repoSet';
+import { benchArg } from './lib/args';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
-const CHUNKS = Number(arg('chunks', '50000'));
-const QUERIES = Number(arg('queries', '200'));
+const CHUNKS = Number(benchArg('chunks', '50000'));
+const QUERIES = Number(benchArg('queries', '200'));
 /** `--profile DIR`: the server writes a V8 CPU profile there (where the tool's time goes). */
-const PROFILE = arg('profile', '');
+const PROFILE = benchArg('profile', '');
 const REPO = path.resolve(__dirname, '../..');
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const log = (line: string): void => void process.stdout.write(`${line}\n`);

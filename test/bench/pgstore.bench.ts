@@ -18,14 +18,11 @@ import { MemorySource, type MemoryChunk, type SearchSource } from '../../src/eng
 import { PgStore, type UploadFile } from '../../src/engine/store/postgres/pgStore';
 import { startPostgres } from '../helpers/postgres';
 import { percentile } from './lib/stats';
+import { benchArg } from './lib/args';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
-const SIZES = arg('sizes', '200000').split(',').map(Number);
-const QUERIES = Number(arg('queries', '100'));
-const DIMS = Number(arg('dims', '64'));
+const SIZES = benchArg('sizes', '200000').split(',').map(Number);
+const QUERIES = Number(benchArg('queries', '100'));
+const DIMS = Number(benchArg('dims', '64'));
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const load = (): string => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const r1 = (x: number): number => Math.round(x * 10) / 10;
@@ -84,9 +81,9 @@ async function timed(clients: number, queries: number, run: (i: number) => Promi
 }
 
 async function main(): Promise<void> {
-  const server = arg('store', '') ? undefined : await startPostgres();
+  const server = benchArg('store', '') ? undefined : await startPostgres();
   if (server) server.psql('CREATE DATABASE keel_bench');
-  const url = arg('store', '') || server!.url('postgres', 'keel-super', 'keel_bench');
+  const url = benchArg('store', '') || server!.url('postgres', 'keel-super', 'keel_bench');
   const out: Record<string, unknown> = { dims: DIMS, queries: QUERIES };
   log(`pgstore bench: sizes ${SIZES.join(', ')}, ${DIMS}-d vectors, ${QUERIES} queries per figure, load ${load()}`);
   try {

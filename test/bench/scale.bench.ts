@@ -34,16 +34,13 @@ import { IndexSource } from '../../src/engine/search/indexSource';
 import { LocalReranker } from '../../src/engine/search/rerank/local';
 import { benchEmbedder } from './indexBenchEmbedder';
 import { percentile } from './lib/stats';
+import { benchArg } from './lib/args';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
-const SIZES = arg('sizes', '50000').split(',').map(Number);
-const QUERIES = Number(arg('queries', '100'));
-const TRIALS = Number(arg('trials', '5'));
-const GIVEN_STORE = arg('store', '');
-const GIVEN_ROOT = arg('root', '');
+const SIZES = benchArg('sizes', '50000').split(',').map(Number);
+const QUERIES = Number(benchArg('queries', '100'));
+const TRIALS = Number(benchArg('trials', '5'));
+const GIVEN_STORE = benchArg('store', '');
+const GIVEN_ROOT = benchArg('root', '');
 const CHUNKS_PER_FILE = 4.2;
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const r1 = (x: number): number => Math.round(x * 10) / 10;

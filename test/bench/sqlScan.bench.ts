@@ -21,7 +21,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
-import { fetchSource } from '../../scripts/eval-sql-wild';
+import { fetchSourceOrSkip } from '../../scripts/eval-sql-wild';
 import { analyzeSource } from '../../src/engine/sql/analyze';
 import { clearSummaryCache } from '../../src/engine/sql/summaries';
 import { median } from './lib/stats';
@@ -97,13 +97,8 @@ async function main(): Promise<void> {
   const scans: Record<string, unknown>[] = [];
   const dirs = new Map<string, string>();
   for (const t of TREES.filter((x) => only.length === 0 || only.includes(x.name))) {
-    let dir: string;
-    try {
-      dir = fetchSource(CACHE, t);
-    } catch (e) {
-      console.log(`${t.name}: cannot fetch (${(e as Error).message.split('\n')[0]}); skipped`);
-      continue;
-    }
+    const dir = fetchSourceOrSkip(CACHE, t);
+    if (dir === undefined) continue;
     dirs.set(t.name, dir);
     const single: ChildResult[] = [];
     const pool: ChildResult[] = [];

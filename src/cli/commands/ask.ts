@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { AskResult, ChatToolStep, ProviderId, Tier } from '../../protocol';
 import { KeelError } from '../../common/errors';
 import type { CliCommand, CliIO } from '../command';
+import { localOnlyArg, stringArg } from '../args';
 import { dirOption, STORE_OPTION, storeArg } from '../dirArg';
 
 export const PROVIDERS = ['openai', 'anthropic', 'openai-compatible', 'none'] as const;
@@ -35,15 +36,15 @@ export const askCommand: CliCommand = {
     const json = args.values.json === true;
     const provider = oneOf(args.values.provider, PROVIDERS, '--provider') ?? providerFromEnv(io.env);
     const tier = oneOf(args.values.tier, TIERS, '--tier') ?? 'auto';
-    const localOnly = args.values['local-only'] === true || io.env.KEEL_LOCAL_ONLY === '1' || io.env.KEEL_LOCAL_ONLY === 'true';
-    const dir = path.resolve(io.cwd, typeof args.values.dir === 'string' ? args.values.dir : '.');
+    const localOnly = localOnlyArg(args, io.env);
+    const dir = path.resolve(io.cwd, stringArg(args, 'dir') ?? '.');
     const store = storeArg(args, io.cwd);
 
     await configureFromEnv(io, provider, localOnly);
     let streamed = false;
     const result = await io.call(
       'chat/ask',
-      { question, root: dir, store, provider, model: typeof args.values.model === 'string' ? args.values.model : undefined, tier: tier as Tier | 'auto', localOnly },
+      { question, root: dir, store, provider, model: stringArg(args, 'model'), tier: tier as Tier | 'auto', localOnly },
       {
         onChunk: (chunk) => {
           if (json) return;

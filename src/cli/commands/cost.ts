@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import type { BudgetLine, CostBucket, CostSummary, TeamCostLine, TeamCostSummary } from '../../protocol';
 import type { CliCommand } from '../command';
+import { stringArg } from '../args';
 
 export const costCommand: CliCommand = {
   name: 'cost',
@@ -16,14 +17,15 @@ export const costCommand: CliCommand = {
   async run(args, io) {
     if (args.values.team === true) {
       const team = await io.call('cost/team', {
-        store: typeof args.values.store === 'string' ? args.values.store : undefined,
-        repo: typeof args.values.repo === 'string' ? args.values.repo : undefined,
-        since: typeof args.values.since === 'string' ? args.values.since : undefined,
+        store: stringArg(args, 'store'),
+        repo: stringArg(args, 'repo'),
+        since: stringArg(args, 'since'),
       });
       io.out(args.values.json === true ? `${JSON.stringify(team)}\n` : renderTeam(team));
       return 0;
     }
-    const store = typeof args.values.store === 'string' ? path.resolve(io.cwd, args.values.store) : undefined;
+    const given = stringArg(args, 'store');
+    const store = given === undefined ? undefined : path.resolve(io.cwd, given);
     const summary = await io.call('cost/summary', { store });
     io.out(args.values.json === true ? `${JSON.stringify(summary)}\n` : renderSummary(summary));
     return 0;

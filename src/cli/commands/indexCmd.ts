@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { KeelError } from '../../common/errors';
 import type { IndexProgress } from '../../protocol';
 import type { CliCommand } from '../command';
+import { stringArg } from '../args';
 import { directoryArg, dirOption, STORE_OPTION, storeArg } from '../dirArg';
 
 export const indexCommand: CliCommand = {
@@ -33,7 +34,7 @@ export const indexCommand: CliCommand = {
       {
         roots: [dir],
         store: storeArg(args, io.cwd),
-        embedder: typeof args.values.embedder === 'string' ? args.values.embedder : undefined,
+        embedder: stringArg(args, 'embedder'),
         maxFileSizeKB: maxKB,
         followSymlinksOutside: args.values['follow-symlinks-outside'] === true ? true : undefined,
         includeGenerated: args.values['include-generated'] === true ? true : undefined,

@@ -16,6 +16,7 @@ import { KeelError, toKeelError } from '../../common/errors';
 import { createLogger, type LogLevel } from '../../engine/log';
 import { VERSION } from '../../engine/version';
 import type { CliCommand } from '../command';
+import { stringArg } from '../args';
 
 const STATUS_URI = 'keel://index/status';
 /** A search after this long re-syncs the index in the background (incremental: changed files only). */
@@ -35,8 +36,9 @@ export const mcpCommand: CliCommand = {
     store: { type: 'string', description: 'Index folder (default: a per-directory folder under the user cache dir).' },
   },
   async run(args, io) {
-    const dir = path.resolve(io.cwd, typeof args.values.dir === 'string' ? args.values.dir : '.');
-    const store = typeof args.values.store === 'string' ? path.resolve(io.cwd, args.values.store) : undefined;
+    const dir = path.resolve(io.cwd, stringArg(args, 'dir') ?? '.');
+    const given = stringArg(args, 'store');
+    const store = given === undefined ? undefined : path.resolve(io.cwd, given);
     const stat = await fs.stat(dir).catch(() => undefined);
     if (!stat?.isDirectory()) throw new KeelError('INVALID_PARAMS', `Not a folder: ${dir}`);
     const root = await fs.realpath(dir);

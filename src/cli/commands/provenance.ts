@@ -3,10 +3,10 @@
  * into this work tree, and which lines at HEAD still carry it. Exit code 1 when the ledger's hash chain
  * is broken (a line was edited, removed or reordered), so CI can gate on it.
  */
-import * as path from 'node:path';
 import type { ProvenanceReport } from '../../protocol';
 import { KeelError } from '../../common/errors';
 import type { CliCommand } from '../command';
+import { LEDGER_OPTION, ledgerArg, stringArg } from '../args';
 
 export const provenanceCommand: CliCommand = {
   name: 'provenance',
@@ -16,18 +16,13 @@ export const provenanceCommand: CliCommand = {
     since: { type: 'string', description: 'Only entries recorded at or after this date (ISO 8601).' },
     path: { type: 'string', description: 'Only files matching this glob (repository-relative).' },
     csv: { type: 'boolean', description: 'One CSV row per ledger entry.' },
-    ledger: { type: 'string', description: 'Provenance ledger file (default: this work tree’s ledger in Keel’s state folder).' },
+    ledger: LEDGER_OPTION,
   },
   async run(args, io) {
     if (args.values.json === true && args.values.csv === true) throw new KeelError('BAD_INPUT', 'Choose one of --json and --csv.');
-    const str = (k: string): string | undefined => (typeof args.values[k] === 'string' ? (args.values[k] as string) : undefined);
-    const ledger = str('ledger');
-    const report = await io.call('provenance/report', {
-      root: io.cwd,
-      ...(str('since') ? { since: str('since') } : {}),
-      ...(str('path') ? { path: str('path') } : {}),
-      ...(ledger ? { ledger: path.resolve(io.cwd, ledger) } : {}),
-    });
+    const since = stringArg(args, 'since');
+    const glob = stringArg(args, 'path');
+    const report = await io.call('provenance/report', { root: io.cwd, ...(since ? { since } : {}), ...(glob ? { path: glob } : {}), ...ledgerArg(args, io.cwd) });
     if (!report.integrity.ok) io.err(`provenance ledger integrity broken at line ${report.integrity.brokenAt}: ${report.integrity.problem}\n`);
     if (args.values.json === true) io.out(`${JSON.stringify(report, null, 2)}\n`);
     else if (args.values.csv === true) io.out(toCsv(report));

@@ -5,16 +5,14 @@
  * severity, code, message }] }` (a contract: extend only). Exit code 1 when a finding is at or above
  * `--fail-on` (default: high), as `keel scan` does.
  */
-import * as path from 'node:path';
 import type { ReviewResult, ReviewSeverity } from '../../protocol';
 import { KeelError } from '../../common/errors';
 import { reviewToSarif } from '../../engine/review/sarif';
 import { VERSION } from '../../engine/version';
 import type { CliCommand } from '../command';
+import { failOnOption, FORMAT_OPTION, LEDGER_OPTION, ledgerArg, reportArgs, verdictExit } from '../args';
 
-const FORMATS = ['text', 'json', 'sarif'] as const;
-const FAIL_ON = ['high', 'medium', 'never'] as const;
-const RANK: Record<ReviewSeverity, number> = { low: 0, medium: 1, high: 2 };
+const SEVERITIES: readonly ReviewSeverity[] = ['high', 'medium', 'low'];
 
 export const reviewCommand: CliCommand = {
   name: 'review',
@@ -22,33 +20,25 @@ export const reviewCommand: CliCommand = {
   usage: 'keel review [<git-range>] [--format text|json|sarif] [--fail-on high|medium|never] [--no-model]',
   network: true,
   options: {
-    format: { type: 'string', description: 'Output format: text (default), json, sarif.' },
-    'fail-on': { type: 'string', description: 'Exit 1 when a finding has this severity or worse: high (default), medium, never.' },
+    format: FORMAT_OPTION,
+    'fail-on': failOnOption(SEVERITIES),
     'no-model': { type: 'boolean', description: 'Do not ask the reasoning model about untested high-radius hunks.' },
-    ledger: { type: 'string', description: 'Provenance ledger file (default: this work tree’s ledger in Keel’s state folder).' },
+    ledger: LEDGER_OPTION,
   },
   async run(args, io) {
-    const format = args.values.json === true ? 'json' : (args.values.format ?? 'text');
-    if (typeof format !== 'string' || !(FORMATS as readonly string[]).includes(format)) {
-      throw new KeelError('BAD_INPUT', `--format must be one of ${FORMATS.join(', ')} (got ${String(format)})`);
-    }
-    const failOn = args.values['fail-on'] ?? 'high';
-    if (typeof failOn !== 'string' || !(FAIL_ON as readonly string[]).includes(failOn)) {
-      throw new KeelError('BAD_INPUT', `--fail-on must be one of ${FAIL_ON.join(', ')} (got ${String(failOn)})`);
-    }
+    const { format, failOn } = reportArgs(args, SEVERITIES);
     if (args.positionals.length > 1) throw new KeelError('BAD_INPUT', 'keel review takes one git range.');
-    const ledger = typeof args.values.ledger === 'string' ? args.values.ledger : undefined;
     const result = await io.call('review/run', {
       cwd: io.cwd,
       range: args.positionals[0],
       ...(args.values['no-model'] === true ? { llm: false } : {}),
-      ...(ledger ? { ledger: path.resolve(io.cwd, ledger) } : {}),
+      ...ledgerArg(args, io.cwd),
     });
     if (result.modelSkipped) io.err(`model review skipped: ${result.modelSkipped}\n`);
     if (format === 'json') io.out(`${JSON.stringify(jsonShape(result), null, 2)}\n`);
     else if (format === 'sarif') io.out(`${JSON.stringify(reviewToSarif(result, VERSION), null, 2)}\n`);
     else io.out(renderText(result));
-    return failOn !== 'never' && result.findings.some((f) => RANK[f.severity] >= RANK[failOn as ReviewSeverity]) ? 1 : 0;
+    return verdictExit(result.findings, failOn, SEVERITIES);
   },
 };
 

@@ -10,28 +10,20 @@ import { toSarif } from '../../engine/sql/sarif';
 import { scanCategories } from '../scanCategories';
 import { VERSION } from '../../engine/version';
 import type { CliCommand } from '../command';
+import { failOnOption, FORMAT_OPTION, reportArgs, verdictExit } from '../args';
 
-const FORMATS = ['text', 'json', 'sarif'] as const;
-const FAIL_ON = ['error', 'warning', 'never'] as const;
-const RANK: Record<FindingSeverity, number> = { info: 0, warning: 1, error: 2 };
+const SEVERITIES: readonly FindingSeverity[] = ['error', 'warning', 'info'];
 
 export const scanCommand: CliCommand = {
   name: 'scan',
   summary: 'Find N+1 queries and unsafe SQL',
   usage: 'keel scan [paths…] [--format text|json|sarif] [--fail-on error|warning|never]',
   options: {
-    format: { type: 'string', description: 'Output format: text (default), json, sarif.' },
-    'fail-on': { type: 'string', description: 'Exit 1 when a finding has this severity or worse: error (default), warning, never.' },
+    format: FORMAT_OPTION,
+    'fail-on': failOnOption(SEVERITIES),
   },
   async run(args, io) {
-    const format = args.values.json === true ? 'json' : (args.values.format ?? 'text');
-    if (typeof format !== 'string' || !(FORMATS as readonly string[]).includes(format)) {
-      throw new KeelError('BAD_INPUT', `--format must be one of ${FORMATS.join(', ')} (got ${String(format)})`);
-    }
-    const failOn = args.values['fail-on'] ?? 'error';
-    if (typeof failOn !== 'string' || !(FAIL_ON as readonly string[]).includes(failOn)) {
-      throw new KeelError('BAD_INPUT', `--fail-on must be one of ${FAIL_ON.join(', ')} (got ${String(failOn)})`);
-    }
+    const { format, failOn } = reportArgs(args, SEVERITIES);
     const result = await io.call('sql/scan', { paths: args.positionals, cwd: io.cwd });
     const extra = await scanCategories(io, args.positionals);
     result.findings.push(...extra.findings);
@@ -39,7 +31,7 @@ export const scanCommand: CliCommand = {
     if (format === 'json') io.out(`${JSON.stringify(result.findings, null, 2)}\n`);
     else if (format === 'sarif') io.out(`${JSON.stringify(extra.sarif(toSarif(result.findings, VERSION)), null, 2)}\n`);
     else io.out(renderText(result.findings, result.files, result.ms));
-    return failOn !== 'never' && result.findings.some((f) => RANK[f.severity] >= RANK[failOn as FindingSeverity]) ? 1 : 0;
+    return verdictExit(result.findings, failOn, SEVERITIES);
   },
 };
 

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { IndexProgress, SearchMode } from '../../protocol';
 import { KeelError } from '../../common/errors';
 import type { CliCommand } from '../command';
+import { stringArg } from '../args';
 import { dirOption, STORE_OPTION, storeArg } from '../dirArg';
 
 const MODES: readonly SearchMode[] = ['hybrid', 'bm25', 'vector'];
@@ -30,10 +31,10 @@ export const searchCommand: CliCommand = {
     const query = args.positionals.join(' ').trim();
     if (!query) throw new KeelError('INVALID_PARAMS', `A query is required.\nusage: ${searchCommand.usage}`);
     const json = args.values.json === true;
-    const dir = path.resolve(io.cwd, str(args.values.dir) ?? '.');
-    const mode = str(args.values.mode) as SearchMode | undefined;
+    const dir = path.resolve(io.cwd, stringArg(args, 'dir') ?? '.');
+    const mode = stringArg(args, 'mode') as SearchMode | undefined;
     if (mode !== undefined && !MODES.includes(mode)) throw new KeelError('INVALID_PARAMS', `--mode must be one of ${MODES.join(', ')}.`);
-    const topText = str(args.values.top);
+    const topText = stringArg(args, 'top');
     const top = topText === undefined ? undefined : Number(topText);
     if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw new KeelError('INVALID_PARAMS', '--top must be a positive integer.');
     const store = storeArg(args, io.cwd);
@@ -47,7 +48,7 @@ export const searchCommand: CliCommand = {
         ensureIndex: true,
         top,
         mode,
-        rerank: str(args.values.rerank),
+        rerank: stringArg(args, 'rerank'),
         language: list(args.values.lang),
         path: list(args.values.path),
         preview: !json,
@@ -79,10 +80,6 @@ export const searchCommand: CliCommand = {
     return 0;
   },
 };
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
 
 function list(value: unknown): string[] | undefined {
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');

@@ -8,6 +8,7 @@
 import type { DbSqlResult } from '../../protocol';
 import { KeelError } from '../../common/errors';
 import type { CliCommand } from '../command';
+import { localOnlyArg } from '../args';
 import { DB_OPTIONS, dbArgs } from '../dbArgs';
 import { configureFromEnv, oneOf, PROVIDER_OPTION, PROVIDERS, providerFromEnv } from './ask';
 
@@ -25,7 +26,7 @@ export const sqlCommand: CliCommand = {
     const question = args.positionals.join(' ').trim();
     if (!question) throw new KeelError('INVALID_PARAMS', `A question is required.\nusage: ${sqlCommand.usage}`);
     const provider = oneOf(args.values.provider, PROVIDERS, '--provider') ?? providerFromEnv(io.env);
-    const localOnly = args.values['local-only'] === true || io.env.KEEL_LOCAL_ONLY === '1' || io.env.KEEL_LOCAL_ONLY === 'true';
+    const localOnly = localOnlyArg(args, io.env);
     await configureFromEnv(io, provider, localOnly);
     const result = await io.call('db/sql', { question, ...dbArgs(args, io.cwd, io.env) });
     io.out(args.values.json === true ? `${JSON.stringify(result)}\n` : renderText(result));

@@ -123,10 +123,8 @@ function stopAtBlockEnd(text: string, pos: Position, maxLines: number): string {
 const OPEN: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 const CLOSE: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 
-/** Brackets still open at the end of `prefix` (its last few thousand characters), innermost last. Strings are skipped roughly. */
-export function openBrackets(prefix: string): string[] {
-  const stack: string[] = [];
-  const text = prefix.length > 4000 ? prefix.slice(-4000) : prefix;
+/** The brackets of `text` outside string literals (strings are skipped roughly), with their offsets. */
+function* bracketsOutsideStrings(text: string): Generator<[ch: string, at: number]> {
   let quote: string | undefined;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
@@ -136,10 +134,17 @@ export function openBrackets(prefix: string): string[] {
       continue;
     }
     if (ch === '"' || ch === "'" || ch === '`') quote = ch;
-    else if (OPEN[ch]) stack.push(ch);
-    else if (CLOSE[ch]) {
-      if (stack[stack.length - 1] === CLOSE[ch]) stack.pop();
-    }
+    else if (OPEN[ch] || CLOSE[ch]) yield [ch, i];
+  }
+}
+
+/** Brackets still open at the end of `prefix` (its last few thousand characters), innermost last. Strings are skipped roughly. */
+export function openBrackets(prefix: string): string[] {
+  const stack: string[] = [];
+  const text = prefix.length > 4000 ? prefix.slice(-4000) : prefix;
+  for (const [ch] of bracketsOutsideStrings(text)) {
+    if (OPEN[ch]) stack.push(ch);
+    else if (stack[stack.length - 1] === CLOSE[ch]) stack.pop();
   }
   return stack;
 }
@@ -151,25 +156,15 @@ export function openBrackets(prefix: string): string[] {
 export function balanceBrackets(text: string, prefix: string): string {
   const outer = openBrackets(prefix);
   const own: string[] = [];
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quote) {
-      if (ch === '\\') i++;
-      else if (ch === quote || (ch === '\n' && quote !== '`')) quote = undefined;
-      continue;
-    }
-    if (ch === '"' || ch === "'" || ch === '`') quote = ch;
-    else if (OPEN[ch]) own.push(ch);
-    else if (CLOSE[ch]) {
-      if (own.length) {
-        if (own[own.length - 1] !== CLOSE[ch]) return text.slice(0, i).trimEnd();
-        own.pop();
-      } else if (outer.length && outer[outer.length - 1] === CLOSE[ch]) {
-        outer.pop();
-      } else {
-        return text.slice(0, i).trimEnd();
-      }
+  for (const [ch, i] of bracketsOutsideStrings(text)) {
+    if (OPEN[ch]) own.push(ch);
+    else if (own.length) {
+      if (own[own.length - 1] !== CLOSE[ch]) return text.slice(0, i).trimEnd();
+      own.pop();
+    } else if (outer.length && outer[outer.length - 1] === CLOSE[ch]) {
+      outer.pop();
+    } else {
+      return text.slice(0, i).trimEnd();
     }
   }
   return text;

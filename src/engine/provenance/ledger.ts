@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BlastArea, ProvenanceEntry, ProvenanceIntegrity } from '../../protocol';
+import type { BlastArea, LedgerAttribution, ProvenanceEntry, ProvenanceIntegrity } from '../../protocol';
 import { KeelError, toKeelError } from '../../common/errors';
 import { findSecretSpans, Redactor } from '../egress/redact';
 import { mkdirPrivateSync, PRIVATE_FILE } from '../privateFs';
@@ -63,15 +63,9 @@ export function ledgerPathFor(stateDir: string, workTree: string): string {
   return path.join(stateDir, 'provenance', `${sha256(real).slice(0, 16)}.jsonl`);
 }
 
-export interface AppendInput {
+export interface AppendInput extends LedgerAttribution {
   kind: 'ai-write' | 'acknowledgement';
   time?: string;
-  gitUser: string;
-  feature: string;
-  provider: string;
-  model: string;
-  tier: string;
-  requestId: string;
   prompt?: string;
   recordPrompt?: boolean;
   path: string;

@@ -19,13 +19,11 @@ const input = z
   })
   .strict();
 
-const edit = z.object({ path: z.string(), line: z.number().int(), column: z.number().int(), endLine: z.number().int(), endColumn: z.number().int(), newText: z.string() });
+/** Where a finding, and each of its fix's edits, stands in the workspace. */
+const span = { path: z.string(), line: z.number().int(), column: z.number().int(), endLine: z.number().int(), endColumn: z.number().int() };
+const edit = z.object({ ...span, newText: z.string() });
 const finding = z.object({
-  path: z.string(),
-  line: z.number().int(),
-  column: z.number().int(),
-  endLine: z.number().int(),
-  endColumn: z.number().int(),
+  ...span,
   code: z.string(),
   category: z.string(),
   severity: z.enum(['error', 'warning', 'info']),

@@ -4,34 +4,26 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ChatChunk } from '../../../src/protocol';
 import { call, type Engine } from '../../../src/engine/engine';
 import { createEngine } from '../../../src/engine/createEngine';
 import type { KeelError } from '../../../src/common/errors';
 import { silentLogger } from '../../../src/engine/log';
-import { OpenAIChatServer } from '../../servers/openaiChat';
-
-const DEMO = path.resolve(__dirname, '../../fixtures/demo-backend');
+import { copyDemoBackend, tempDir, useOpenAIServer } from '../../helpers/setup';
 
 describe('chat/ask (engine, real SDK against the local OpenAI server)', function () {
   this.timeout(120_000);
+  const server = useOpenAIServer();
   let tmp: string;
   let workspace: string;
-  let server: OpenAIChatServer;
   let engine: Engine;
 
-  before(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-chat-'));
-    workspace = path.join(tmp, 'ws');
-    fs.cpSync(DEMO, workspace, { recursive: true });
-    server = await new OpenAIChatServer().start();
+  before(() => {
+    tmp = tempDir('keel-chat-');
+    workspace = copyDemoBackend(path.join(tmp, 'ws'));
   });
-  after(async () => {
-    await server.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
   beforeEach(() => {
     engine = createEngine({ host: 'in-process', log: silentLogger, storageDir: path.join(tmp, 'state'), globalStorageDir: path.join(tmp, 'user') });
   });

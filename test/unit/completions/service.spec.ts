@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { KeelError } from '../../../src/common/errors';
 import { CompletionService } from '../../../src/engine/completions/service';
@@ -8,6 +7,7 @@ import { EngineConfig } from '../../../src/engine/config';
 import { EgressGate } from '../../../src/engine/egress/gate';
 import { CostLedger } from '../../../src/engine/llm/ledger';
 import { OpenAIChatServer } from '../../servers/openaiChat';
+import { tempDir } from '../../helpers/setup';
 
 const DOC = 'import { add } from "./math";\n\nexport function total(a: number, b: number): number {\n  return \n}\n';
 const OFFSET = DOC.indexOf('return ') + 'return '.length;
@@ -22,7 +22,7 @@ describe('completions service (loopback /v1/completions through the egress gate)
 
   beforeEach(async () => {
     server = await new OpenAIChatServer().start();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-completions-'));
+    dir = tempDir('keel-completions-');
     config = new EngineConfig();
     config.update({ 'keel.provider': 'openai-compatible', 'keel.openaiCompatible.baseUrl': server.baseURL, 'keel.models.fast': 'qwen2.5-coder:1.5b' }, { 'openai-compatible': 'sk-local-test' });
     gate = new EgressGate({ storageDir: dir });

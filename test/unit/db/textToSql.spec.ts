@@ -5,7 +5,6 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { KeelError } from '../../../src/common/errors';
 import { createEngine } from '../../../src/engine/createEngine';
@@ -14,7 +13,7 @@ import { fitSchema } from '../../../src/engine/db/textToSql';
 import { call, type Engine } from '../../../src/engine/engine';
 import { silentLogger } from '../../../src/engine/log';
 import { runKeelAsync } from '../../helpers/cli';
-import { OpenAIChatServer } from '../../servers/openaiChat';
+import { tempDir, useOpenAIServer } from '../../helpers/setup';
 import { chatCommandOf, runChatCommand, sqlAnswerMarkdown } from '../../../src/vscode/chatCommands';
 import type { EngineClient } from '../../../src/vscode/engineClient';
 
@@ -24,15 +23,14 @@ CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id int NOT NULL REFERENC
 
 describe('db/sql: text to SQL, gated by the safety rules and the plan', function () {
   this.timeout(240_000);
-  let server: OpenAIChatServer;
+  const server = useOpenAIServer();
   let engine: Engine;
   let root: string;
   let state: string;
 
   before(async () => {
-    server = await new OpenAIChatServer().start();
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-t2s-'));
-    state = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-t2s-state-'));
+    root = tempDir('keel-t2s-');
+    state = tempDir('keel-t2s-state-');
     fs.mkdirSync(path.join(root, 'migrations'));
     fs.writeFileSync(path.join(root, 'migrations/001_init.sql'), MIGRATION);
     engine = createEngine({ host: 'in-process', log: silentLogger, storageDir: state });
@@ -44,7 +42,6 @@ describe('db/sql: text to SQL, gated by the safety rules and the plan', function
   after(async () => {
     await engine.shutdown();
     await closeRehearsals();
-    await server.close();
     fs.rmSync(root, { recursive: true, force: true });
     fs.rmSync(state, { recursive: true, force: true });
   });

@@ -1,30 +1,25 @@
 /** "Explain & fix with AI" through the real OpenAI SDK against the local server: structured, priced, recorded. */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { call, type Engine } from '../../../src/engine/engine';
 import { createEngine } from '../../../src/engine/createEngine';
 import type { KeelError } from '../../../src/common/errors';
 import { silentLogger } from '../../../src/engine/log';
-import { OpenAIChatServer } from '../../servers/openaiChat';
+import { tempDir, useOpenAIServer } from '../../helpers/setup';
 
 const REPORTS = path.resolve(__dirname, '../../fixtures/demo-backend/src/routes/reports.ts');
 
 describe('sql/aiFix (real SDK, local OpenAI server)', function () {
   this.timeout(60_000);
-  let server: OpenAIChatServer;
+  const server = useOpenAIServer();
   let engine: Engine;
   let tmp: string;
 
-  before(async () => {
-    server = await new OpenAIChatServer().start();
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-aifix-'));
+  before(() => {
+    tmp = tempDir('keel-aifix-');
   });
-  after(async () => {
-    await server.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
   beforeEach(() => {
     engine = createEngine({ host: 'in-process', log: silentLogger, storageDir: tmp });
   });

@@ -5,7 +5,6 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { call, type Engine } from '../../../src/engine/engine';
@@ -15,8 +14,7 @@ import { silentLogger } from '../../../src/engine/log';
 import { LIMITS } from '../../../src/engine/tools/limits';
 import { availableTools, describeTool, runTool, TOOLS } from '../../../src/engine/tools/registry';
 import { defineTool } from '../../../src/engine/tools/types';
-
-const DEMO = path.resolve(__dirname, '../../fixtures/demo-backend');
+import { copyDemoBackend, tempDir } from '../../helpers/setup';
 
 describe('agent tools (engine)', function () {
   this.timeout(120_000);
@@ -38,10 +36,10 @@ describe('agent tools (engine)', function () {
   };
 
   before(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-tools-'));
+    tmp = tempDir('keel-tools-');
     ws = path.join(tmp, 'ws');
     outside = path.join(tmp, 'outside');
-    fs.cpSync(DEMO, ws, { recursive: true });
+    copyDemoBackend(ws);
     fs.mkdirSync(outside);
     fs.writeFileSync(path.join(outside, 'secret.ts'), 'export const token = "outside-the-workspace";\n');
     fs.writeFileSync(path.join(ws, '.env'), 'DATABASE_URL=postgres://admin:hunter2@db/prod\n');

@@ -16,7 +16,8 @@ const BODY_READ: Record<string, RegExp> = {
   // Fields read (`req.body.x`, `req.body['x']`, destructuring) or the whole body handed to a write
   // (mass assignment); a body only asserted on or echoed back is not interpreted.
   js: /\b(?:req|request|ctx\.request|context\.request)\.body(?:\??\.\w+|\[)|\}\s*=\s*(?:req|request|ctx\.request)\.body\b|\.(?:create|insert\w*|update\w*|save|build|upsert)\(\s*(?:req|request|ctx\.request)\.body\b|new\s+\w+\(\s*(?:req|request)\.body\b/,
-  py: /\brequest\.(json|get_json\s*\(|form|data|POST)\b|\bawait\s+request\.(json|form|body)\s*\(|json\.loads\s*\(\s*request\.body/,
+  // `get_json(` ends in a parenthesis: the word boundary belongs to the attribute names only.
+  py: /\brequest\.(?:(?:json|form|data|POST)\b|get_json\s*\()|\bawait\s+request\.(json|form|body)\s*\(|json\.loads\s*\(\s*request\.body/,
   go: /\.(ShouldBindJSON|BindJSON|ShouldBind|Bind|ShouldBindWith|BindWith)\s*\(|json\.NewDecoder\s*\(\s*(r|req)\.Body\s*\)\.Decode|io\.ReadAll\s*\(\s*(r|req)\.Body/,
 };
 

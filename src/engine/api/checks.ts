@@ -24,10 +24,16 @@ export interface RawApiFinding {
 
 const PAYMENT = /\b(charges|paymentIntents|payment_intents|PaymentIntent|Charge|refunds|Refund|transfers|Transfer|payouts|Payout|subscriptions|Subscription|invoices|checkout\.sessions|checkout\.Session)\.(create|capture|confirm|New)\s*\(|\bcharge\.New\s*\(|\bpaymentintent\.New\s*\(|\btransaction\.sale\s*\(|\bpayments\.(create|capture)\s*\(|\borders\.capture\s*\(/;
 const MAIL = /\b(sendMail|sendEmail|send_mail|send_mass_mail|send_email|send_message|sendgrid\.send|sgMail\.send|mailer\.send\w*|transporter\.send\w*|mail\.send|smtp\.SendMail|SendMail|EmailMessage\([^)]*\)\.send|EmailMultiAlternatives|messages\.create|sendSms|send_sms|publish\w*Email)\s*\(/;
-const INSERT = /\bsession\.add\s*\(\s*[A-Z]\w*\s*\(|\.(create|createMany|insert|insertOne|insertMany|insert_one|insert_many|bulkCreate|bulk_create|Create|InsertOne|InsertMany)\s*\(|\.save\s*\(\s*\)|INSERT\s+INTO|\.objects\.create\s*\(|new\s+\w+\s*\([^)]*\)\s*\.save\s*\(/i;
+const INSERT = /\bsession\.add\s*\(\s*[A-Z]\w*\s*\(|\.(create|createMany|insert|insertOne|insertMany|insert_one|insert_many|bulkCreate|bulk_create|Create|InsertOne|InsertMany)\s*\(|INSERT\s+INTO|\.objects\.create\s*\(|new\s+\w+\s*\([^)]*\)\s*\.save\s*\(/i;
 const NOT_INSERT = /\b(Object|document|Map|Set|express|Router|Schema|z|React|URL|crypto|http|https|Buffer|Date|fs|path)\.create\w*\s*\(|\b(createElement|createReadStream|createWriteStream|createHash|createServer|createContext|createRef|createRouter|createApp|createError|createClient|createLogger)\b/;
 /** `order = Order(…)` then `session.add(order)`: a new row built first and added later (SQLAlchemy). */
 const ADDED_NEW = /\b(\w+)\s*=\s*[A-Z]\w*\([\s\S]*?\bsession\.add\(\s*\1\s*\)/;
+/**
+ * `x = Model(…)` / `const x = new Model(…)` then `x.save()`: an insert. A bare `.save()` on a loaded
+ * object (`member.save()`, a settings form bound to an existing object) is an update and stays quiet.
+ */
+const SAVED_NEW = /\b(\w+)\s*=\s*(?:await\s+)?(?:new\s+)?(?![A-Z]\w*(?:Form|Preferences|Settings|Serializer)\()[A-Z]\w*\((?:[^()]|\([^()]*\))*\)[\s\S]*?\b\1\.save\(\s*\)/;
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 const IDEMPOTENT = /idempoten|upsert|on\s+conflict|on\s+duplicate\s+key|get_or_create|update_or_create|findOrCreate|find_or_create|FirstOrCreate|insert_or_ignore|INSERT\s+OR\s+(IGNORE|REPLACE)|P2002|IntegrityError|UniqueViolation|\b23505\b|ER_DUP_ENTRY|E11000|\b11000\b|duplicate key|UniqueConstraint|unique_violation|IsUniqueViolation|isDuplicateKey|client_?token|clientToken|client_reference_id|dedup|Idempotency/i;
 
 export interface WorkspaceFacts {
@@ -55,8 +61,10 @@ export function checkRoutes(routes: readonly Route[], facts: WorkspaceFacts, fil
     return types.get(name);
   };
   const validationFix = (r: Route): FixWire[] => validationFixFor(r, find);
+  // A Django function view that compares request.method serves GET and POST from one body: report its body on the POST.
+  const bodyMethodAt = new Set(routes.filter((r) => r.readsBody && !SAFE.has(r.method)).map((r) => `${r.handlerFile.path}:${r.readsBody!.startIndex}`));
   for (const r of routes) {
-    if (r.readsBody) {
+    if (r.readsBody && !(SAFE.has(r.method) && bodyMethodAt.has(`${r.handlerFile.path}:${r.readsBody.startIndex}`))) {
       if (r.anyValidation) {
         out.push({ file: r.readsBody.tree === r.file.root.tree ? r.file : r.handlerFile, node: r.readsBody, code: 'KEEL-API-ANY-BODY', message: `${r.method} ${r.path}: the request body is validated by a schema that accepts any keys and values; declare the fields (and reject unknown ones).`, fixes: r.framework === 'nestjs' ? validationFix(r) : [], route: r, firstLineOnly: true });
       } else if (!r.validation) {
@@ -72,7 +80,7 @@ export function checkRoutes(routes: readonly Route[], facts: WorkspaceFacts, fil
     }).join('\n');
     if (IDEMPOTENT.test(text) || IDEMPOTENT.test(r.middleware)) continue;
     const implicitCreate = r.handlers.some((h) => h.type === 'class_definition' && /ModelViewSet|CreateModelMixin|CreateAPIView|ListCreateAPIView/.test(h.childForFieldName('superclasses')?.text ?? ''));
-    const effect = PAYMENT.test(text) ? 'payment' : MAIL.test(text) ? 'mail' : (INSERT.test(text.replace(new RegExp(NOT_INSERT.source, 'g'), '')) || ADDED_NEW.test(text) || implicitCreate) ? 'insert' : null;
+    const effect = PAYMENT.test(text) ? 'payment' : MAIL.test(text) ? 'mail' : (INSERT.test(text.replace(new RegExp(NOT_INSERT.source, 'g'), '')) || ADDED_NEW.test(text) || SAVED_NEW.test(text) || implicitCreate) ? 'insert' : null;
     if (!effect) continue;
     const what = effect === 'payment' ? 'charges a payment' : effect === 'mail' ? 'sends a message' : 'creates a record';
     out.push({

@@ -87,7 +87,9 @@ export function lintOpenApi(path: string, text: string): OasDocument {
       const type = node.get('type');
       const ap = node.get('additionalProperties', true);
       const apTrue = isScalar(ap) && ap.value === true;
-      const composed = ['properties', 'allOf', 'oneOf', 'anyOf', '$ref', 'patternProperties', 'additionalProperties'].some((k) => node.has(k));
+      // `required`-only objects are allOf mixins (the properties come from the other branch); a closed or
+      // conditional object is not open either.
+      const composed = ['properties', 'allOf', 'oneOf', 'anyOf', '$ref', 'patternProperties', 'additionalProperties', 'required', 'discriminator', 'propertyNames', 'unevaluatedProperties', 'if', 'dependentSchemas'].some((k) => node.has(k));
       if (apTrue) add(ap, 'KEEL-API-OAS-OPEN-OBJECT', 'additionalProperties: true accepts any extra field: an agent\'s typo is silently ignored.');
       else if ((type === 'object' || (isSeq(type) && type.items.some((t) => isScalar(t) && t.value === 'object'))) && !composed) add(node.items[0]?.key ?? node, 'KEEL-API-OAS-OPEN-OBJECT', '`type: object` without properties accepts anything; declare its properties.');
       for (const item of node.items) visit(item.value, depth + 1);

@@ -90,6 +90,8 @@ function classify(body: SyntaxNode | null): Pick<ErrorResponse, 'kind' | 'hasCod
       return { kind: 'object', hasCode: CODE_KEY.test(kw.replace(/(\w+)\s*=/g, '$1:')) || CONST_VALUE.test(kw.replace(/(\w+)\s*=/g, '$1:')), hasRequestId: REQUEST_ID.test(kw), leak };
     }
   }
+  // An empty body (`return "", 404`): the status is the whole answer, there is no human message to replace.
+  if (stringValue(inner) === '') return { kind: 'none', hasCode: false, hasRequestId: false, leak: null };
   if (stringValue(inner) !== undefined || inner.type === 'template_string' || inner.type === 'string' || inner.type === 'interpreted_string_literal' || inner.type === 'binary_expression' && /^["'`]/.test(inner.text)) {
     return { kind: 'string', hasCode: false, hasRequestId: false, leak };
   }

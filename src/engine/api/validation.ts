@@ -29,7 +29,7 @@ function langOf(route: RawRoute): 'js' | 'py' | 'go' {
 
 export function bodyValidation(route: RawRoute, handlers: SyntaxNode[], lookup: (name: string) => SyntaxNode | undefined): BodyValidation {
   const lang = langOf(route);
-  const readsBody = firstMatch(handlers, BODY_READ[lang], lang === 'js' ? ECHO : undefined);
+  const readsBody = firstMatch(handlers, BODY_READ[lang], lang === 'js' ? ECHO : lang === 'py' ? MEMBERSHIP : undefined);
   const declared = route.declaredValidation;
   if (declared) {
     if (declared.any) return { validation: null, any: true, readsBody: readsBody ?? route.anchor };
@@ -98,6 +98,9 @@ function schemaIsAny(name: string, route: RawRoute): boolean {
   const expr = decl[1].trim();
   return /^z\.(any|unknown|record)\(/.test(expr) || /\.passthrough\(\)\s*$/.test(expr) || /^z\.object\(\s*\{\s*\}\s*\)\s*(\.passthrough\(\))?$/.test(expr) || /^Joi\.(any|object)\(\)(\.unknown\(\s*(true)?\s*\))?$/.test(expr);
 }
+
+/** `if "approve" in request.POST`: which button was pressed; a key test reads no value to get wrong. */
+const MEMBERSHIP = /\bin\s*$/;
 
 /** A body only echoed back whole (`reply.send(req.body)`) is not interpreted: there are no fields to get wrong. */
 const ECHO = /\.(send|json|end|write)\(\s*$/;

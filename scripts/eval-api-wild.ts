@@ -4,6 +4,12 @@
  * random sample of findings and prints each with its code for hand triage.
  *   apt-get download node-express golang-github-gin-gonic-gin-dev golang-github-labstack-echo-dev python3-djangorestframework
  *   dpkg -x each into DIR/<package>;  npx tsx scripts/eval-api-wild.ts DIR [--seed 20] [--sample 40] [--per-rule]
+ * Second corpus (code bases not used for the first tuning rounds): Debian python3-django-postorius,
+ * python3-django-hyperkitty, python3-django-oauth-toolkit, python3-django-filters, python3-fastapi,
+ * python3-flask-restful, python-flask-doc, golang-github-getkin-kin-openapi-dev (OpenAPI test documents),
+ * golang-github-go-chi-chi-dev; npm generator-nest-js-boilerplate, @36node/template-service, json-server,
+ * koa-router, @fastify/rate-limit, @fastify/sensible, create-express-kickstart,
+ * @digitaldefiance/express-suite-starter, @readme/oas-examples (3.x YAML only: its JSON copies dropped).
  * `--per-rule` draws the sample round-robin over the rules that fired (seeded order within each rule),
  * so a rule with few findings is measured instead of being drowned by the most frequent one.
  * Last line: one JSON object (findings per rule and per package, the sample's ids).

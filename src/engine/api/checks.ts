@@ -34,7 +34,8 @@ const ADDED_NEW = /\b(\w+)\s*=\s*[A-Z]\w*\([\s\S]*?\bsession\.add\(\s*\1\s*\)/;
  */
 const SAVED_NEW = /\b(\w+)\s*=\s*(?:await\s+)?(?:new\s+)?(?![A-Z]\w*(?:Form|Preferences|Settings|Serializer)\()[A-Z]\w*\((?:[^()]|\([^()]*\))*\)[\s\S]*?\b\1\.save\(\s*\)/;
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
-const IDEMPOTENT = /idempoten|upsert|on\s+conflict|on\s+duplicate\s+key|get_or_create|update_or_create|findOrCreate|find_or_create|FirstOrCreate|insert_or_ignore|INSERT\s+OR\s+(IGNORE|REPLACE)|P2002|IntegrityError|UniqueViolation|\b23505\b|ER_DUP_ENTRY|E11000|\b11000\b|duplicate key|UniqueConstraint|unique_violation|IsUniqueViolation|isDuplicateKey|client_?token|clientToken|client_reference_id|dedup|Idempotency/i;
+// `try: x = M.objects.get(key) except M.DoesNotExist: M.objects.create(…)` is a get-or-create written out.
+const IDEMPOTENT = /idempoten|upsert|on\s+conflict|on\s+duplicate\s+key|get_or_create|update_or_create|findOrCreate|find_or_create|FirstOrCreate|insert_or_ignore|INSERT\s+OR\s+(IGNORE|REPLACE)|P2002|IntegrityError|UniqueViolation|\b23505\b|ER_DUP_ENTRY|E11000|\b11000\b|duplicate key|UniqueConstraint|unique_violation|IsUniqueViolation|isDuplicateKey|DoesNotExist|client_?token|clientToken|client_reference_id|dedup|Idempotency/i;
 
 export interface WorkspaceFacts {
   /** Some middleware or header write gives every response a request id. */

@@ -25,6 +25,8 @@ export interface Route {
   anyValidation: boolean;
   /** The handler reads the request body. */
   readsBody: SyntaxNode | null;
+  /** The file the (first) handler is defined in: Django views and named handlers live beside, not in, the route table. */
+  handlerFile: ParsedFile;
 }
 
 interface Definition {
@@ -48,6 +50,7 @@ export function discoverRoutes(files: readonly ParsedFile[]): Route[] {
     }
   }
   const byAbs = new Map(files.map((f) => [f.abs, f]));
+  const byTree = new Map(files.map((f) => [f.root.tree, f]));
   const resolveSpec = (spec: string): string | undefined => {
     for (const ext of ['', '.ts', '.tsx', '.js', '.mjs', '.cjs', '.jsx', '/index.ts', '/index.js']) {
       const cand = spec.replace(/\.js$/, ext === '' ? '.js' : '') + ext;
@@ -120,7 +123,7 @@ export function discoverRoutes(files: readonly ParsedFile[]): Route[] {
       for (const expanded of expand(raw, handlers)) {
         for (const base of bases) {
           const path = (base && /^\/?$/.test(expanded.path) ? base : joinPath(base, expanded.path)) || '/';
-          routes.push(finish({ ...raw, method: expanded.method, path }, expanded.handlers, defs));
+          routes.push(finish({ ...raw, method: expanded.method, path }, expanded.handlers, defs, byTree));
         }
       }
     }
@@ -149,11 +152,11 @@ function expand(raw: RawRoute, handlers: SyntaxNode[]): Array<{ method: string; 
   return raw.method.split(',').map((method) => ({ method, path: raw.path, handlers }));
 }
 
-function finish(raw: RawRoute, handlers: SyntaxNode[], defs: Map<string, Definition[]>): Route {
+function finish(raw: RawRoute, handlers: SyntaxNode[], defs: Map<string, Definition[]>, byTree: Map<unknown, ParsedFile>): Route {
   const v = bodyValidation(raw, handlers, (name) => defs.get(name)?.[0]?.node);
   return {
     method: raw.method, path: raw.path, file: raw.file, anchor: raw.anchor, framework: raw.framework, handlers, middleware: raw.middleware,
-    validation: v.validation, anyValidation: v.any, readsBody: v.readsBody,
+    validation: v.validation, anyValidation: v.any, readsBody: v.readsBody, handlerFile: (handlers[0] && byTree.get(handlers[0].tree)) || raw.file,
   };
 }
 

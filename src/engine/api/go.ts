@@ -39,10 +39,12 @@ export function discoverGo(file: ParsedFile): FileDiscovery {
     if (METHODS.has(name) && args.length >= 2 && framework !== 'net/http') {
       const path = stringValue(args[0]);
       if (path === undefined) continue;
-      const last = args[args.length - 1];
+      // gin: (path, middleware…, handler); echo: (path, handler, middleware…).
+      const last = framework === 'echo' ? args[1] : args[args.length - 1];
+      const middleware = framework === 'echo' ? args.slice(2) : args.slice(1, -1);
       out.routes.push({
         method: name === 'Any' ? 'ALL' : name, path, router: key(recv), file, anchor: call, framework, handlers: last.type === 'func_literal' ? [last] : [],
-        handlerNames: last.type === 'func_literal' ? [] : [last.text], middleware: args.slice(1, -1).map((a) => a.text).join(' '),
+        handlerNames: last.type === 'func_literal' ? [] : [last.text], middleware: middleware.map((a) => a.text).join(' '),
       });
       continue;
     }

@@ -50,6 +50,8 @@ export function lintOpenApi(path: string, text: string): OasDocument {
     for (const part of ref.slice(2).split('/')) cur = isMap(cur) ? (cur as YAMLMap).get(part.replace(/~1/g, '/').replace(/~0/g, '~'), true) : undefined;
     return cur ?? node;
   };
+  // A reference into another file (or one that does not resolve) is not judged: its target is not in this document.
+  const unresolved = (node: unknown): boolean => isMap(node) && node.has('$ref') && resolveRef(node) === node;
   const hasSchema = (content: unknown): boolean => {
     if (!isMap(content)) return false;
     return content.items.some((media) => isMap(media.value) && media.value.has('schema'));
@@ -66,7 +68,7 @@ export function lintOpenApi(path: string, text: string): OasDocument {
         const label = `${method.toUpperCase()} ${p}`;
         if (!op.value.has('operationId')) add(op.key, 'KEEL-API-OAS-OPERATION-ID', `${label} has no operationId.`);
         const body = resolveRef(op.value.get('requestBody', true));
-        if (isMap(body) && !hasSchema(body.get('content', true))) add(op.key, 'KEEL-API-OAS-SCHEMA', `${label}: the request body has no schema.`);
+        if (isMap(body) && !unresolved(body) && !hasSchema(body.get('content', true))) add(op.key, 'KEEL-API-OAS-SCHEMA', `${label}: the request body has no schema.`);
         const responses = op.value.get('responses', true);
         if (!isMap(responses)) continue;
         const codes = responses.items.map((r) => String(isScalar(r.key) ? r.key.value : r.key));
@@ -75,7 +77,7 @@ export function lintOpenApi(path: string, text: string): OasDocument {
           const code = String(isScalar(r.key) ? r.key.value : r.key);
           if (!/^2/.test(code) || code === '204') continue;
           const resp = resolveRef(r.value);
-          if (isMap(resp) && !hasSchema(resp.get('content', true))) add(r.key, 'KEEL-API-OAS-SCHEMA', `${label}: the ${code} response has no schema.`);
+          if (isMap(resp) && !unresolved(resp) && !hasSchema(resp.get('content', true))) add(r.key, 'KEEL-API-OAS-SCHEMA', `${label}: the ${code} response has no schema.`);
         }
       }
     }
@@ -87,7 +89,9 @@ export function lintOpenApi(path: string, text: string): OasDocument {
       const type = node.get('type');
       const ap = node.get('additionalProperties', true);
       const apTrue = isScalar(ap) && ap.value === true;
-      const composed = ['properties', 'allOf', 'oneOf', 'anyOf', '$ref', 'patternProperties', 'additionalProperties'].some((k) => node.has(k));
+      // `required`-only objects are allOf mixins (the properties come from the other branch); a closed or
+      // conditional object is not open either.
+      const composed = ['properties', 'allOf', 'oneOf', 'anyOf', '$ref', 'patternProperties', 'additionalProperties', 'required', 'discriminator', 'propertyNames', 'unevaluatedProperties', 'if', 'dependentSchemas'].some((k) => node.has(k));
       if (apTrue) add(ap, 'KEEL-API-OAS-OPEN-OBJECT', 'additionalProperties: true accepts any extra field: an agent\'s typo is silently ignored.');
       else if ((type === 'object' || (isSeq(type) && type.items.some((t) => isScalar(t) && t.value === 'object'))) && !composed) add(node.items[0]?.key ?? node, 'KEEL-API-OAS-OPEN-OBJECT', '`type: object` without properties accepts anything; declare its properties.');
       for (const item of node.items) visit(item.value, depth + 1);

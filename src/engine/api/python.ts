@@ -222,6 +222,8 @@ export function djangoMethods(view: SyntaxNode, viewset: boolean): Array<{ metho
     if (/@require_GET|@require_safe/.test(decos)) return [{ method: 'GET', detail: false, handler: view }];
     const compared = [...view.text.matchAll(/request\.method\s*(?:==|!=|in)\s*\(?\[?\s*['"](\w+)['"]/g)].map((m) => m[1].toUpperCase());
     if (compared.length > 0) return [...new Set(['GET', ...compared])].map((method) => ({ method, detail: false, handler: view }));
+    // No method stated: a view that reads the form/body is posted to.
+    if (/\brequest\.(POST|data|FILES)\b|\brequest\.body\b/.test(view.text)) return [{ method: 'POST', detail: false, handler: view }];
     return [{ method: 'GET', detail: false, handler: view }];
   }
   if (view.type !== 'class_definition') return [];

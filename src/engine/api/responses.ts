@@ -90,6 +90,8 @@ function classify(body: SyntaxNode | null): Pick<ErrorResponse, 'kind' | 'hasCod
       return { kind: 'object', hasCode: CODE_KEY.test(kw.replace(/(\w+)\s*=/g, '$1:')) || CONST_VALUE.test(kw.replace(/(\w+)\s*=/g, '$1:')), hasRequestId: REQUEST_ID.test(kw), leak };
     }
   }
+  // An empty body (`return "", 404`): the status is the whole answer, there is no human message to replace.
+  if (stringValue(inner) === '') return { kind: 'none', hasCode: false, hasRequestId: false, leak: null };
   if (stringValue(inner) !== undefined || inner.type === 'template_string' || inner.type === 'string' || inner.type === 'interpreted_string_literal' || inner.type === 'binary_expression' && /^["'`]/.test(inner.text)) {
     return { kind: 'string', hasCode: false, hasRequestId: false, leak };
   }
@@ -128,9 +130,9 @@ export function errorResponses(file: ParsedFile): ErrorResponse[] {
     for (const call of descendants(file.root, ['call'])) {
       const name = call.childForFieldName('function')?.text ?? '';
       const a = args(call.childForFieldName('arguments')).filter((x) => x.type !== 'keyword_argument');
-      if (/(^|\.)HTTPException$/.test(name) && fastapi) push(make(call, statusOf(kw(call, 'status_code') ?? a[0]), kw(call, 'detail') ?? a[1] ?? null, 'fastapi'));
-      else if (/(^|\.)(JSONResponse|ORJSONResponse|UJSONResponse)$/.test(name)) push(make(call, statusOf(kw(call, 'status_code') ?? a[1]), kw(call, 'content') ?? a[0] ?? null, 'fastapi'));
-      else if (/(^|\.)(Response|JsonResponse)$/.test(name) && django && (kw(call, 'status'))) push(make(call, statusOf(kw(call, 'status')), kw(call, 'data') ?? a[0] ?? null, 'django'));
+      if (/(^|\.)HTTPException$/.test(name) && fastapi) push(make(call, statusOf(kw(call, 'status_code') ?? a[0]), kw(call, 'detail') ?? a[1] ?? null, 'fastapi', kw(call, 'status_code') ?? a[0]));
+      else if (/(^|\.)(JSONResponse|ORJSONResponse|UJSONResponse)$/.test(name)) push(make(call, statusOf(kw(call, 'status_code') ?? a[1]), kw(call, 'content') ?? a[0] ?? null, 'fastapi', kw(call, 'status_code') ?? a[1]));
+      else if (/(^|\.)(Response|JsonResponse)$/.test(name) && django && (kw(call, 'status'))) push(make(call, statusOf(kw(call, 'status')), kw(call, 'data') ?? a[0] ?? null, 'django', kw(call, 'status')));
       else if (/^(flask\.)?abort$/.test(name) && a[0]) push(make(call, statusOf(a[0]), kw(call, 'description') ?? a[1] ?? null, 'flask'));
     }
     for (const ret of descendants(file.root, ['return_statement'])) {
@@ -139,7 +141,7 @@ export function errorResponses(file: ParsedFile): ErrorResponse[] {
       const [body, status] = args(e);
       if (!body || !status) continue;
       if (!(body.type === 'dictionary' || body.type === 'string' || (body.type === 'call' && /^(jsonify|make_response)$/.test(body.childForFieldName('function')?.text ?? '')))) continue;
-      push(make(ret, statusOf(status), body, 'flask'));
+      push(make(ret, statusOf(status), body, 'flask', status));
     }
     return out;
   }
@@ -170,7 +172,7 @@ export function errorResponses(file: ParsedFile): ErrorResponse[] {
     }
     if (prop === 'throw' && obj?.text === 'ctx') {
       const a = args(call.childForFieldName('arguments'));
-      push(make(call, statusOf(a[0]), a[1] ?? null, 'koa'));
+      push(make(call, statusOf(a[0]), a[1] ?? null, 'koa', a[0]));
     }
   }
   // Koa: ctx.status = 4xx; ctx.body = …

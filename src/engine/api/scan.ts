@@ -14,12 +14,13 @@ import { readSourceFile } from '../workspace/sourceFile';
 import { walkWorkspace } from '../workspace/walker';
 import { checkResponses, checkRoutes, workspaceFacts, type RawApiFinding } from './checks';
 import { discoverRoutes, toApiRoute, type Route } from './discover';
-import { bodyFields } from './fixes';
+import { bodyFields } from './fixValidation';
 import type { ParsedFile } from './model';
 import { buildOpenApi, lintOpenApi, looksLikeOpenApi, normalizePath, type OasDocument } from './openapi';
 import { apiSeverity } from './rules';
 
 const MAX_FILE_BYTES = 1024 * 1024;
+const TYPE_TEST = /(^|\/)test-d\/|\.(test|spec)-d\.[cm]?tsx?$|(^|\/)[^/]*-tests\.tsx?$/;
 const LANGS = new Set<GrammarLanguage>(['typescript', 'tsx', 'javascript', 'python', 'go']);
 
 interface Loaded {
@@ -61,7 +62,8 @@ async function load(params: ApiScanParams, signal?: AbortSignal, includeTests = 
     const oas = /\.(ya?ml|json)$/i.test(a);
     if (!(lang && LANGS.has(lang)) && !oas) continue;
     // Test code is judged by its path inside the scanned folder (a fixture folder scanned on purpose is not a test).
-    if ((!includeTests && isTestPath(rel(roots.get(a) ?? path.dirname(a), a))) || /(^|\/)(node_modules|vendor|dist|build|migrations)\//.test(shown) || /\.d\.ts$|\.min\.js$/.test(shown)) continue;
+    // Type tests (tsd, DefinitelyTyped) are compiled, never run: their "handlers" serve no request even when test suites are scanned.
+    if ((!includeTests && isTestPath(rel(roots.get(a) ?? path.dirname(a), a))) || TYPE_TEST.test(shown) || /(^|\/)(node_modules|vendor|dist|build|migrations)\//.test(shown) || /\.d\.ts$|\.min\.js$/.test(shown)) continue;
     const read = await readSourceFile(a, MAX_FILE_BYTES);
     if (!read.ok) {
       skipped.push({ path: shown, reason: read.reason, kind: read.kind });
@@ -156,7 +158,7 @@ export async function scanApi(params: ApiScanParams, signal?: AbortSignal, inclu
   try {
     const routes = discoverRoutes(loaded.files);
     const facts = workspaceFacts(loaded.files);
-    const raw = [...checkRoutes(routes, facts), ...loaded.files.flatMap((f) => checkResponses(f, facts))];
+    const raw = [...checkRoutes(routes, facts, loaded.files), ...loaded.files.flatMap((f) => checkResponses(f, facts))];
     const findings = [...toFindings(raw, params.rules), ...oasFindings(loaded.docs, routes, params.rules)].sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column);
     return { routes: routes.map(toApiRoute), findings, readiness: readiness(routes, findings), files: loaded.files.length + loaded.docs.length, ms: Math.round(performance.now() - started), skipped: loaded.skipped };
   } finally {
@@ -174,7 +176,7 @@ export async function analyzeApiDocument(input: { path: string; text: string; la
   const file: ParsedFile = { path: input.path, abs: path.resolve(input.path), text: input.text, language: lang, root: tree.rootNode };
   const routes = discoverRoutes([file]);
   const facts = workspaceFacts([file]);
-  return toFindings([...checkRoutes(routes, facts), ...checkResponses(file, facts)], input.rules).sort((a, b) => a.line - b.line || a.column - b.column);
+  return toFindings([...checkRoutes(routes, facts, [file]), ...checkResponses(file, facts)], input.rules).sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 export async function openApiFromCode(params: ApiScanParams, signal?: AbortSignal): Promise<ApiOpenApiResult> {

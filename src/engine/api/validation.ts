@@ -16,7 +16,8 @@ const BODY_READ: Record<string, RegExp> = {
   // Fields read (`req.body.x`, `req.body['x']`, destructuring) or the whole body handed to a write
   // (mass assignment); a body only asserted on or echoed back is not interpreted.
   js: /\b(?:req|request|ctx\.request|context\.request)\.body(?:\??\.\w+|\[)|\}\s*=\s*(?:req|request|ctx\.request)\.body\b|\.(?:create|insert\w*|update\w*|save|build|upsert)\(\s*(?:req|request|ctx\.request)\.body\b|new\s+\w+\(\s*(?:req|request)\.body\b/,
-  py: /\brequest\.(json|get_json\s*\(|form|data|POST)\b|\bawait\s+request\.(json|form|body)\s*\(|json\.loads\s*\(\s*request\.body/,
+  // `get_json(` ends in a parenthesis: the word boundary belongs to the attribute names only.
+  py: /\brequest\.(?:(?:json|form|data|POST)\b|get_json\s*\()|\bawait\s+request\.(json|form|body)\s*\(|json\.loads\s*\(\s*request\.body/,
   go: /\.(ShouldBindJSON|BindJSON|ShouldBind|Bind|ShouldBindWith|BindWith)\s*\(|json\.NewDecoder\s*\(\s*(r|req)\.Body\s*\)\.Decode|io\.ReadAll\s*\(\s*(r|req)\.Body/,
 };
 
@@ -28,7 +29,7 @@ function langOf(route: RawRoute): 'js' | 'py' | 'go' {
 
 export function bodyValidation(route: RawRoute, handlers: SyntaxNode[], lookup: (name: string) => SyntaxNode | undefined): BodyValidation {
   const lang = langOf(route);
-  const readsBody = firstMatch(handlers, BODY_READ[lang], lang === 'js' ? ECHO : undefined);
+  const readsBody = firstMatch(handlers, BODY_READ[lang], lang === 'js' ? ECHO : lang === 'py' ? MEMBERSHIP : undefined);
   const declared = route.declaredValidation;
   if (declared) {
     if (declared.any) return { validation: null, any: true, readsBody: readsBody ?? route.anchor };
@@ -97,6 +98,9 @@ function schemaIsAny(name: string, route: RawRoute): boolean {
   const expr = decl[1].trim();
   return /^z\.(any|unknown|record)\(/.test(expr) || /\.passthrough\(\)\s*$/.test(expr) || /^z\.object\(\s*\{\s*\}\s*\)\s*(\.passthrough\(\))?$/.test(expr) || /^Joi\.(any|object)\(\)(\.unknown\(\s*(true)?\s*\))?$/.test(expr);
 }
+
+/** `if "approve" in request.POST`: which button was pressed; a key test reads no value to get wrong. */
+const MEMBERSHIP = /\bin\s*$/;
 
 /** A body only echoed back whole (`reply.send(req.body)`) is not interpreted: there are no fields to get wrong. */
 const ECHO = /\.(send|json|end|write)\(\s*$/;

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 
-const TEST_PATH = /(^|\/)(tests?|__tests__|spec|specs)\/|(^|\/)[^/]*[._-](test|spec)s?\.[^/]+$|(^|\/)test_[^/]+\.py$|_test\.(go|py)$|(^|\/)[A-Z]\w*Tests?\.(java|kt)$/;
+const TEST_PATH = /(^|\/)(tests?|__tests__|spec|specs|test-d)\/|(^|\/)[^/]*[._-](test|spec)s?(-d)?\.[^/]+$|(^|\/)test_[^/]+\.py$|_test\.(go|py)$|(^|\/)[A-Z]\w*Tests?\.(java|kt)$/;
 
 export function isTestPath(p: string): boolean {
   return TEST_PATH.test(p);

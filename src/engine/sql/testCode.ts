@@ -9,8 +9,10 @@ import type { SyntaxNode } from '../syntax/treeSitter';
 /** Categories not reported in test code. */
 export const TEST_CODE_OFF: ReadonlySet<FindingCategory> = new Set<FindingCategory>(['destructive-statement', 'unbounded-write']);
 
-const TEST_DIR = /(^|\/)(tests?|__tests__|specs?|fixtures?|testing|e2e|testdata|test_utils|testutils)\//i;
-const TEST_FILE = /(^|\/)(test_[^/]*\.py|[^/]*_tests?\.py|conftest\.py|[^/]*\.(test|spec|e2e-spec)\.[cm]?[jt]sx?|[^/]*_test\.go|[^/]*Tests?\.java|[^/]*IT\.java)$/i;
+// Type tests (tsd's `test-d/` and `*.test-d.ts`, DefinitelyTyped's `*-tests.ts`) and jest mocks are test code too;
+// Django's per-app `tests.py` is the default test module.
+const TEST_DIR = /(^|\/)(tests?|__tests__|__mocks__|specs?|fixtures?|testing|e2e|testdata|test_utils|testutils|test-d|type-?tests?)\//i;
+const TEST_FILE = /(^|\/)(test_[^/]*\.py|[^/]*_tests?\.py|tests?\.py|conftest\.py|[^/]*\.(test|spec|e2e-spec|test-d|spec-d|e2e|tst)\.[cm]?[jt]sx?|[^/]*-tests\.tsx?|[^/]*_test\.go|[^/]*Tests?\.java|[^/]*IT\.java)$/i;
 
 export function isTestPath(path: string): boolean {
   const p = path.split('\\').join('/');

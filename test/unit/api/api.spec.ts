@@ -172,3 +172,17 @@ describe('api: CLI and SARIF', function () {
     assert.ok(rules.some((r) => r.id === 'KEEL-API-IDEMPOTENCY'));
   });
 });
+
+describe('api: false-positive classes found on real code', function () {
+  this.timeout(60_000);
+  it('updates via .save(), statuses from the exception, allOf mixins, type tests, empty 404s, button tests, external $refs and GET twins of POST views stay quiet', async () => {
+    // includeTests: even when test suites are scanned as route code, type tests (never run) are not.
+    const r = await scanApi({ paths: ['.'], cwd: path.join(FIX, 'precision') }, undefined, true);
+    const got = r.findings.map((f) => `${f.path}:${f.line}:${f.code}`);
+    assert.deepEqual(got, ['app.py:16:KEEL-API-IDEMPOTENCY', 'lists/views.py:6:KEEL-API-UNVALIDATED-BODY', 'lists/views.py:11:KEEL-API-UNVALIDATED-BODY', 'openapi.yaml:26:KEEL-API-OAS-DRIFT', 'openapi.yaml:42:KEEL-API-OAS-OPEN-OBJECT']);
+    assert.ok(!got.some((g) => g.includes('OAS-SCHEMA')), 'a response in another file is not judged');
+    assert.ok(r.routes.some((x) => x.method === 'POST' && x.path === '/persona/login/'), 'a Django view that reads request.POST and states no method is a POST');
+    assert.match(r.findings[1].message, /^POST \/lists\//, 'the body finding names the method that carries a body');
+    assert.ok(!r.routes.some((x) => x.path === '/typed'), 'tsd type tests are not scanned');
+  });
+});

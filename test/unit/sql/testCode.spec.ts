@@ -20,7 +20,7 @@ describe('sql: test code has its own rule set (issue 15)', () => {
   });
 
   it('recognises test paths by folder and file name, not by substrings', () => {
-    for (const p of ['tests/a.py', 'app/tests/test_x.py', 'src/__tests__/a.ts', 'a.spec.ts', 'conftest.py', 'pkg/x_test.go', 'src/test/java/FooTest.java']) assert.ok(isTestPath(p), p);
-    for (const p of ['src/contest.py', 'app/latest/views.py', 'src/testimonials.ts']) assert.ok(!isTestPath(p), p);
+    for (const p of ['tests/a.py', 'app/tests/test_x.py', 'src/__tests__/a.ts', 'a.spec.ts', 'conftest.py', 'pkg/x_test.go', 'src/test/java/FooTest.java', 'types/index.test-d.ts', 'test-d/route.ts', 'shop/tests.py', 'express-tests.ts', 'src/a.e2e.ts']) assert.ok(isTestPath(p), p);
+    for (const p of ['src/contest.py', 'app/latest/views.py', 'src/testimonials.ts', 'src/latest-d.ts', 'app/contests.py', 'src/requests.ts']) assert.ok(!isTestPath(p), p);
   });
 });

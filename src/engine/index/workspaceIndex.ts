@@ -113,8 +113,11 @@ export class WorkspaceIndex {
       if (embedder && manifest.embedder && manifest.embedder.id !== embedder.id) {
         notices.push(`Embedder changed from ${manifest.embedder.id} to ${embedder.id}: vectors will be recomputed.`);
       }
-      const vectors = embedder ? new VectorStore(files, vectorFolder(embedder.id), embedder.dimensions, options.readOnly ? { annMinRows: Infinity } : { sparseFrom: embedder.sparseFrom, ...options.vectors }) : undefined;
-      const index = new WorkspaceIndex(
+      // which vectra items are current is the catalog's answer (segments keep superseded items until compaction)
+      const liveHash = (id: string): string | undefined => index.catalog.chunk(id)?.hash;
+      const vectorOptions: VectorStoreOptions = options.readOnly ? { annMinRows: Infinity, liveHash } : { sparseFrom: embedder?.sparseFrom, ...options.vectors, liveHash };
+      const vectors = embedder ? new VectorStore(files, vectorFolder(embedder.id), embedder.dimensions, vectorOptions) : undefined;
+      const index: WorkspaceIndex = new WorkspaceIndex(
         store, roots, files, loaded?.catalog ?? new Catalog(roots), loaded?.keywords ?? new Bm25Index(),
         vectors, embedder, { ...manifest, roots }, log,
       );

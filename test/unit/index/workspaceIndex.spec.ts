@@ -202,15 +202,17 @@ describe('WorkspaceIndex + syncIndex', () => {
     await syncIndex(reopened, OPTS);
     assert.equal(reopened.keywordSearch('getUserById', 1)[0].chunk.path, 'src/users.ts');
     await reopened.close();
-    // a damaged vector shard: a bad fast-load sidecar falls back to the vectra file silently;
+    // a damaged vector shard: a bad acceleration file is rebuilt from the vectra segment silently;
     // both damaged → that shard is rebuilt (re-embedded) with a notice
     const shardDir = path.join(store, 'vectors-test-hash-v1');
     const pb = fs.readdirSync(shardDir).filter((f) => f.endsWith('.pb')).map((f) => path.join(shardDir, f)).find((f) => fs.statSync(f).size > 100)!;
-    const sidecar = pb.replace(/\.pb$/, '.f32');
+    const shardNo = Number(/seg-(\d+)-/.exec(path.basename(pb))![1]);
+    const sidecar = path.join(shardDir, `shard-${String(shardNo).padStart(2, '0')}.acc`);
     fs.truncateSync(sidecar, 20);
     const third = await open();
     await syncIndex(third, OPTS);
     assert.deepEqual(third.notices, []);
+    assert.deepEqual(third.vectors!.rebuilt.map((r) => r.shard), [shardNo]);
     assert.equal(third.vectors!.count, third.catalog.chunkCount);
     await third.close();
     fs.truncateSync(sidecar, 20);

@@ -496,6 +496,12 @@ export class VectorStore {
   async stage(metaFor: (id: string) => VectorMeta | undefined): Promise<void> {
     if (!this.isLoaded || this.dirty.size === 0) return;
     const dirty = [...this.dirty].sort((a, b) => a - b);
+    this.beforeStage = {
+      dirty,
+      legacyFiles: this.legacyFiles,
+      sweepOrphans: this.sweepOrphans,
+      shards: dirty.map((s) => ({ s, segments: this.shards[s].segments, segmentItems: this.shards[s].segmentItems, pending: new Set(this.shards[s].pending), rewrite: this.shards[s].rewrite })),
+    };
     this.dirty.clear();
     let listChanged = this.legacyFiles.length > 0;
     for (const s of dirty) {
@@ -557,6 +563,29 @@ export class VectorStore {
     // from its file that reconciling on the next open would cost more than writing it now
     if (this.ann && this.ann.changedSinceSave > Math.max(1000, this.ann.size * 0.05)) void this.saveAnn();
     void this.maybeStartAnn();
+  }
+
+  /** What the last stage() changed in memory, so that a commit that failed can be retried whole. */
+  private beforeStage: { dirty: number[]; legacyFiles: string[]; sweepOrphans: boolean; shards: Array<{ s: number; segments: string[]; segmentItems: number; pending: Set<string>; rewrite: boolean }> } | undefined;
+
+  /**
+   * The commit after stage() failed (its staged files were discarded): back to the state before it, so
+   * the next stage() writes the same changes again (segment names are not reused).
+   */
+  unstage(): void {
+    const before = this.beforeStage;
+    if (!before) return;
+    for (const { s, segments, segmentItems, pending, rewrite } of before.shards) {
+      const shard = this.shards[s];
+      shard.segments = segments;
+      shard.segmentItems = segmentItems;
+      for (const id of pending) if (shard.rowOf(id) !== undefined) shard.pending.add(id);
+      shard.rewrite = rewrite;
+    }
+    for (const s of before.dirty) this.dirty.add(s);
+    this.legacyFiles = before.legacyFiles;
+    this.sweepOrphans = before.sweepOrphans;
+    this.beforeStage = undefined;
   }
 
   /**

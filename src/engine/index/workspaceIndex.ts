@@ -325,6 +325,7 @@ export class WorkspaceIndex {
       await this.files.commit();
     } catch (error) {
       this.dirty = true;
+      this.vectors?.unstage();
       this.manifest = { ...this.manifest, deltas: before.deltas, nextDelta: before.nextDelta, snapshotBytes: before.snapshotBytes, deltaBytes: before.deltaBytes };
       await this.files.discard().catch(() => undefined);
       throw error;

@@ -11,7 +11,7 @@
  * Queries: the repository-level retrieval set's real questions (scripts/retrieval/), cycled.
  * Every figure is printed next to the exact-scan baseline measured in the same run:
  *   - cold build (child process: wall, CPU, peak RSS), then the graph's background build;
- *   - disk per chunk, by kind of file (vectra store of record, float32 sidecar, graph, keyword, catalog);
+ *   - disk per chunk, by kind of file (vectra store of record, derived float32 acceleration matrix, graph, keyword, catalog);
  *   - hybrid p50/p95 with and without the local re-ranker — graph vs exact scan (same index, toggled);
  *   - ANN recall@10 against the exact scan on the vector leg (a hit tying the 10th exact score counts);
  *   - one-file change → visible in keyword and vector search (direct apply, no debounce);
@@ -59,7 +59,7 @@ function diskByKind(store: string): Record<string, number> {
       const abs = path.join(dir, e.name);
       if (e.isDirectory()) walk(abs);
       else {
-        const kind = /\.pb$/.test(e.name) ? 'vectra' : /\.f32$/.test(e.name) ? 'f32Sidecar' : /^ann\./.test(e.name) ? 'annGraph' : /bm25/.test(e.name) ? 'keywords' : /catalog/.test(e.name) ? 'catalog' : 'other';
+        const kind = /\.pb$/.test(e.name) ? 'vectra' : /\.f32$/.test(e.name) ? 'f32Sidecar' : /\.acc$/.test(e.name) ? 'accMatrix' : /^ann\./.test(e.name) ? 'annGraph' : /bm25/.test(e.name) ? 'keywords' : /catalog/.test(e.name) ? 'catalog' : 'other';
         out[kind] = (out[kind] ?? 0) + fs.statSync(abs).size;
       }
     }

@@ -16,6 +16,12 @@
  * the owners of the formats need not know. A store written before checksums existed reads unverified
  * until its files are next committed.
  *
+ * Derived files (acceleration files: a float32 matrix, a graph) are staged and published in the same
+ * commit but are not in `checksums.json`: each carries its own checksum and the fingerprint of what it
+ * was derived from, and a damaged or stale one is rebuilt by its owner, never a store error.
+ * Removals travel in the journal too: a file the commit drops (a compacted vector segment) disappears
+ * with it, and its checksum leaves the registry at the same commit point.
+ *
  * A read-only open (`keel status`) cannot roll a journal forward on disk; it reads through it instead
  * (a committed `<name>.next` wins over `<name>`), so it sees exactly what the writer's recovery will.
  */
@@ -40,6 +46,10 @@ const sha256 = (data: Buffer | string): string => createHash('sha256').update(da
 export class StoreFiles {
   private staged = new Set<string>();
   private stagedSums = new Map<string, string>();
+  /** Staged files that carry their own checksum (not registered). */
+  private stagedDerived = new Set<string>();
+  /** Committed files this commit removes. */
+  private removals = new Set<string>();
   /** Committed checksums; undefined until first needed. */
   private sums: Map<string, string> | undefined;
   /** Read-only view of a half-applied commit: these names are read from `<name>.next` when present. */
@@ -60,6 +70,20 @@ export class StoreFiles {
     if (!bytes) throw corrupt(this.dir, `${name} is missing`);
     if (sha256(bytes) !== expected) throw corrupt(this.dir, `${name} does not match its checksum`);
     return bytes;
+  }
+
+  /**
+   * A derived file's committed bytes, unverified by the registry (its owner checks its own checksum and
+   * fingerprint); undefined if it does not exist.
+   */
+  readDerived(name: string): Promise<Buffer | undefined> {
+    return this.readRaw(name);
+  }
+
+  /** The registered SHA-256 of `name` as the next commit will publish it (staged wins), if any. */
+  async checksumOf(name: string): Promise<string | undefined> {
+    if (this.removals.has(name)) return undefined;
+    return this.stagedSums.get(name) ?? (await this.checksums()).get(name);
   }
 
   private async readRaw(name: string): Promise<Buffer | undefined> {
@@ -104,6 +128,23 @@ export class StoreFiles {
     await fs.writeFile(this.abs(`${name}.next`), data, { mode: PRIVATE_FILE });
     this.staged.add(name);
     this.stagedSums.set(name, sha256(data));
+    this.stagedDerived.delete(name);
+    this.removals.delete(name);
+  }
+
+  /** Stages a derived file: published with the commit, not registered (it checks itself). */
+  async stageDerived(name: string, data: Buffer | string): Promise<void> {
+    await this.stage(name, data);
+    this.stagedSums.delete(name);
+    this.stagedDerived.add(name);
+  }
+
+  /** Removes a committed file at the next commit (with its registry entry). */
+  stageRemoval(name: string): void {
+    this.removals.add(name);
+    this.stagedSums.delete(name);
+    this.stagedDerived.delete(name);
+    if (this.staged.delete(name)) void fs.rm(this.abs(`${name}.next`), { force: true });
   }
 
   get hasStaged(): boolean {
@@ -112,23 +153,27 @@ export class StoreFiles {
 
   /** Atomically publishes everything staged since the last commit. */
   async commit(): Promise<void> {
-    if (this.staged.size === 0) return;
+    if (this.staged.size === 0 && this.removals.size === 0) return;
     // The checksums of everything staged travel in the same commit as the files themselves.
     const sums = new Map(await this.checksums().catch(() => new Map<string, string>()));
     for (const [name, sum] of this.stagedSums) sums.set(name, sum);
+    for (const name of [...this.stagedDerived, ...this.removals]) sums.delete(name);
     const files = Object.fromEntries([...sums].sort(([a], [b]) => a.localeCompare(b)));
     const checksumFile: ChecksumFile = { format: 1, files, self: sha256(JSON.stringify(files)) };
     await this.stage(CHECKSUMS, JSON.stringify(checksumFile));
     this.stagedSums.delete(CHECKSUMS);
     const names = [...this.staged];
+    const removed = [...this.removals];
     for (const name of names) await syncFile(this.abs(`${name}.next`));
     const tmp = this.abs(`${JOURNAL}.tmp`);
-    await writeDurably(tmp, JSON.stringify({ names }));
+    await writeDurably(tmp, JSON.stringify({ names, removed }));
     await fs.rename(tmp, this.abs(JOURNAL)); // commit point
     await syncDir(this.dir);
-    await this.applyJournal(names);
+    await this.applyJournal(names, removed);
     this.staged.clear();
     this.stagedSums.clear();
+    this.stagedDerived.clear();
+    this.removals.clear();
     this.sums = sums;
   }
 
@@ -137,6 +182,8 @@ export class StoreFiles {
     for (const name of this.staged) await fs.rm(this.abs(`${name}.next`), { force: true });
     this.staged.clear();
     this.stagedSums.clear();
+    this.stagedDerived.clear();
+    this.removals.clear();
   }
 
   /**
@@ -165,6 +212,8 @@ export class StoreFiles {
   reset(): void {
     this.staged.clear();
     this.stagedSums.clear();
+    this.stagedDerived.clear();
+    this.removals.clear();
     this.sums = undefined;
     this.journalView.clear();
   }
@@ -175,13 +224,16 @@ export class StoreFiles {
     const journal = await readIfExists(this.abs(JOURNAL));
     if (journal) {
       let names: string[] | undefined;
+      let removed: string[] = [];
       try {
-        names = (JSON.parse(journal.toString('utf8')) as { names?: unknown }).names as string[] | undefined;
+        const parsed = JSON.parse(journal.toString('utf8')) as { names?: unknown; removed?: unknown };
+        names = parsed.names as string[] | undefined;
+        if (Array.isArray(parsed.removed)) removed = parsed.removed.filter((n): n is string => typeof n === 'string');
       } catch {
         names = undefined; // cannot happen with an atomic rename, but never trust a file on disk
       }
       if (Array.isArray(names)) {
-        await this.applyJournal(names);
+        await this.applyJournal(names, removed);
         await this.removeStrays();
         return 'rolled-forward';
       }
@@ -190,7 +242,7 @@ export class StoreFiles {
     return (await this.removeStrays()) ? 'rolled-back' : 'clean';
   }
 
-  private async applyJournal(names: readonly string[]): Promise<void> {
+  private async applyJournal(names: readonly string[], removed: readonly string[]): Promise<void> {
     for (const name of names) {
       try {
         await fs.rename(this.abs(`${name}.next`), this.abs(name));
@@ -198,6 +250,8 @@ export class StoreFiles {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // already moved
       }
     }
+    // idempotent too: a removal already done is a missing file
+    for (const name of removed) await fs.rm(this.abs(name), { force: true });
     await syncDir(this.dir);
     await fs.rm(this.abs(JOURNAL), { force: true });
   }

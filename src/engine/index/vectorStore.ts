@@ -1,27 +1,34 @@
 /**
- * Chunk vectors: persisted as vectra LocalIndex shard files, searched from a compact in-memory matrix.
+ * Chunk vectors. The store of record is vectra: each shard is a list of vectra LocalIndex files
+ * ("segments"), written and read only through LocalIndex's public API (createIndex, batchInsertItems,
+ * listItems) with vectra's ProtobufCodec, over a FileStorage that stages into the store's journal
+ * (vectraStorage.ts) — so a crash never tears a segment and every segment is checksummed.
+ * Commits append: a commit writes, per changed shard, one new segment holding only the vectors that
+ * changed since the last commit, instead of re-serialising the whole shard. An item of a segment is
+ * current when the catalog names its id with its content hash (`liveHash`) and no later segment of the
+ * shard holds the id; everything else is garbage that compaction drops — a shard whose segments hold
+ * more than twice its live rows, or too many segments, is rewritten as one segment in the same commit.
  *
- * Why not keep vectra's LocalIndex objects loaded: vectra holds every vector as a JS number[] (8 bytes
- * per dimension plus object overhead) — measured 217 MB of heap for 53k × 512-d vectors, which alone
- * breaks the 300 MB engine budget — and its queryItems is a plain full scan anyway. So the engine keeps
- * one Float32Array per shard (4 bytes per dimension, 108 MB at 53k × 512) and scans it itself, while the
- * files on disk stay in vectra's LocalIndex format, written and read with vectra's own codec (a unit
- * test opens them with LocalIndex and queries them).
- * In memory each shard is dimension-major (FlatVectors, shared with the in-memory search source): the
- * scan then reads whole columns in order and skips the query's zero dimensions. At 50k × 512 that took
- * the vector leg from ~33 ms to ~11 ms. The sidecar on disk stays row-major (the format is unchanged,
- * older indexes open as they are); it is transposed on load and back when a shard is written.
- * Why shards: a one-file change rewrites only its shard (1/32 of the vectors; a file's chunks always
- * share a shard, by a hash of its path) instead of the whole index file vectra would rewrite.
- * Why protobuf: on 1,600 items × 256-d the JSON codec wrote 8.6 MB per shard (serialise 51 ms, load
- * 43 ms) and protobuf 2.0 MB (6 ms, 18–24 ms warm): 4× less disk and I/O.
- * Writes are staged through the store journal (storeFiles.ts), so a crash never tears a shard.
+ * Search never reads vectra: vectra holds every vector as a JS number[] (8 bytes per dimension plus
+ * object overhead; 217 MB of heap for 53k × 512-d) and its queryItems is a plain full scan. The engine
+ * keeps one dimension-major Float32Array per shard (FlatVectors) and scans it itself. That matrix is
+ * loaded from a derived acceleration file per shard (`shard-NN.acc`): a float32 copy with its own
+ * SHA-256 and the fingerprint (the registered checksums) of the vectra segments it was derived from.
+ * It is written in the same commit but is not a store of record: missing, damaged, of another format
+ * or stale (its fingerprint differs from the segments') → rebuilt from vectra and rewritten, never
+ * trusted. Measured at 53k × 512-d: decoding vectra's protobuf took ~6.8 s (it builds a number[] per
+ * vector) on a busy 2-core machine; the acceleration file is one read and a transpose.
+ * Why shards: a one-file change touches 1/32 of the vectors (a file's chunks share a shard, by a hash
+ * of its path).
  */
-import type { IndexCodec, IndexData } from 'vectra';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import type { IndexCodec, LocalIndex } from 'vectra';
 import { FlatVectors, sparseQuery, type SparseQuery } from '../search/flatVectors';
 import { topK } from '../search/topK';
 import { AnnGraph, DEFAULT_ANN, usearchProblem, type AnnSettings } from './annGraph';
 import type { StoreFiles } from './storeFiles';
+import { JournalStorage } from './vectraStorage';
 
 export const SHARD_COUNT = 32;
 
@@ -52,7 +59,27 @@ export interface VectorStoreOptions {
   ann?: AnnSettings;
   /** The embedder's sparse lexical channel starts here (Embedder.sparseFrom): scored exactly beside the graph. */
   sparseFrom?: number;
+  /**
+   * The content hash the catalog holds for a chunk id (undefined: no such chunk). Decides which vectra
+   * items are current when a shard is rebuilt from its segments; without it every item is (later
+   * segments win), which suits only a store whose removals were all compacted away.
+   */
+  liveHash?: (id: string) => string | undefined;
 }
+
+/** Per shard: its vectra segments, in write order. */
+interface SegmentList {
+  format: 2;
+  /** Number of the next segment file (names are never reused). */
+  next: number;
+  shards: string[][];
+  /** Items per shard across its segments, live or not (compaction decides on it). */
+  items: number[];
+}
+
+const SEGMENTS_FILE = 'segments.json';
+/** A shard with more segments than this is compacted at its next commit. */
+const MAX_SEGMENTS = 8;
 
 /** A query touching more lexical buckets than this skips the sparse leg (it would cost a full scan). */
 const SPARSE_LEG_MAX_DIMS = 96;
@@ -83,6 +110,14 @@ export function shardOf(root: number, path: string): number {
 class Shard {
   /** hashes[row] belongs to vectors.idAt(row); kept in step with FlatVectors' move-last-row delete. */
   hashes: string[] = [];
+  /** vectra segment files holding this shard, oldest first. */
+  segments: string[] = [];
+  /** Items across those segments, live or not (compaction decides on it). */
+  segmentItems = 0;
+  /** Ids upserted since the last commit: the next segment. */
+  pending = new Set<string>();
+  /** Rewrite as one segment at the next commit (damaged, legacy, or too much garbage). */
+  rewrite = false;
 
   constructor(readonly dims: number, public vectors = new FlatVectors(dims, 64)) {}
 
@@ -147,6 +182,7 @@ export class VectorStore {
   annExpansion: number;
   private readonly annSettings: AnnSettings;
   private readonly sparseFrom: number | undefined;
+  private readonly liveHash: ((id: string) => string | undefined) | undefined;
   /** The graph once built or loaded and reconciled with the shards; undefined while the exact scan serves. */
   private ann: AnnGraph | undefined;
   private annJob: Promise<void> | undefined;
@@ -164,6 +200,7 @@ export class VectorStore {
     this.annSettings = options.ann ?? DEFAULT_ANN;
     this.annExpansion = this.annSettings.expansionSearch;
     this.sparseFrom = options.sparseFrom;
+    this.liveHash = options.liveHash;
   }
 
   /** Reads the shards; safe to call many times. Throws if a shard is unreadable or of another size. */
@@ -177,16 +214,46 @@ export class VectorStore {
   }
 
   private async doLoad(): Promise<void> {
+    let list: Awaited<ReturnType<VectorStore['readSegmentList']>>;
+    try {
+      list = await this.readSegmentList();
+    } catch (error) {
+      // Without the list no segment can be trusted: every shard starts empty and is re-embedded; the
+      // next commit writes a new list and removes the segments nothing names any more.
+      this.problems.push(`The vector segment list was unreadable (${(error as Error).message}); vectors will be recomputed.`);
+      list = { format: 2, next: Date.now(), shards: [], items: [], legacy: false, legacyFiles: [], damaged: true };
+    }
+    this.nextSegment = list.next;
     const shards: Shard[] = [];
     for (let s = 0; s < SHARD_COUNT; s++) {
+      const segments = list.shards[s] ?? [];
       let shard: Shard;
       try {
-        shard = (await this.loadSidecar(s)) ?? (await this.loadVectraShard(s));
+        const acc = await this.loadAcceleration(s, await this.fingerprint(segments));
+        if (typeof acc !== 'string') shard = acc;
+        else {
+          shard = await this.loadFromVectra(s, segments);
+          if (segments.length) {
+            this.rebuilt.push({ shard: s, reason: acc });
+            this.dirty.add(s); // the next commit writes a fresh acceleration file
+          }
+        }
       } catch (error) {
-        // A damaged shard is rebuilt, not fatal: it starts empty, its chunks count as un-embedded and
-        // the next sync re-embeds them (vectors of other shards are kept).
+        // A damaged segment is rebuilt, not fatal: the shard starts empty, its chunks count as
+        // un-embedded and the next sync re-embeds them (vectors of other shards are kept).
         this.problems.push(`Vector shard ${s} was unreadable (${(error as Error).message}); its vectors will be recomputed.`);
         shard = new Shard(this.dims);
+        shard.rewrite = true;
+        this.dirty.add(s);
+      }
+      shard.segments = segments;
+      shard.segmentItems = list.items[s] ?? shard.segmentItems;
+      if (list.damaged) {
+        shard.rewrite = true;
+        this.dirty.add(s);
+      }
+      if (list.legacy && segments.length) {
+        shard.rewrite = true; // a format-1 shard becomes a segment list at its next commit
         this.dirty.add(s);
       }
       shard.vectors.trim();
@@ -194,7 +261,77 @@ export class VectorStore {
       shards.push(shard);
     }
     this.shards = shards;
+    this.legacyFiles = list.legacyFiles;
+    this.sweepOrphans = list.damaged;
     this.maybeStartAnn();
+  }
+
+  /** Shards whose acceleration file was missing, damaged or stale on load, rebuilt from vectra (and why). */
+  readonly rebuilt: Array<{ shard: number; reason: string }> = [];
+  private nextSegment = 0;
+  /** Format-1 files (one vectra file + a float32 sidecar per shard), removed at the next commit. */
+  private legacyFiles: string[] = [];
+  private storage: JournalStorage | undefined;
+  /** The segment list was lost: the next commit removes every segment file it does not name. */
+  private sweepOrphans = false;
+
+  private async readSegmentList(): Promise<SegmentList & { legacy: boolean; legacyFiles: string[]; damaged: boolean }> {
+    const bytes = await this.files.read(`${this.folder}/${SEGMENTS_FILE}`);
+    if (bytes) {
+      const list = JSON.parse(bytes.toString('utf8')) as Partial<SegmentList>;
+      if (list.format !== 2 || !Array.isArray(list.shards) || !Array.isArray(list.items) || typeof list.next !== 'number') throw new Error('not a vector segment list');
+      return { format: 2, next: list.next, shards: list.shards, items: list.items, legacy: false, legacyFiles: [], damaged: false };
+    }
+    // Format 1 (before segments): shard-NN.pb was the shard's one vectra file, shard-NN.f32 a sidecar.
+    const shards: string[][] = [];
+    const legacyFiles: string[] = [];
+    for (let s = 0; s < SHARD_COUNT; s++) {
+      const pb = `shard-${pad(s)}.pb`;
+      shards.push((await this.files.exists(`${this.folder}/${pb}`)) ? [pb] : []);
+      for (const name of [pb, `shard-${pad(s)}.f32`]) if (await this.files.exists(`${this.folder}/${name}`)) legacyFiles.push(name);
+    }
+    return { format: 2, next: 0, shards, items: [], legacy: legacyFiles.length > 0, legacyFiles, damaged: false };
+  }
+
+  /** What an acceleration file must have been derived from: the segments' names and registered checksums. */
+  private async fingerprint(segments: readonly string[]): Promise<string> {
+    const parts: string[] = [];
+    for (const name of segments) parts.push(`${name}:${(await this.files.checksumOf(`${this.folder}/${name}`)) ?? 'unregistered'}`);
+    return createHash('sha256').update(parts.join('\n')).digest('hex');
+  }
+
+  /** The shard from its acceleration file, or why that file cannot be used. */
+  private async loadAcceleration(s: number, fingerprint: string): Promise<Shard | string> {
+    const bytes = await this.files.readDerived(this.accelerationName(s)).catch(() => undefined);
+    if (!bytes) return 'missing';
+    try {
+      return decodeAcceleration(bytes, this.dims, fingerprint);
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+
+  /** Rebuilds a shard from its vectra segments (LocalIndex.listItems), keeping the current items only. */
+  private async loadFromVectra(s: number, segments: readonly string[]): Promise<Shard> {
+    const shard = new Shard(this.dims);
+    for (const name of segments) {
+      const items = await (await this.segmentIndex(name)).listItems();
+      for (const item of items) {
+        if (item.vector.length !== this.dims) throw new Error(`vector shard ${s} holds ${item.vector.length}-d vectors, expected ${this.dims}`);
+        const hash = String(item.metadata.hash);
+        if (this.liveHash && this.liveHash(item.id) !== hash) continue;
+        shard.put(item.id, hash, item.vector);
+      }
+      shard.segmentItems += items.length;
+    }
+    return shard;
+  }
+
+  /** One vectra segment as a LocalIndex over the journal (vectra is required lazily: ~0.4 s to load). */
+  private async segmentIndex(name: string): Promise<LocalIndex> {
+    const { LocalIndex } = await import('vectra');
+    this.storage ??= new JournalStorage(this.files);
+    return new LocalIndex(this.files.abs(this.folder), name, this.storage, await this.vectraCodec());
   }
 
   /** True once unfiltered queries are answered through the graph. */
@@ -286,34 +423,6 @@ export class VectorStore {
     }
   }
 
-  /**
-   * The fast path: a raw float32 copy of the shard written in the same journaled commit as the vectra
-   * file. Measured at 53k × 512-d: vectra's protobuf decode took ~6.8 s (it builds a number[] per
-   * vector) on a busy 2-core machine; the sidecar is a single read and a view. Any doubt → vectra file.
-   */
-  private async loadSidecar(s: number): Promise<Shard | undefined> {
-    // A sidecar that fails its checksum is only an acceleration file: fall back to the vectra shard.
-    const bytes = await this.files.read(this.sidecarName(s)).catch(() => undefined);
-    if (!bytes) return undefined;
-    try {
-      return decodeSidecar(bytes, this.dims);
-    } catch {
-      return undefined;
-    }
-  }
-
-  private async loadVectraShard(s: number): Promise<Shard> {
-    const shard = new Shard(this.dims);
-    const bytes = await this.files.read(this.shardName(s));
-    if (!bytes) return shard;
-    const data = (await this.vectraCodec()).deserializeIndex(bytes);
-    for (const item of data.items) {
-      if (item.vector.length !== this.dims) throw new Error(`vector shard ${s} holds ${item.vector.length}-d vectors, expected ${this.dims}`);
-      shard.put(item.id, String(item.metadata.hash), item.vector);
-    }
-    return shard;
-  }
-
   /** vectra is required lazily: loading it costs ~0.4 s that reopening and keyword work should not pay. */
   private async vectraCodec(): Promise<IndexCodec> {
     if (!this.codec) {
@@ -323,12 +432,8 @@ export class VectorStore {
     return this.codec;
   }
 
-  private sidecarName(s: number): string {
-    return `${this.folder}/shard-${String(s).padStart(2, '0')}.f32`;
-  }
-
-  private shardName(s: number): string {
-    return `${this.folder}/shard-${String(s).padStart(2, '0')}.pb`;
+  private accelerationName(s: number): string {
+    return `${this.folder}/shard-${pad(s)}.acc`;
   }
 
   get count(): number {
@@ -360,6 +465,7 @@ export class VectorStore {
   upsert(shard: number, id: string, vector: ArrayLike<number>, hash: string): void {
     const s = this.shards[shard];
     s.put(id, hash, vector);
+    s.pending.add(id);
     this.idByHash.set(hash, id);
     this.dirty.add(shard);
     if (this.ann) {
@@ -377,6 +483,7 @@ export class VectorStore {
     if (this.recent.size > VectorStore.RECENT_LIMIT) this.recent.delete(this.recent.keys().next().value as string);
     if (this.idByHash.get(hash) === id) this.idByHash.delete(hash);
     s.delete(id);
+    s.pending.delete(id);
     this.dirty.add(shard);
     if (this.ann) this.ann.remove(id);
     else if (this.annJob) this.annStale = true;
@@ -386,34 +493,104 @@ export class VectorStore {
     return this.dirty.size > 0;
   }
 
-  /** Writes every changed shard (vectra LocalIndex format) into the journal's staging area. */
+  /**
+   * Stages every changed shard into the journal: a new vectra segment with the vectors upserted since
+   * the last commit (the whole shard when it is compacted), the segment list, and the shard's
+   * acceleration file. `metaFor` gives the vectra metadata of a current chunk (undefined: not written).
+   */
   async stage(metaFor: (id: string) => VectorMeta | undefined): Promise<void> {
     if (!this.isLoaded || this.dirty.size === 0) return;
-    const codec = await this.vectraCodec();
-    const dirty = [...this.dirty];
+    const dirty = [...this.dirty].sort((a, b) => a - b);
+    this.beforeStage = {
+      dirty,
+      legacyFiles: this.legacyFiles,
+      sweepOrphans: this.sweepOrphans,
+      shards: dirty.map((s) => ({ s, segments: this.shards[s].segments, segmentItems: this.shards[s].segmentItems, pending: new Set(this.shards[s].pending), rewrite: this.shards[s].rewrite })),
+    };
     this.dirty.clear();
+    let listChanged = this.legacyFiles.length > 0;
+    for (const s of dirty) {
+      const shard = this.shards[s];
+      const compact = shard.rewrite || shard.segments.length >= MAX_SEGMENTS || shard.segmentItems + shard.pending.size > 2 * shard.count + 256;
+      const written: number[] = [];
+      const metas: VectorMeta[] = [];
+      for (let i = 0; i < shard.count; i++) {
+        if (!compact && !shard.pending.has(shard.id(i))) continue;
+        const metadata = metaFor(shard.id(i));
+        if (!metadata) continue;
+        written.push(i);
+        metas.push(metadata);
+      }
+      const segments = compact ? [] : [...shard.segments];
+      if (written.length) {
+        // One transpose back to rows: gathering a row from a dimension-major matrix reads one cache
+        // line per dimension, a whole set of rows at once reads each column in order.
+        const matrix = shard.vectors.toRowMajor(written);
+        const name = `seg-${pad(s)}-${this.nextSegment++}.pb`;
+        const index = await this.segmentIndex(name);
+        await index.createIndex({ version: 1 });
+        // vectra's codec takes only number[] vectors (its protobuf verify rejects typed arrays), so the
+        // rows of this one segment — what changed since the last commit — are copied out here, and
+        // dropped as soon as it is encoded.
+        await index.batchInsertItems(metas.map((metadata, j) => ({
+          id: shard.id(written[j]), metadata, vector: Array.from(matrix.subarray(j * this.dims, (j + 1) * this.dims)),
+        })));
+        segments.push(name);
+      }
+      if (compact) for (const old of shard.segments) this.files.stageRemoval(`${this.folder}/${old}`);
+      listChanged ||= compact || written.length > 0;
+      shard.segments = segments;
+      shard.segmentItems = (compact ? 0 : shard.segmentItems) + written.length;
+      shard.pending.clear();
+      shard.rewrite = false;
+    }
+    if (listChanged) {
+      const list: SegmentList = { format: 2, next: this.nextSegment, shards: this.shards.map((sh) => sh.segments), items: this.shards.map((sh) => sh.segmentItems) };
+      await this.files.stage(`${this.folder}/${SEGMENTS_FILE}`, JSON.stringify(list));
+      for (const name of this.legacyFiles) this.files.stageRemoval(`${this.folder}/${name}`);
+      this.legacyFiles = [];
+    }
+    if (this.sweepOrphans) {
+      const named = new Set(this.shards.flatMap((sh) => sh.segments));
+      const present = await fs.readdir(this.files.abs(this.folder)).catch(() => [] as string[]);
+      for (const name of present) if (/^seg-\d+-\d+\.pb$/.test(name) && !named.has(name)) this.files.stageRemoval(`${this.folder}/${name}`);
+      this.sweepOrphans = false;
+    }
     for (const s of dirty) {
       const shard = this.shards[s];
       const rows: number[] = [];
-      const items: IndexData['items'] = [];
-      for (let i = 0; i < shard.count; i++) {
-        const metadata = metaFor(shard.id(i));
-        if (!metadata) continue;
-        rows.push(i);
-        items.push({ id: shard.id(i), metadata, vector: [], norm: 1 });
-      }
-      // One transpose back to rows for both files: gathering a row from a dimension-major matrix
-      // reads one cache line per dimension, a whole shard at once reads each column in order.
-      const matrix = shard.vectors.toRowMajor(rows);
-      items.forEach((item, j) => (item.vector = Array.from(matrix.subarray(j * this.dims, (j + 1) * this.dims))));
-      const data: IndexData = { version: 1, metadata_config: {}, items };
-      await this.files.stage(this.shardName(s), codec.serializeIndex(data));
-      await this.files.stage(this.sidecarName(s), encodeSidecar(this.dims, items.map((item) => item.id), rows.map((i) => shard.hashes[i]), matrix));
+      for (let i = 0; i < shard.count; i++) if (metaFor(shard.id(i))) rows.push(i);
+      const fingerprint = await this.fingerprint(shard.segments);
+      const ids = rows.map((i) => shard.id(i));
+      await this.files.stageDerived(this.accelerationName(s), encodeAcceleration(this.dims, fingerprint, ids, rows.map((i) => shard.hashes[i]), shard.vectors.toRowMajor(rows)));
     }
     // the graph is not part of the commit: it is derived, saved on its own when it has drifted enough
     // from its file that reconciling on the next open would cost more than writing it now
     if (this.ann && this.ann.changedSinceSave > Math.max(1000, this.ann.size * 0.05)) void this.saveAnn();
     void this.maybeStartAnn();
+  }
+
+  /** What the last stage() changed in memory, so that a commit that failed can be retried whole. */
+  private beforeStage: { dirty: number[]; legacyFiles: string[]; sweepOrphans: boolean; shards: Array<{ s: number; segments: string[]; segmentItems: number; pending: Set<string>; rewrite: boolean }> } | undefined;
+
+  /**
+   * The commit after stage() failed (its staged files were discarded): back to the state before it, so
+   * the next stage() writes the same changes again (segment names are not reused).
+   */
+  unstage(): void {
+    const before = this.beforeStage;
+    if (!before) return;
+    for (const { s, segments, segmentItems, pending, rewrite } of before.shards) {
+      const shard = this.shards[s];
+      shard.segments = segments;
+      shard.segmentItems = segmentItems;
+      for (const id of pending) if (shard.rowOf(id) !== undefined) shard.pending.add(id);
+      shard.rewrite = rewrite;
+    }
+    for (const s of before.dirty) this.dirty.add(s);
+    this.legacyFiles = before.legacyFiles;
+    this.sweepOrphans = before.sweepOrphans;
+    this.beforeStage = undefined;
   }
 
   /**
@@ -507,38 +684,51 @@ export class VectorStore {
   }
 }
 
-const SIDECAR_MAGIC = 'KVEC1\n';
-
-/** Sidecar layout: magic, u32 dims, u32 count, u32 header length, JSON [ids, hashes], pad to 4, float32 rows. */
-function encodeSidecar(dims: number, ids: readonly string[], hashes: readonly string[], rows: Float32Array): Buffer {
-  const header = Buffer.from(JSON.stringify([ids, hashes]));
-  const head = Buffer.alloc(SIDECAR_MAGIC.length + 12);
-  head.write(SIDECAR_MAGIC, 0, 'latin1');
-  head.writeUInt32LE(dims, SIDECAR_MAGIC.length);
-  head.writeUInt32LE(ids.length, SIDECAR_MAGIC.length + 4);
-  head.writeUInt32LE(header.length, SIDECAR_MAGIC.length + 8);
-  const pad = (4 - ((head.length + header.length) % 4)) % 4;
-  return Buffer.concat([head, header, Buffer.alloc(pad), Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength)]);
+function pad(s: number): string {
+  return String(s).padStart(2, '0');
 }
 
-function decodeSidecar(bytes: Buffer, dims: number): Shard {
-  if (bytes.toString('latin1', 0, SIDECAR_MAGIC.length) !== SIDECAR_MAGIC) throw new Error('not a vector sidecar');
-  const fileDims = bytes.readUInt32LE(SIDECAR_MAGIC.length);
-  const count = bytes.readUInt32LE(SIDECAR_MAGIC.length + 4);
-  const headerLen = bytes.readUInt32LE(SIDECAR_MAGIC.length + 8);
-  if (fileDims !== dims) throw new Error('dimension mismatch');
-  let at = SIDECAR_MAGIC.length + 12;
-  const [ids, hashes] = JSON.parse(bytes.toString('utf8', at, at + headerLen)) as [string[], string[]];
+const ACC_MAGIC = 'KACC2\n';
+const ACC_KIND_F32 = 1;
+
+/**
+ * Acceleration file: magic, u32 kind (1 = float32 rows), u32 dims, u32 count, u32 header length, JSON
+ * header { fingerprint, ids, hashes }, pad to 4, row-major rows, then the SHA-256 of all of the above.
+ */
+function encodeAcceleration(dims: number, fingerprint: string, ids: readonly string[], hashes: readonly string[], rows: Float32Array): Buffer {
+  const header = Buffer.from(JSON.stringify({ fingerprint, ids, hashes }));
+  const head = Buffer.alloc(ACC_MAGIC.length + 16);
+  head.write(ACC_MAGIC, 0, 'latin1');
+  head.writeUInt32LE(ACC_KIND_F32, ACC_MAGIC.length);
+  head.writeUInt32LE(dims, ACC_MAGIC.length + 4);
+  head.writeUInt32LE(ids.length, ACC_MAGIC.length + 8);
+  head.writeUInt32LE(header.length, ACC_MAGIC.length + 12);
+  const pad4 = (4 - ((head.length + header.length) % 4)) % 4;
+  const body = Buffer.concat([head, header, Buffer.alloc(pad4), Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength)]);
+  return Buffer.concat([body, createHash('sha256').update(body).digest()]);
+}
+
+/** Throws (saying why) on anything but an intact, current acceleration file of these dimensions. */
+function decodeAcceleration(bytes: Buffer, dims: number, fingerprint: string): Shard {
+  if (bytes.length < ACC_MAGIC.length + 16 + 32 || bytes.toString('latin1', 0, ACC_MAGIC.length) !== ACC_MAGIC) throw new Error('not an acceleration file of this format');
+  const body = bytes.subarray(0, bytes.length - 32);
+  if (!createHash('sha256').update(body).digest().equals(bytes.subarray(bytes.length - 32))) throw new Error('damaged (checksum)');
+  if (bytes.readUInt32LE(ACC_MAGIC.length) !== ACC_KIND_F32) throw new Error('unknown kind');
+  if (bytes.readUInt32LE(ACC_MAGIC.length + 4) !== dims) throw new Error('dimension mismatch');
+  const count = bytes.readUInt32LE(ACC_MAGIC.length + 8);
+  const headerLen = bytes.readUInt32LE(ACC_MAGIC.length + 12);
+  let at = ACC_MAGIC.length + 16;
+  const header = JSON.parse(bytes.toString('utf8', at, at + headerLen)) as { fingerprint: string; ids: string[]; hashes: string[] };
+  if (header.fingerprint !== fingerprint) throw new Error('stale (derived from other segments)');
   at += headerLen;
   at += (4 - (at % 4)) % 4;
-  if (ids.length !== count || hashes.length !== count || bytes.length !== at + count * dims * 4) throw new Error('truncated sidecar');
-  // The file is row-major (unchanged since format 1, so older indexes open as they are); the scan wants
-  // dimension-major, so it is transposed here. A view when the bytes are aligned, a copy otherwise.
+  if (header.ids.length !== count || header.hashes.length !== count || body.length !== at + count * dims * 4) throw new Error('truncated');
+  // Row-major on disk; the scan wants dimension-major, so it is transposed here (a view when aligned).
   const start = bytes.byteOffset + at;
   const rows = start % 4 === 0
     ? new Float32Array(bytes.buffer, start, count * dims)
     : new Float32Array(bytes.buffer.slice(start, start + count * dims * 4));
-  const shard = new Shard(dims, FlatVectors.fromRowMajor(dims, ids, rows));
-  shard.hashes = hashes;
+  const shard = new Shard(dims, FlatVectors.fromRowMajor(dims, header.ids, rows));
+  shard.hashes = header.hashes;
   return shard;
 }

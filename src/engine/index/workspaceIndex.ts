@@ -4,6 +4,12 @@
  * which publishes catalog, keyword index, manifest and touched shards in one journaled commit — so
  * whatever the disk holds is always a consistent (possibly older) index. A crash only loses work since
  * the last commit, which the next sync redoes because the catalog on disk still has the old hashes.
+ *
+ * Commits append: the catalog and keyword index are a snapshot plus change logs (`delta-N.json`, one
+ * per commit: the new record of every changed file and the weighted terms of its new chunks), listed in
+ * the manifest and replayed in order on open. A commit rewrites the snapshots instead — folding the
+ * logs away — only once the logs outgrow half the snapshot (or number more than MAX_DELTAS), so the
+ * bytes written over a build stay proportional to the final index rather than to commits × size.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
@@ -12,9 +18,9 @@ import type { IndexStatus, SkippedFile } from '../../protocol';
 import type { Embedder } from '../embed/types';
 import { KeelError } from '../../common/errors';
 import { silentLogger, type Logger } from '../log';
-import { Bm25Index } from '../search/bm25';
+import { Bm25Index, documentTerms } from '../search/bm25';
 import { FileLines } from './fileLines';
-import { Catalog, type ChunkLocation, type ChunkRecord } from './catalog';
+import { Catalog, type ChunkLocation, type ChunkRecord, type FileRecord } from './catalog';
 import type { Chunk } from './chunk';
 import { StoreFiles } from './storeFiles';
 import { StoreLock } from './storeLock';
@@ -24,7 +30,10 @@ import { mkdirPrivate } from '../privateFs';
 const MANIFEST = 'manifest.json';
 const CATALOG = 'catalog.json';
 const KEYWORDS = 'keywords.bm25';
-const FORMAT = 1;
+/** 2: change logs beside the snapshots (format 1, snapshots only, still opens). */
+const FORMAT = 2;
+/** More change logs than this and the next commit folds them into the snapshots. */
+const MAX_DELTAS = 32;
 
 interface Manifest {
   format: number;
@@ -32,6 +41,20 @@ interface Manifest {
   embedder: { id: string; dimensions: number } | null;
   updatedAt: string | null;
   skipped: SkippedFile[];
+  /** Change logs on top of the snapshots, oldest first. */
+  deltas?: string[];
+  nextDelta?: number;
+  /** Bytes of the snapshots and of the logs, to decide when to fold. */
+  snapshotBytes?: number;
+  deltaBytes?: number;
+}
+
+/** One commit's change to one file: its new record (null: removed) and, if re-chunked, its chunks' terms. */
+interface DeltaEntry {
+  root: string;
+  path: string;
+  record: FileRecord | null;
+  terms?: Record<string, Array<[string, number]>>;
 }
 
 export interface OpenIndexOptions {
@@ -65,6 +88,13 @@ export class WorkspaceIndex {
   private lock: StoreLock | undefined;
   /** Recently read files' lines, so re-ranked queries do not re-read and re-split whole files. */
   private readonly fileLines = new FileLines();
+  /** Files changed since the last commit (`root\0path`), and those among them that were re-chunked. */
+  private changedFiles = new Map<string, { root: number; path: string }>();
+  private rechunked = new Set<string>();
+  /** Weighted terms of chunks added since the last commit: what the next change log records. */
+  private pendingTerms = new Map<string, Map<string, number>>();
+  /** The snapshots must be rewritten at the next commit (new or rebuilt store, roots changed). */
+  private fullSnapshot = false;
 
   private constructor(
     readonly store: string,
@@ -116,14 +146,18 @@ export class WorkspaceIndex {
       if (embedder && manifest.embedder && manifest.embedder.id !== embedder.id) {
         notices.push(`Embedder changed from ${manifest.embedder.id} to ${embedder.id}: vectors will be recomputed.`);
       }
-      const vectors = embedder ? new VectorStore(files, vectorFolder(embedder.id), embedder.dimensions, options.readOnly ? { annMinRows: Infinity } : { sparseFrom: embedder.sparseFrom, ...options.vectors }) : undefined;
-      const index = new WorkspaceIndex(
+      // which vectra items are current is the catalog's answer (segments keep superseded items until compaction)
+      const liveHash = (id: string): string | undefined => index.catalog.chunk(id)?.hash;
+      const vectorOptions: VectorStoreOptions = options.readOnly ? { annMinRows: Infinity, liveHash } : { sparseFrom: embedder?.sparseFrom, ...options.vectors, liveHash };
+      const vectors = embedder ? new VectorStore(files, vectorFolder(embedder.id), embedder.dimensions, vectorOptions) : undefined;
+      const index: WorkspaceIndex = new WorkspaceIndex(
         store, roots, files, loaded?.catalog ?? new Catalog(roots), loaded?.keywords ?? new Bm25Index(),
         vectors, embedder, { ...manifest, roots }, log,
       );
       index.lock = lock;
       index.notices.push(...notices);
       if (!loaded && !options.readOnly) index.dirty = true;
+      index.fullSnapshot = !loaded || loaded.manifest.roots.join('\0') !== roots.join('\0');
       return index;
     } catch (error) {
       lock?.release();
@@ -154,10 +188,13 @@ export class WorkspaceIndex {
     chunks.forEach((c, i) => {
       const id = `${prefix}.${i}`;
       records.push({ id, startLine: c.startLine, endLine: c.endLine, symbol: c.symbol, language: c.language, hash: c.hash });
-      this.keywords.add(id, { text: c.text, symbol: c.symbol, path: rel });
+      const terms = documentTerms({ text: c.text, symbol: c.symbol, path: rel }, this.keywords.symbolBoost, this.keywords.pathBoost);
+      this.keywords.addTerms(id, terms);
+      this.pendingTerms.set(id, terms);
       pending.push({ id, text: c.text, hash: c.hash, shard });
     });
     this.catalog.set(root, rel, { ...file, chunks: records });
+    this.noteChange(root, rel, true);
     this.dirty = true;
     return pending;
   }
@@ -188,6 +225,7 @@ export class WorkspaceIndex {
     if (!record || (record.size === size && record.mtimeMs === mtimeMs)) return;
     record.size = size;
     record.mtimeMs = mtimeMs;
+    this.noteChange(root, rel, false);
     this.dirty = true;
   }
 
@@ -197,10 +235,37 @@ export class WorkspaceIndex {
     const shard = shardOf(root, rel);
     for (const c of old.chunks) {
       this.keywords.remove(c.id);
+      this.pendingTerms.delete(c.id);
       this.vectors?.remove(shard, c.id);
     }
+    this.noteChange(root, rel, true);
     this.dirty = true;
     return true;
+  }
+
+  private noteChange(root: number, rel: string, rechunked: boolean): void {
+    const key = `${root}\0${rel}`;
+    this.changedFiles.set(key, { root, path: rel });
+    if (rechunked) this.rechunked.add(key);
+  }
+
+  /** This commit's change log: every changed file's record, and the terms of re-chunked files' chunks. */
+  private changeLog(): string {
+    const entries: DeltaEntry[] = [];
+    for (const [key, { root, path: rel }] of this.changedFiles) {
+      const record = this.catalog.get(root, rel) ?? null;
+      const entry: DeltaEntry = { root: this.roots[root], path: rel, record };
+      if (record && this.rechunked.has(key)) {
+        entry.terms = {};
+        for (const c of record.chunks) {
+          const terms = this.pendingTerms.get(c.id);
+          if (!terms) throw new KeelError('INTERNAL', `no terms recorded for re-chunked ${rel}`);
+          entry.terms[c.id] = [...terms];
+        }
+      }
+      entries.push(entry);
+    }
+    return JSON.stringify({ format: 1, entries });
   }
 
   /** Stores vectors for pending chunks, reusing known vectors by chunk hash. */
@@ -240,17 +305,38 @@ export class WorkspaceIndex {
       updatedAt: new Date().toISOString(),
     };
     this.dirty = false;
+    const before = this.manifest;
     try {
       if (this.vectors) await this.vectors.stage((id) => this.vectorMeta(id));
-      await this.files.stage(CATALOG, this.catalog.serialize());
-      await this.files.stage(KEYWORDS, this.keywords.serialize());
+      const deltas = before.deltas ?? [];
+      const log = this.fullSnapshot ? undefined : Buffer.from(this.changeLog());
+      const deltaBytes = (before.deltaBytes ?? 0) + (log?.length ?? 0);
+      if (!log || deltas.length >= MAX_DELTAS || deltaBytes > (before.snapshotBytes ?? 0) / 2) {
+        const catalog = Buffer.from(this.catalog.serialize());
+        const keywords = this.keywords.serialize();
+        await this.files.stage(CATALOG, catalog);
+        await this.files.stage(KEYWORDS, keywords);
+        for (const name of deltas) this.files.stageRemoval(name);
+        this.manifest = { ...this.manifest, deltas: [], snapshotBytes: catalog.length + keywords.length, deltaBytes: 0 };
+      } else if (this.changedFiles.size > 0) {
+        const next = before.nextDelta ?? 0;
+        const name = `delta-${next}.json`;
+        await this.files.stage(name, log);
+        this.manifest = { ...this.manifest, deltas: [...deltas, name], nextDelta: next + 1, deltaBytes };
+      }
       await this.files.stage(MANIFEST, JSON.stringify(this.manifest));
       await this.files.commit();
     } catch (error) {
       this.dirty = true;
+      this.vectors?.unstage();
+      this.manifest = { ...this.manifest, deltas: before.deltas, nextDelta: before.nextDelta, snapshotBytes: before.snapshotBytes, deltaBytes: before.deltaBytes };
       await this.files.discard().catch(() => undefined);
       throw error;
     }
+    this.changedFiles.clear();
+    this.rechunked.clear();
+    this.pendingTerms.clear();
+    this.fullSnapshot = false;
     if (this.vectors) await removeOtherVectorFolders(this.store, vectorFolder(this.embedder!.id));
   }
 
@@ -335,14 +421,44 @@ async function loadState(files: StoreFiles, roots: readonly string[]): Promise<{
     return undefined; // a new store
   }
   const manifest = JSON.parse(manifestBytes.toString('utf8')) as Manifest;
-  if (manifest.format !== FORMAT) throw new Error(`unsupported index format ${manifest.format}`);
+  if (manifest.format !== FORMAT && manifest.format !== 1) throw new Error(`unsupported index format ${manifest.format}`);
   const catalogBytes = await files.read(CATALOG);
   const keywordBytes = await files.read(KEYWORDS);
   if (!catalogBytes || !keywordBytes) throw new Error('catalog or keyword index missing');
   const catalog = Catalog.deserialize(catalogBytes.toString('utf8'), roots);
   const keywords = Bm25Index.deserialize(keywordBytes);
   if (!Array.isArray(manifest.skipped)) manifest.skipped = [];
+  manifest.snapshotBytes ??= catalogBytes.length + keywordBytes.length;
+  for (const name of manifest.deltas ?? []) {
+    const bytes = await files.read(name);
+    if (!bytes) throw new Error(`change log ${name} missing`);
+    replayChangeLog(bytes, roots, catalog, keywords);
+  }
   return { manifest, catalog, keywords };
+}
+
+/** Applies one commit's change log to the catalog and keyword index read so far. */
+function replayChangeLog(bytes: Buffer, roots: readonly string[], catalog: Catalog, keywords: Bm25Index): void {
+  const log = JSON.parse(bytes.toString('utf8')) as { format?: number; entries?: DeltaEntry[] };
+  if (log.format !== 1 || !Array.isArray(log.entries)) throw new Error('not a Keel change log');
+  for (const entry of log.entries) {
+    const root = roots.indexOf(entry.root);
+    if (root < 0) continue; // a root that is no longer open
+    if (entry.record === null || entry.terms) {
+      const old = catalog.delete(root, entry.path);
+      for (const c of old?.chunks ?? []) keywords.remove(c.id);
+    }
+    if (entry.record === null) continue;
+    if (!Array.isArray(entry.record.chunks)) throw new Error(`bad change log entry for ${entry.path}`);
+    catalog.set(root, entry.path, entry.record);
+    if (entry.terms) {
+      for (const c of entry.record.chunks) {
+        const terms = entry.terms[c.id];
+        if (!Array.isArray(terms)) throw new Error(`change log lacks the terms of ${c.id}`);
+        keywords.addTerms(c.id, new Map(terms));
+      }
+    }
+  }
 }
 
 /** Chunk-id prefix of a file: short, stable, and the same in catalog, keyword index and vectors. */

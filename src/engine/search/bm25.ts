@@ -100,8 +100,15 @@ export class Bm25Index {
 
   /** Adds a document, replacing any previous document with the same id. */
   add(docId: string, doc: Bm25Document): void {
+    this.addTerms(docId, documentTerms(doc, this.symbolBoost, this.pathBoost));
+  }
+
+  /**
+   * Adds a document by its weighted terms (documentTerms() with this index's boosts), replacing any
+   * previous document with the same id: how a persisted change log is replayed without the texts.
+   */
+  addTerms(docId: string, weights: ReadonlyMap<string, number>): void {
     if (this.docNums.has(docId)) this.remove(docId);
-    const weights = documentTerms(doc, this.symbolBoost, this.pathBoost);
 
     const num = this.docIds.length;
     this.docIds.push(docId);

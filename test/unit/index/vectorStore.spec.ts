@@ -23,7 +23,8 @@ function bruteForce(stored: Map<string, Float32Array>, query: Float32Array, k: n
     .slice(0, k);
 }
 
-describe('VectorStore (dimension-major shards)', () => {
+describe('VectorStore (dimension-major shards)', function () {
+  this.timeout(120_000); // the first import of vectra alone took 15–23 s at load ~25 on this machine
   let dir: string;
   const random = rng(11);
   const vector = (sparse = false): Float32Array =>
@@ -35,8 +36,9 @@ describe('VectorStore (dimension-major shards)', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  async function open(): Promise<VectorStore> {
-    const store = new VectorStore(new StoreFiles(dir), FOLDER, D);
+  /** `stored`: what the catalog would say is current (id → its vector; hash `h-<id>`). */
+  async function open(stored?: Map<string, Float32Array>): Promise<VectorStore> {
+    const store = new VectorStore(new StoreFiles(dir), FOLDER, D, stored && { liveHash: (id) => (stored.has(id) ? `h-${id}` : undefined) });
     await store.load();
     return store;
   }
@@ -83,7 +85,7 @@ describe('VectorStore (dimension-major shards)', () => {
     assert.equal((await store.query(vector(), 10_000)).length, stored.size);
   });
 
-  it('reopens from the sidecar (and from the vectra file alone) to the same answers, then keeps mutating', async () => {
+  it('reopens from the acceleration files (and from the vectra segments alone) to the same answers, then keeps mutating', async () => {
     const files = new StoreFiles(dir);
     const first = new VectorStore(files, FOLDER, D);
     await first.load();
@@ -94,8 +96,9 @@ describe('VectorStore (dimension-major shards)', () => {
     const queries = Array.from({ length: 10 }, (_, t) => vector(t % 2 === 0));
     const before = await Promise.all(queries.map((q) => first.query(q, 10)));
 
-    const reopened = await open();
+    const reopened = await open(stored);
     assert.deepEqual(reopened.problems, []);
+    assert.deepEqual(reopened.rebuilt, []);
     assert.equal(reopened.count, stored.size);
     assert.deepEqual(await Promise.all(queries.map((q) => reopened.query(q, 10))), before);
     const unit = reopened.vectorFor('h-a1')!;
@@ -108,9 +111,12 @@ describe('VectorStore (dimension-major shards)', () => {
     mutate(reopened, stored, 300, 'b');
     await assertMatchesBruteForce(reopened, stored);
 
-    // Without sidecars the shards are read from vectra's own files (indexes written before sidecars).
-    for (const name of fs.readdirSync(path.join(dir, FOLDER))) if (name.endsWith('.f32')) fs.rmSync(path.join(dir, FOLDER, name));
-    const fromVectra = await open();
+    // Without acceleration files the shards are rebuilt from vectra's segments (superseded and removed
+    // items are dropped by the catalog's answer), to the same answers.
+    for (const name of fs.readdirSync(path.join(dir, FOLDER))) if (name.endsWith('.acc')) fs.rmSync(path.join(dir, FOLDER, name));
+    const fromVectra = await open(new Map([...stored].filter(([id]) => id.startsWith('a'))));
+    assert.equal(fromVectra.rebuilt.length, SHARD_COUNT);
+    assert.ok(fromVectra.rebuilt.every((r) => r.reason === 'missing'));
     for (const [t, q] of queries.entries()) {
       const got = await fromVectra.query(q, 10);
       assert.deepEqual(got.map((h) => h.id), before[t].map((h) => h.id));
@@ -118,31 +124,160 @@ describe('VectorStore (dimension-major shards)', () => {
     }
   });
 
-  it('opens a row-major sidecar written byte for byte in the on-disk format', async () => {
-    const ids = ['x', 'y', 'z'];
-    const rows = [vector(), vector(), vector()].map((v) => {
-      const n = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
-      return v.map((x) => x / n);
-    });
-    const header = Buffer.from(JSON.stringify([ids, ids.map((id) => `h-${id}`)]));
-    const head = Buffer.alloc(6 + 12);
-    head.write('KVEC1\n', 0, 'latin1');
-    head.writeUInt32LE(D, 6);
-    head.writeUInt32LE(ids.length, 10);
-    head.writeUInt32LE(header.length, 14);
-    const pad = (4 - ((head.length + header.length) % 4)) % 4;
-    const body = new Float32Array(ids.length * D);
-    rows.forEach((r, i) => body.set(r, i * D));
-    fs.mkdirSync(path.join(dir, FOLDER), { recursive: true });
-    fs.writeFileSync(path.join(dir, FOLDER, 'shard-05.f32'), Buffer.concat([head, header, Buffer.alloc(pad), Buffer.from(body.buffer)]));
+  /** vectra's own view of a segment file (default LocalFileStorage, public API). */
+  async function segmentIds(name: string): Promise<string[]> {
+    const { LocalIndex, ProtobufCodec } = await import('vectra');
+    return (await new LocalIndex(path.join(dir, FOLDER), name, undefined, new ProtobufCodec()).listItems()).map((item) => item.id);
+  }
+  const segmentList = (): { shards: string[][] } => JSON.parse(fs.readFileSync(path.join(dir, FOLDER, 'segments.json'), 'utf8')) as { shards: string[][] };
 
-    const store = await open();
-    assert.equal(store.count, 3);
-    for (const [i, id] of ids.entries()) {
-      const [best] = await store.query(rows[i], 1);
-      assert.equal(best.id, id);
-      assert.ok(Math.abs(best.score - 1) < 1e-5);
-      assert.deepEqual(Array.from(store.vectorFor(`h-${id}`)!), Array.from(rows[i]));
+  it('commits append: a commit writes only the vectors changed since the last one; compaction folds the segments', async () => {
+    const files = new StoreFiles(dir);
+    const stored = new Map<string, Float32Array>();
+    const store = new VectorStore(files, FOLDER, D, { liveHash: (id) => (stored.has(id) ? `h-${id}` : undefined) });
+    await store.load();
+    const put = (i: number): void => {
+      const v = vector();
+      store.upsert(i % SHARD_COUNT, `a${i}`, v, `h-a${i}`);
+      stored.set(`a${i}`, v);
+    };
+    for (let i = 0; i < 4 * SHARD_COUNT; i++) put(i);
+    await store.stage(meta);
+    await files.commit();
+    const first = segmentList().shards;
+    assert.ok(first.every((segs) => segs.length === 1));
+    assert.deepEqual((await segmentIds(first[3][0])).sort(), ['a3', 'a35', 'a67', 'a99']);
+
+    // one changed vector in shard 3: one new segment holding it alone; no other shard is rewritten
+    put(35);
+    await store.stage(meta);
+    await files.commit();
+    const second = segmentList().shards;
+    assert.equal(second[3].length, 2);
+    assert.deepEqual(await segmentIds(second[3][1]), ['a35']);
+    second.forEach((segs, s) => s !== 3 && assert.deepEqual(segs, first[s]));
+
+    // a removal writes no segment (the catalog no longer names the id); answers stay exact
+    store.remove(3, 'a67');
+    stored.delete('a67');
+    await store.stage(meta);
+    await files.commit();
+    assert.deepEqual(segmentList().shards[3], second[3]);
+    await assertMatchesBruteForce(store, stored);
+
+    // segment after segment up to the limit (8), then the shard is compacted into one and the old files are gone
+    const round = async (): Promise<void> => {
+      put(3);
+      await store.stage(meta);
+      await files.commit();
+    };
+    for (let r = 0; r < 6; r++) await round();
+    assert.equal(segmentList().shards[3].length, 8);
+    await round();
+    const compacted = segmentList().shards[3];
+    assert.equal(compacted.length, 1, JSON.stringify(compacted));
+    assert.deepEqual((await segmentIds(compacted[0])).sort(), ['a3', 'a35', 'a99']);
+    const onDisk = fs.readdirSync(path.join(dir, FOLDER)).filter((n) => n.startsWith('seg-03-'));
+    assert.deepEqual(onDisk, compacted);
+
+    // the segments alone (no acceleration files) give the same answers
+    for (const name of fs.readdirSync(path.join(dir, FOLDER))) if (name.endsWith('.acc')) fs.rmSync(path.join(dir, FOLDER, name));
+    const fromVectra = await open(stored);
+    assert.equal(fromVectra.count, stored.size);
+    await assertMatchesBruteForce(fromVectra, stored);
+  });
+
+  it('a commit that failed after staging is written again whole by the next one', async () => {
+    const files = new StoreFiles(dir);
+    const stored = new Map<string, Float32Array>();
+    const store = new VectorStore(files, FOLDER, D, { liveHash: (id) => (stored.has(id) ? `h-${id}` : undefined) });
+    await store.load();
+    mutate(store, stored, 200, 'a');
+    await store.stage(meta);
+    await files.commit();
+    mutate(store, stored, 100, 'b');
+    await store.stage(meta);
+    await files.discard(); // what WorkspaceIndex.persist does when the commit throws
+    store.unstage();
+    assert.ok(store.hasPending);
+    await store.stage(meta);
+    await files.commit();
+    for (const name of fs.readdirSync(path.join(dir, FOLDER))) if (name.endsWith('.acc')) fs.rmSync(path.join(dir, FOLDER, name));
+    const fromVectra = await open(stored);
+    assert.deepEqual(fromVectra.problems, []);
+    assert.equal(fromVectra.count, stored.size);
+    await assertMatchesBruteForce(fromVectra, stored);
+  });
+
+  it('rebuilds a missing, damaged, stale or foreign acceleration file from vectra and never trusts it', async () => {
+    const files = new StoreFiles(dir);
+    const stored = new Map<string, Float32Array>();
+    const writer = new VectorStore(files, FOLDER, D, { liveHash: (id) => (stored.has(id) ? `h-${id}` : undefined) });
+    await writer.load();
+    mutate(writer, stored, 300, 'a');
+    await writer.stage(meta);
+    await files.commit();
+    const acc = path.join(dir, FOLDER, 'shard-03.acc');
+    const older = fs.readFileSync(acc);
+    // shard 3 changes after `older` was written: that file is intact (its checksum holds) but stale
+    for (let i = 3; i < 300; i += SHARD_COUNT) {
+      const v = vector();
+      writer.upsert(3, `a${i}`, v, `h-a${i}`);
+      stored.set(`a${i}`, v);
     }
+    await writer.stage(meta);
+    await files.commit();
+    const current = fs.readFileSync(acc);
+
+    const damaged = Buffer.from(current);
+    damaged[Math.floor(damaged.length / 2)] ^= 0x10;
+    const cases: Array<[string, (() => void), RegExp]> = [
+      ['missing', () => fs.rmSync(acc), /^missing$/],
+      ['damaged', () => fs.writeFileSync(acc, damaged), /damaged/],
+      ['truncated', () => fs.writeFileSync(acc, current.subarray(0, 100)), /not an acceleration file|damaged/],
+      ['stale', () => fs.writeFileSync(acc, older), /stale/],
+      ['foreign', () => fs.writeFileSync(acc, Buffer.concat([Buffer.from('KVEC1\n'), current.subarray(6)])), /not an acceleration file/],
+    ];
+    for (const [what, spoil, reason] of cases) {
+      spoil();
+      const reopenedFiles = new StoreFiles(dir);
+      const reopened = new VectorStore(reopenedFiles, FOLDER, D, { liveHash: (id) => (stored.has(id) ? `h-${id}` : undefined) });
+      await reopened.load();
+      assert.deepEqual(reopened.rebuilt.map((r) => r.shard), [3], what);
+      assert.match(reopened.rebuilt[0].reason, reason, what);
+      assert.deepEqual(reopened.problems, [], what);
+      await assertMatchesBruteForce(reopened, stored); // the stale file's older vectors are not served
+      // the rebuilt shard's acceleration file is rewritten at the next commit, and then trusted again
+      await reopened.stage(meta);
+      await reopenedFiles.commit();
+      const again = await open(stored);
+      assert.deepEqual(again.rebuilt, [], what);
+      await assertMatchesBruteForce(again, stored);
+    }
+  });
+
+  it('opens a format-1 store (one vectra file and a float32 sidecar per shard) and migrates it at the next commit', async () => {
+    const { LocalIndex, ProtobufCodec } = await import('vectra');
+    const folder = path.join(dir, FOLDER);
+    const legacy = new LocalIndex(folder, 'shard-05.pb', undefined, new ProtobufCodec());
+    await legacy.createIndex({ version: 1 });
+    const rows = new Map(['x', 'y', 'z'].map((id) => [id, vector()]));
+    await legacy.batchInsertItems([...rows].map(([id, v]) => ({ id, metadata: meta(id), vector: Array.from(v) })));
+    fs.writeFileSync(path.join(folder, 'shard-05.f32'), 'a sidecar of the old format');
+
+    const files = new StoreFiles(dir);
+    const store = new VectorStore(files, FOLDER, D);
+    await store.load();
+    assert.equal(store.count, 3);
+    for (const [id, v] of rows) assert.equal((await store.query(v, 1))[0].id, id);
+    assert.ok(store.hasPending, 'a format-1 shard is rewritten at the next commit');
+    await store.stage(meta);
+    await files.commit();
+    const names = fs.readdirSync(folder).sort();
+    assert.ok(!names.includes('shard-05.pb') && !names.includes('shard-05.f32'), names.join(', '));
+    assert.deepEqual(segmentList().shards[5].length, 1);
+    const reopened = await open(new Map(rows));
+    assert.deepEqual(reopened.rebuilt, []);
+    for (const [id, v] of rows) assert.equal((await reopened.query(v, 1))[0].id, id);
   });
 });

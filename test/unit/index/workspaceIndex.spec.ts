@@ -101,6 +101,65 @@ describe('WorkspaceIndex + syncIndex', () => {
     await index.close();
   });
 
+  it('commits append change logs to the catalog and keyword index, replays them on open, and folds them into the snapshots', async function () {
+    this.timeout(180_000); // a dozen open/sync/close rounds on a shared machine
+    for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(tree.dir, 'src', `svc${i}.ts`), `export function service${i}(input: string) {\n  return queue.publish('topic${i}', input);\n}\n`);
+    const index = await open();
+    await syncIndex(index, OPTS);
+    await index.close();
+    const snapshot = (): string => ['catalog.json', 'keywords.bm25'].map((n) => fs.readFileSync(path.join(store, n)).toString('base64')).join();
+    const manifest = (): { format: number; deltas: string[] } => JSON.parse(fs.readFileSync(path.join(store, 'manifest.json'), 'utf8')) as { format: number; deltas: string[] };
+    const first = snapshot();
+
+    // one commit of small changes: a change log, the snapshots untouched
+    fs.writeFileSync(path.join(tree.dir, 'src/users.ts'), `export function renamedLookup() { return 42; }\n`);
+    fs.rmSync(path.join(tree.dir, 'README.md'));
+    fs.utimesSync(path.join(tree.dir, 'src/orders.ts'), new Date(), new Date(Date.now() + 5000));
+    const second = await open();
+    await syncIndex(second, OPTS);
+    await second.close();
+    assert.equal(snapshot(), first, 'the snapshots are not rewritten for a small commit');
+    assert.deepEqual(manifest().deltas.length, 1);
+    assert.equal(manifest().format, 2);
+
+    // what a store built from scratch on the same tree answers
+    const reference = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-store-ref-'));
+    const answers = async (dir: string): Promise<string> => {
+      const idx = await WorkspaceIndex.open({ store: dir, roots: [tree.dir], embedder: new HashingTestEmbedder() });
+      try {
+        if (dir === reference) await syncIndex(idx, OPTS);
+        const files = [...idx.catalog.entries()].map((e) => `${e.path}:${e.record.hash}:${e.record.size}:${e.record.chunks.map((c) => c.hash).join('/')}`).sort();
+        const hits = ['renamedLookup', 'getUserById', 'shop API', 'cancelOrder', 'queue publish topic7', 'service12 input'].map((q) =>
+          idx.keywordSearch(q, 5).map((h) => `${h.chunk.path}@${h.score.toFixed(6)}`).sort().join(','));
+        return JSON.stringify({ files, hits, chunks: idx.catalog.chunkCount, docs: idx.keywords.size });
+      } finally {
+        await idx.close();
+      }
+    };
+    try {
+      const want = await answers(reference);
+      assert.equal(await answers(store), want, 'snapshot + change log replays to the from-scratch index');
+      // many small commits: the logs are folded into the snapshots once they outgrow half of them
+      let folded = false;
+      for (let i = 0; i < 36; i += 3) {
+        for (const j of [i, i + 1, i + 2]) fs.writeFileSync(path.join(tree.dir, 'src', `svc${j}.ts`), `export function service${j}(input: string) {\n  return queue.publish('moved${j}', input);\n}\n`);
+        const idx = await open();
+        await syncIndex(idx, OPTS);
+        await idx.close();
+        if (manifest().deltas.length === 0) folded = true;
+        assert.ok(manifest().deltas.length <= 32);
+        const onDisk = fs.readdirSync(store).filter((n) => n.startsWith('delta-')).sort();
+        assert.deepEqual(onDisk, [...manifest().deltas].sort(), 'folded logs are removed with the commit');
+      }
+      assert.ok(folded, 'the change logs were folded into the snapshots at least once');
+      fs.rmSync(reference, { recursive: true, force: true });
+      fs.mkdirSync(reference);
+      assert.equal(await answers(store), await answers(reference));
+    } finally {
+      fs.rmSync(reference, { recursive: true, force: true });
+    }
+  });
+
   it('applies live file events and makes them searchable at once', async () => {
     const index = await open();
     await syncIndex(index, OPTS);
@@ -202,15 +261,17 @@ describe('WorkspaceIndex + syncIndex', () => {
     await syncIndex(reopened, OPTS);
     assert.equal(reopened.keywordSearch('getUserById', 1)[0].chunk.path, 'src/users.ts');
     await reopened.close();
-    // a damaged vector shard: a bad fast-load sidecar falls back to the vectra file silently;
+    // a damaged vector shard: a bad acceleration file is rebuilt from the vectra segment silently;
     // both damaged → that shard is rebuilt (re-embedded) with a notice
     const shardDir = path.join(store, 'vectors-test-hash-v1');
     const pb = fs.readdirSync(shardDir).filter((f) => f.endsWith('.pb')).map((f) => path.join(shardDir, f)).find((f) => fs.statSync(f).size > 100)!;
-    const sidecar = pb.replace(/\.pb$/, '.f32');
+    const shardNo = Number(/seg-(\d+)-/.exec(path.basename(pb))![1]);
+    const sidecar = path.join(shardDir, `shard-${String(shardNo).padStart(2, '0')}.acc`);
     fs.truncateSync(sidecar, 20);
     const third = await open();
     await syncIndex(third, OPTS);
     assert.deepEqual(third.notices, []);
+    assert.deepEqual(third.vectors!.rebuilt.map((r) => r.shard), [shardNo]);
     assert.equal(third.vectors!.count, third.catalog.chunkCount);
     await third.close();
     fs.truncateSync(sidecar, 20);

@@ -7,14 +7,19 @@
 import { parseArgs } from 'node:util';
 import { createEmbedder } from '../../../src/engine/embed/registry';
 import { DEFAULT_FILE_RANK, type FileRankOptions } from '../../../src/engine/search/fileRank';
+import { DEFAULT_PLAN_WEIGHTS } from '../../../src/engine/search/queryPlan';
 import { LocalReranker } from '../../../src/engine/search/rerank/local';
-import { loadSweTasks, sharedDataDir } from '../sweDev';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cacheDir, loadSweTasks, sharedDataDir } from '../sweDev';
 import { runSwe, type SweVariant, type TaskScore } from '../sweEval';
 
 const priors = (over: Partial<FileRankOptions['priors']>): Partial<FileRankOptions> => ({ priors: { ...DEFAULT_FILE_RANK.priors, ...over } });
 const flat = { source: 1, test: 1, config: 1, docs: 1, changelog: 1, generated: 1, vendored: 1, minified: 1, lockfile: 1, locale: 1 };
 const FLAT_ID1 = { tf: 'flat', identifier: 1, quoted: 0, frame: 2, path: 2 } as const;
 const STRONG = { test: 0.3, docs: 0.2, config: 0.3 };
+const LEGACY_PLAN = { ...DEFAULT_PLAN_WEIGHTS, docIntent: 'anywhere' } as const;
+const LEGACY_FILES: Partial<FileRankOptions> = { fileBm25Weight: 0, moduleMentions: false, definitionOwners: false };
 const vw = (w: number): Partial<FileRankOptions> => ({ vectorWeight: { ...DEFAULT_FILE_RANK.vectorWeight, 'bug-report': w } });
 
 export const ROUNDS: Record<string, Array<[string, 'bm25' | 'hybrid', boolean, Record<string, unknown>]>> = {
@@ -67,6 +72,18 @@ export const ROUNDS: Record<string, Array<[string, 'bm25' | 'hybrid', boolean, R
     ['vec.5', 'hybrid', true, { fileRank: vw(0.5) }],
     ['def1 vec.5', 'hybrid', true, { fileRank: { definitionBoost: 1, ...vw(0.5) } }],
   ],
+  // round 5 (session 5): doc intent read from prose only (a bug report's title), a whole-file BM25
+  // list beside the chunk aggregate, dotted module names as file mentions, `Class.member` calling out
+  // Class. 'legacy' switches all of them off.
+  '5': [
+    ['legacy', 'hybrid', true, { plan: LEGACY_PLAN, fileRank: LEGACY_FILES }],
+    ['docs-prose', 'hybrid', true, { fileRank: LEGACY_FILES }],
+    ['docs-prose file1', 'hybrid', true, { fileRank: { ...LEGACY_FILES, fileBm25Weight: 1 } }],
+    ['docs-prose file.5', 'hybrid', true, { fileRank: { ...LEGACY_FILES, fileBm25Weight: 0.5 } }],
+    ['docs-prose file1 chunk0', 'hybrid', true, { fileRank: { ...LEGACY_FILES, fileBm25Weight: 1, chunkBm25Weight: 0 } }],
+    ['docs-prose modules owners', 'hybrid', true, { fileRank: { ...LEGACY_FILES, moduleMentions: true, definitionOwners: true } }],
+    ['all (file1)', 'hybrid', true, { fileRank: { ...LEGACY_FILES, fileBm25Weight: 1, moduleMentions: true, definitionOwners: true } }],
+  ],
 };
 
 async function main(): Promise<void> {
@@ -82,6 +99,10 @@ async function main(): Promise<void> {
   const mean = (rows: TaskScore[], f: (r: TaskScore) => number): string => (rows.reduce((s, r) => s + f(r), 0) / Math.max(1, rows.length)).toFixed(3);
   console.log(`split ${values.split}, round ${values.round}: ${tasks.length} tasks, ${variants.length} variants`);
   console.log(`${'variant'.padEnd(26)} ${['all R10', 'all MRR', 'py R10', 'py MRR', 'js R10', 'js MRR'].map((h) => h.padStart(8)).join(' ')}`);
+  // per-task scores, for paired intervals between variants (tsx scripts/lib/bootstrap.ts a.json b.json)
+  const out = path.join(cacheDir(), 'runs', `grid-round${values.round}-${values.split}.json`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(Object.fromEntries([...scores].map(([k, rows]) => [k, rows.map(({ id, r10, mrr10, top }) => ({ id, r10, mrr10, top }))]))));
   for (const v of variants) {
     const rows = scores.get(v.name)!;
     const py = rows.filter((r) => r.language === 'python');

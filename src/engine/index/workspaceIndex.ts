@@ -351,6 +351,21 @@ export class WorkspaceIndex {
     });
   }
 
+  /** BM25 with each file's chunks scored together as one document (Bm25Index.searchGroups), keyed `root:path`. */
+  fileKeywordSearch(query: string | ReadonlyMap<string, number>, k: number, filter?: (chunk: ChunkLocation) => boolean): Array<{ key: string; score: number }> {
+    const hits = this.keywords.searchGroups(query, k, this.fileOfChunk, filter && ((id) => {
+      const c = this.catalog.chunk(id);
+      return c !== undefined && filter(c);
+    }));
+    return hits.map((h) => ({ key: h.group, score: h.score }));
+  }
+
+  /** One function object, so the BM25 index keeps its chunk → file grouping between queries. */
+  private readonly fileOfChunk = (id: string): string | undefined => {
+    const c = this.catalog.chunk(id);
+    return c && `${c.root}:${c.path}`;
+  };
+
   private vectorMeta(id: string): VectorMeta | undefined {
     const c = this.catalog.chunk(id);
     return c && { root: c.root, path: c.path, startLine: c.startLine, endLine: c.endLine, symbol: c.symbol, language: c.language, hash: c.hash };

@@ -75,6 +75,9 @@ export class Bm25Index {
   private totalLen = 0;
   /** Per-document score accumulator for search(); all zeros between calls. */
   private scores = new Float64Array(0);
+  /** Bumped on every add / remove: the group table of searchGroups() is valid for one version. */
+  private version = 0;
+  private groups: { version: number; groupOf: (docId: string) => string | undefined; of: Int32Array; keys: string[]; len: Float64Array; totalLen: number } | undefined;
 
   constructor(options: Bm25Options = {}) {
     this.k1 = options.k1 ?? 1.2;
@@ -109,6 +112,7 @@ export class Bm25Index {
    */
   addTerms(docId: string, weights: ReadonlyMap<string, number>): void {
     if (this.docNums.has(docId)) this.remove(docId);
+    this.version++;
 
     const num = this.docIds.length;
     this.docIds.push(docId);
@@ -131,6 +135,7 @@ export class Bm25Index {
   remove(docId: string): boolean {
     const num = this.docNums.get(docId);
     if (num === undefined) return false;
+    this.version++;
     const termList = this.ensureDocTerms()[num];
     for (const id of termList ?? []) {
       const list = this.mutable(id);
@@ -184,6 +189,94 @@ export class Bm25Index {
     }
     const best = topK(touchedScores, k, filter && ((j) => filter(this.docIds[touched[j]]!)));
     return best.map((j) => ({ docId: this.docIds[touched[j]]!, score: touchedScores[j] }));
+  }
+
+  /**
+   * BM25 over GROUPS of documents (a file's chunks): each group is scored as one document whose term
+   * frequencies and length are the sums of its members', with N and df counted in groups. This is the
+   * whole-file field a bug report needs — its words are spread over a file, and a file that covers
+   * many of them beats one whose single chunk repeats a few — computed from the chunk postings at
+   * query time, so the index stores nothing new. `groupOf` must be a pure function of the document id
+   * (its grouping is cached until the next add or remove); documents it maps to undefined, and those
+   * `filter` vetoes, are left out.
+   */
+  searchGroups(
+    query: string | ReadonlyMap<string, number>,
+    k: number,
+    groupOf: (docId: string) => string | undefined,
+    filter?: (docId: string) => boolean,
+  ): Array<{ group: string; score: number }> {
+    if (this.docNums.size === 0 || k <= 0) return [];
+    const g = this.groupTable(groupOf);
+    const groupCount = g.keys.length;
+    if (groupCount === 0) return [];
+    const queryTerms: ReadonlyMap<string, number> = typeof query === 'string' ? new Map(analyze(query).map((t) => [t, 1])) : query;
+    const avgLen = g.totalLen / groupCount || 1;
+    const { k1, b } = this;
+    const tfs = new Float64Array(groupCount);
+    const scores = new Float64Array(groupCount);
+    const touched: number[] = [];
+    const termGroups: number[] = [];
+    // A filter applies to documents; its verdicts are cached per query so a document costs one call.
+    const allowed = filter ? new Int8Array(this.docIds.length) : undefined;
+    for (const [term, weight] of queryTerms) {
+      if (!(weight > 0)) continue;
+      const id = this.termIds.get(term);
+      if (id === undefined) continue;
+      const list = this.postings[id];
+      termGroups.length = 0;
+      for (let i = 0; i < list.length; i++) {
+        const entry = list[i];
+        const doc = Math.floor(entry / TF_SPAN);
+        const group = g.of[doc];
+        if (group < 0) continue;
+        if (allowed) {
+          if (allowed[doc] === 0) allowed[doc] = filter!(this.docIds[doc]!) ? 1 : -1;
+          if (allowed[doc] < 0) continue;
+        }
+        if (tfs[group] === 0) termGroups.push(group);
+        tfs[group] += entry - doc * TF_SPAN;
+      }
+      const df = termGroups.length;
+      if (df === 0) continue;
+      const idf = weight * Math.log(1 + (groupCount - df + 0.5) / (df + 0.5));
+      for (const group of termGroups) {
+        const tf = tfs[group];
+        tfs[group] = 0;
+        if (scores[group] === 0) touched.push(group);
+        scores[group] += (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * g.len[group]) / avgLen));
+      }
+    }
+    const touchedScores = Float64Array.from(touched, (group) => scores[group]);
+    return topK(touchedScores, k).map((j) => ({ group: g.keys[touched[j]], score: touchedScores[j] }));
+  }
+
+  /** Document number → group number, group keys and summed lengths; rebuilt after any change. */
+  private groupTable(groupOf: (docId: string) => string | undefined): { of: Int32Array; keys: string[]; len: Float64Array; totalLen: number } {
+    const cached = this.groups;
+    if (cached && cached.version === this.version && cached.groupOf === groupOf) return cached;
+    const of = new Int32Array(this.docIds.length).fill(-1);
+    const numbers = new Map<string, number>();
+    const keys: string[] = [];
+    const lengths: number[] = [];
+    let totalLen = 0;
+    this.docIds.forEach((id, num) => {
+      if (id === undefined) return;
+      const key = groupOf(id);
+      if (key === undefined) return;
+      let group = numbers.get(key);
+      if (group === undefined) {
+        group = keys.length;
+        numbers.set(key, group);
+        keys.push(key);
+        lengths.push(0);
+      }
+      of[num] = group;
+      lengths[group] += this.docLen[num];
+      totalLen += this.docLen[num];
+    });
+    this.groups = { version: this.version, groupOf, of, keys, len: Float64Array.from(lengths), totalLen };
+    return this.groups;
   }
 
   /**

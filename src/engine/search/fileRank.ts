@@ -8,7 +8,7 @@
  */
 import { fileKind, type FileKind } from '../index/fileKind';
 import type { QueryClass, QueryPlan } from './queryPlan';
-import type { ScoredChunk, SourceChunk } from './source';
+import type { ScoredChunk, ScoredFile, SourceChunk } from './source';
 
 export interface FileRankOptions {
   /** RRF k over file ranks. */
@@ -29,6 +29,17 @@ export interface FileRankOptions {
    * it. Same units as mentionBoost.
    */
   definitionBoost?: number;
+  /**
+   * RRF weight of the whole-file BM25 list (each file's chunks scored as one document,
+   * SearchSource.fileKeywordSearch), beside the chunk-aggregate BM25 list (weight chunkBm25Weight).
+   */
+  fileBm25Weight?: number;
+  /** RRF weight of the chunk-aggregate BM25 list (default 1). */
+  chunkBm25Weight?: number;
+  /** `Class.member` in the query calls out Class as well (default on). */
+  definitionOwners?: boolean;
+  /** A dotted module name in the query (`astropy.io.ascii.qdp`) counts as naming its file (default on). */
+  moduleMentions?: boolean;
 }
 
 /**
@@ -58,7 +69,13 @@ export interface RankedFile {
 
 export const fileKey = (c: SourceChunk): string => `${c.root ?? 0}:${c.path}`;
 
-export function rankFiles(keyword: readonly ScoredChunk[], vector: readonly ScoredChunk[], plan: QueryPlan | undefined, options: FileRankOptions = DEFAULT_FILE_RANK): Map<string, RankedFile> {
+export function rankFiles(
+  keyword: readonly ScoredChunk[],
+  vector: readonly ScoredChunk[],
+  plan: QueryPlan | undefined,
+  options: FileRankOptions = DEFAULT_FILE_RANK,
+  wholeFiles: readonly ScoredFile[] = [],
+): Map<string, RankedFile> {
   const bm25 = new Map<string, number[]>();
   for (const h of keyword) {
     const list = bm25.get(fileKey(h.chunk));
@@ -76,6 +93,7 @@ export function rankFiles(keyword: readonly ScoredChunk[], vector: readonly Scor
   for (const h of vector) if (!vec.has(fileKey(h.chunk))) vec.set(fileKey(h.chunk), h.score);
 
   const paths = new Map<string, string>();
+  for (const f of wholeFiles) paths.set(f.key, f.key.slice(f.key.indexOf(':') + 1));
   for (const h of keyword) paths.set(fileKey(h.chunk), h.chunk.path);
   for (const h of vector) paths.set(fileKey(h.chunk), h.chunk.path);
 
@@ -89,20 +107,32 @@ export function rankFiles(keyword: readonly ScoredChunk[], vector: readonly Scor
       else out.set(key, { key, score: s, kind: fileKind(paths.get(key)!) });
     });
   };
-  add([...bm25Score].sort((a, b) => b[1] - a[1]).map(([k]) => k), 1);
+  const wChunks = options.chunkBm25Weight ?? 1;
+  if (wChunks > 0) add([...bm25Score].sort((a, b) => b[1] - a[1]).map(([k]) => k), wChunks);
+  const wFiles = options.fileBm25Weight ?? 0;
+  if (wFiles > 0) add(wholeFiles.map((f) => f.key), wFiles);
   if (wV > 0) add([...vec.keys()], wV);
-  const defined = options.definitionBoost && plan ? definingFiles(keyword, vector, plan) : undefined;
+  const defined = options.definitionBoost && plan ? definingFiles(keyword, vector, plan, options.definitionOwners ?? true) : undefined;
   for (const key of defined ?? []) {
     const f = out.get(key);
     if (f) f.score += options.definitionBoost! / (options.k + 1);
   }
   const priors = plan?.docIntent ? options.docPriors : options.priors;
   const mentioned = plan?.paths.map(normalise).filter((p) => p.length > 0) ?? [];
+  const modules = options.moduleMentions === false ? [] : (plan?.modules ?? []);
   for (const f of out.values()) {
     f.score *= priors[f.kind];
-    if (mentioned.length && mentions(mentioned, paths.get(f.key)!)) f.score += options.mentionBoost / (options.k + 1);
+    const path = paths.get(f.key)!;
+    if ((mentioned.length && mentions(mentioned, path)) || (modules.length && mentionsModule(modules, path))) f.score += options.mentionBoost / (options.k + 1);
   }
   return out;
+}
+
+/** The file is the module a dotted name spells: `a/b/c.py` (or `a/b/c/__init__.py`) for `a.b.c`, `b.c` included. */
+function mentionsModule(modules: readonly string[], path: string): boolean {
+  const p = path.toLowerCase().replace(/\.[^./]+$/, '').replace(/\/__init__$/, '');
+  for (const m of modules) if (p === m || p.endsWith(`/${m}`)) return true;
+  return false;
 }
 
 function normalise(p: string): string {
@@ -120,20 +150,29 @@ function mentions(mentioned: readonly string[], path: string): boolean {
 }
 
 /** Names the query calls out, as a definition would spell them (the last part of a dotted name). */
-export function calledOutNames(plan: QueryPlan): Set<string> {
+export function calledOutNames(plan: QueryPlan, owners = true): Set<string> {
   const names = new Set<string>();
   const add = (n: string | undefined): void => {
     const last = n?.split('.').pop()?.replace(/\(.*$/, '');
-    if (last && last.length >= 3 && !/^_+$/.test(last)) names.add(last.toLowerCase());
+    // special methods (`__init__`) are defined in every class file: they single nothing out
+    if (last && last.length >= 3 && !/^_+$/.test(last) && !/^__\w+__$/.test(last)) names.add(last.toLowerCase());
   };
-  for (const id of plan.identifiers) add(id);
+  for (const id of plan.identifiers) {
+    add(id);
+    if (!owners) continue;
+    // `RST.__init__`, `Matrix.hstack`: the class named before a member is called out too (a special
+    // method names nothing else).
+    const parts = id.split('.');
+    const owner = parts[parts.length - 2];
+    if (parts.length >= 2 && /^[A-Z]/.test(owner ?? '')) add(owner);
+  }
   for (const f of plan.frames) add(f.func);
   return names;
 }
 
 /** Files with a retrieved chunk whose symbols define one of the query's called-out names. */
-function definingFiles(keyword: readonly ScoredChunk[], vector: readonly ScoredChunk[], plan: QueryPlan): Set<string> {
-  const names = calledOutNames(plan);
+function definingFiles(keyword: readonly ScoredChunk[], vector: readonly ScoredChunk[], plan: QueryPlan, owners: boolean): Set<string> {
+  const names = calledOutNames(plan, owners);
   const out = new Set<string>();
   if (!names.size) return out;
   for (const list of [keyword, vector]) {

@@ -14,7 +14,7 @@ import { reciprocalRankFusion } from './rrf';
 import type { FileKind } from '../index/fileKind';
 import { DEFAULT_FILE_RANK, fileKey, rankFiles, type FileRankOptions, type RankedFile } from './fileRank';
 import { DEFAULT_PLAN_WEIGHTS, planQuery, type PlanWeights } from './queryPlan';
-import type { ScoredChunk, SearchSource, SourceChunk } from './source';
+import type { ScoredChunk, ScoredFile, SearchSource, SourceChunk } from './source';
 
 export interface HybridOptions {
   mode?: SearchMode;
@@ -85,6 +85,8 @@ export const DEFAULT_CANDIDATES = 50;
 export const MAX_QUERY_CHARS = 200_000;
 /** Chunks each retriever returns when files are ranked: enough for most files' best few chunks. */
 const FILE_RANK_DEPTH = 300;
+/** Files the whole-file BM25 list ranks (the fusion reads ranks, so deeper ones barely count). */
+const WHOLE_FILE_DEPTH = 200;
 /** Chunks per file handed to the re-ranker and the passages. */
 const CHUNKS_PER_FILE = 3;
 /** Chosen on split A: 0.3 ties 0 for the local re-ranker (R@10 .491 both), and a re-ranker still moves files. */
@@ -146,7 +148,14 @@ export async function hybridSearch(source: SearchSource, query: string, options:
   let candidates = fuse(mode, keyword, vector, options, retrieveDepth);
   let files: Map<string, RankedFile> | undefined;
   if (fileOptions) {
-    files = rankFiles(mode === 'vector' ? [] : keyword, mode === 'bm25' ? [] : vector, plan, fileOptions);
+    let wholeFiles: ScoredFile[] = [];
+    if (mode !== 'vector' && (fileOptions.fileBm25Weight ?? 0) > 0 && source.fileKeywordSearch) {
+      const t = performance.now();
+      wholeFiles = await source.fileKeywordSearch(options.plan === false ? text : plan.terms, WHOLE_FILE_DEPTH, filter);
+      keywordMs += performance.now() - t;
+    }
+    files = rankFiles(mode === 'vector' ? [] : keyword, mode === 'bm25' ? [] : vector, plan, fileOptions, wholeFiles);
+    if (wholeFiles.length) candidates = candidates.concat(await chunksOfUnseenFiles(source, options.plan === false ? text : plan.terms, candidates, files, depth, filter));
     candidates = fileOrder(candidates, files, depth);
   } else {
     candidates = candidates.slice(0, depth);
@@ -209,6 +218,42 @@ function fuse(mode: SearchMode, keyword: ScoredChunk[], vector: ScoredChunk[], o
     bm25Score: f.ranks[0] === undefined ? undefined : keyword[f.ranks[0] - 1].score,
     vectorScore: f.ranks[1] === undefined ? undefined : vector[f.ranks[1] - 1].score,
   }));
+}
+
+/**
+ * A file can rank among the first by its whole-file score while none of its chunks is in either
+ * retriever's list (its matches are spread thin). Such files among the first that the passages can
+ * show get their best BM25 chunks (or their first chunks, when none matches) fetched here, so the
+ * file ranking's verdict reaches the results.
+ */
+async function chunksOfUnseenFiles(
+  source: SearchSource,
+  query: string | ReadonlyMap<string, number>,
+  candidates: readonly Candidate[],
+  files: Map<string, RankedFile>,
+  depth: number,
+  filter: ((chunk: SourceChunk) => boolean) | undefined,
+): Promise<Candidate[]> {
+  const seen = new Set(candidates.map((c) => fileKey(c.chunk)));
+  const wanted = new Set(
+    [...files.values()]
+      .sort((a, b) => b.score - a.score)
+      .slice(0, Math.ceil(depth / CHUNKS_PER_FILE))
+      .filter((f) => !seen.has(f.key))
+      .map((f) => f.key),
+  );
+  if (!wanted.size) return [];
+  const hits = await source.keywordSearch(query, wanted.size * CHUNKS_PER_FILE * 4, (c) => wanted.has(fileKey(c)) && (!filter || filter(c)));
+  const perFile = new Map<string, number>();
+  const out: Candidate[] = [];
+  for (const h of hits) {
+    const key = fileKey(h.chunk);
+    const n = perFile.get(key) ?? 0;
+    if (n >= CHUNKS_PER_FILE) continue;
+    perFile.set(key, n + 1);
+    out.push({ chunk: h.chunk, score: 0, fusedRank: Number.MAX_SAFE_INTEGER, bm25Score: h.score });
+  }
+  return out;
 }
 
 /**

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { ChunkLocation } from '../index/catalog';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
 import type { StoreSource } from '../store/types';
-import type { ScoredChunk, SourceChunk } from './source';
+import type { ScoredChunk, ScoredFile, SourceChunk } from './source';
 
 /** The local store behind the store seam (src/engine/store/types.ts). */
 export class IndexSource implements StoreSource {
@@ -31,6 +31,10 @@ export class IndexSource implements StoreSource {
 
   keywordSearch(query: string | ReadonlyMap<string, number>, k: number, filter?: (chunk: SourceChunk) => boolean): ScoredChunk[] {
     return this.index.keywordSearch(query, k, filter);
+  }
+
+  fileKeywordSearch(query: string | ReadonlyMap<string, number>, k: number, filter?: (chunk: SourceChunk) => boolean): ScoredFile[] {
+    return this.index.fileKeywordSearch(query, k, filter);
   }
 
   async vectorSearch(query: string, k: number, signal?: AbortSignal, filter?: (chunk: SourceChunk) => boolean): Promise<ScoredChunk[]> {

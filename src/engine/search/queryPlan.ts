@@ -26,6 +26,12 @@ export interface QueryPlan {
   identifiers: string[];
   /** File paths mentioned (`src/a/b.py`, `b.py`), frames' paths included. */
   paths: string[];
+  /**
+   * Module paths spelled as dotted names (`astropy.io.ascii.qdp` → `astropy/io/ascii/qdp`, and
+   * without its last part, which may be a class or function: `sympy.core.numbers.Float`), without
+   * extension; matched against files by path suffix (fileRank.ts).
+   */
+  modules: string[];
   frames: StackFrame[];
   quoted: string[];
   /** Lines that look like an error message (`TypeError: …`, `Error: …`). */
@@ -53,6 +59,12 @@ export interface PlanWeights {
   frame: number;
   path: number;
   quoted: number;
+  /**
+   * Where documentation intent is read: 'prose' (default) — a bug report's title, any other query's
+   * words, never URLs, code or compound names (`github-readme-stats`, `docs_url`); 'anywhere' — the
+   * whole text, as before (every issue that links the project's README counted as asking for docs).
+   */
+  docIntent?: 'prose' | 'anywhere';
 }
 
 /**
@@ -85,7 +97,37 @@ export function planQuery(text: string, weights: PlanWeights = DEFAULT_PLAN_WEIG
   }
   for (const f of frames) if (f.func) add(f.func.split('.').pop()!, weights.frame);
   for (const p of paths) add(p.split('/').pop()!.replace(/\.\w+$/, ''), weights.path);
-  return { text, class: cls, terms, identifiers, paths, frames, quoted, errors, docIntent: DOC_INTENT.test(text) };
+  const docIntent = weights.docIntent === 'anywhere' ? DOC_INTENT.test(text) : asksForDocs(text, cls);
+  return { text, class: cls, terms, identifiers, paths, modules: modulePaths(identifiers), frames, quoted, errors, docIntent };
+}
+
+/** Dotted names whose parts look like module names (lower-case words) as slash paths: see QueryPlan.modules. */
+export function modulePaths(identifiers: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const id of identifiers) {
+    const parts = id.split('.');
+    if (parts.length < 2 || parts.some((p) => !p)) continue;
+    const moduleLike = (p: string): boolean => /^[a-z_][a-z0-9_]*$/.test(p);
+    if (parts.slice(0, -1).every(moduleLike)) {
+      if (moduleLike(parts[parts.length - 1])) out.add(parts.join('/'));
+      if (parts.length >= 3) out.add(parts.slice(0, -1).join('/'));
+    }
+  }
+  return [...out];
+}
+
+/**
+ * Whether the query asks about documentation. A bug report is about behaviour: its body quotes
+ * READMEs, links docs and names the project (`github-readme-stats`), none of which asks for a doc, so
+ * only its title (first line) counts. URLs, code and compound names never count.
+ */
+export function asksForDocs(text: string, cls: QueryClass): boolean {
+  let prose = cls === 'bug-report' ? (text.trim().split('\n')[0] ?? '') : text;
+  prose = prose
+    .replace(/```[\s\S]*?```|`[^`\n]*`/g, ' ')
+    .replace(/\b(?:[a-z][\w+.-]*:\/\/|www\.)\S+/gi, ' ')
+    .replace(/\S*[\w][-_./][\w]\S*/g, ' ');
+  return DOC_INTENT.test(prose);
 }
 
 function classify(text: string, identifiers: string[], frames: StackFrame[], errors: string[]): QueryClass {

@@ -37,6 +37,17 @@ export interface SearchSource {
   vectorSearch(query: string, k: number, signal?: AbortSignal, filter?: (chunk: SourceChunk) => boolean): Promise<ScoredChunk[]>;
   /** The chunk's text as indexed (or as the file holds it now); undefined if it is gone. */
   readChunkText(chunk: SourceChunk): Promise<string | undefined>;
+  /**
+   * Optional: BM25 with each FILE scored as one document (its chunks' term counts summed), best
+   * first, keyed by fileKey(). Sources without it rank files from their chunks alone.
+   */
+  fileKeywordSearch?(query: string | ReadonlyMap<string, number>, k: number, filter?: (chunk: SourceChunk) => boolean): ScoredFile[] | Promise<ScoredFile[]>;
+}
+
+export interface ScoredFile {
+  /** `${root ?? 0}:${path}`, as fileKey() in fileRank.ts. */
+  key: string;
+  score: number;
 }
 
 export interface MemoryChunk extends SourceChunk {
@@ -106,4 +117,15 @@ export class MemorySource implements SearchSource {
   async readChunkText(chunk: SourceChunk): Promise<string | undefined> {
     return this.chunks.get(chunk.id)?.text;
   }
+
+  fileKeywordSearch(query: string | ReadonlyMap<string, number>, k: number, filter?: (chunk: SourceChunk) => boolean): ScoredFile[] {
+    const hits = this.keywords.searchGroups(query, k, this.fileOf, filter && ((id) => filter(this.chunks.get(id)!)));
+    return hits.map((h) => ({ key: h.group, score: h.score }));
+  }
+
+  /** One function object for the index's cached grouping. */
+  private readonly fileOf = (id: string): string | undefined => {
+    const c = this.chunks.get(id);
+    return c && `${c.root ?? 0}:${c.path}`;
+  };
 }

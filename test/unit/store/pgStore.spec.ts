@@ -159,6 +159,7 @@ describe('store: PostgreSQL + pgvector team store (real server)', function () {
       assert.equal(fresh, '0');
       await store.deleteBranch('incr', 'feature', 'ci');
       assert.equal(rows(), files, 'deleting the branch reclaims its only file');
+      assert.equal(pg.psql('SELECT count(*) FROM keel.postings p WHERE NOT EXISTS (SELECT 1 FROM keel.files f WHERE f.id = p.file_id)', 'team').trim(), '0', "and its file's postings");
       await assert.rejects(store.source('incr', 'feature'), (e: KeelError) => e.code === 'INDEX_NOT_FOUND');
       assert.equal(pg.psql("SELECT string_agg(action, ',' ORDER BY id) FROM keel.index_audit WHERE repo = 'incr'", 'team').trim(), 'publish,publish,delete-branch');
     } finally {

@@ -3,7 +3,8 @@
  * nothing about time.
  *   npm run bench:pgstore -- [--sizes 200000,1000000] [--clients 1,20] [--queries 200] [--dims 64]
  *                            [--cli-chunks 200000] [--store postgres://…]
- *   (--cli-chunks 0 skips the CLI build; --sizes '' skips the synthetic query figures.)
+ *   (--cli-chunks 0 skips the CLI build; --sizes '' skips the synthetic query figures; --explain prints
+ *   the server's EXPLAIN ANALYZE of one hybrid query's statements, captured by auto_explain.)
  *
  * 1. Build through the CLI (`keel index DIR --store …`, the path CI takes): a workspace of real source
  *    text (this checkout's node_modules .js/.ts files, copied round-robin with a distinct header per
@@ -38,6 +39,7 @@ const CLIENTS = list(arg('clients', '1,20'));
 const QUERIES = Number(arg('queries', '200'));
 const DIMS = Number(arg('dims', '64'));
 const CLI_CHUNKS = Number(arg('cli-chunks', '200000'));
+const EXPLAIN = process.argv.includes('--explain');
 const REPO_ROOT = path.resolve(__dirname, '../..');
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const load = (): string => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -291,6 +293,22 @@ async function main(): Promise<void> {
         readChunkText: (c) => source.readChunkText(c),
       });
       const figures: Record<string, unknown> = { localBuild, pgBuild };
+      if (EXPLAIN && server) {
+        // The real statements as the store sends them (prepared, with parameters), planned and run by
+        // the server: auto_explain logs each one's plan with actual times.
+        const logFile = path.join(server.dataDir, '..', 'log');
+        const from = fs.statSync(logFile).size;
+        for (const set of ["session_preload_libraries = 'auto_explain'", 'auto_explain.log_min_duration = 0', 'auto_explain.log_analyze = on', 'auto_explain.log_buffers = on']) server.psql(`ALTER SYSTEM SET ${set}`);
+        server.psql('SELECT pg_reload_conf()');
+        const probe = await PgStore.open(url, { localOnly: false, timeoutS: 120, max: 1 });
+        await hybridSearch(withVector(await probe.source(repo, 'main'), queries[0].vector), queries[0].text, { top: 10 });
+        await probe.close();
+        for (const set of ['session_preload_libraries', 'auto_explain.log_min_duration', 'auto_explain.log_analyze', 'auto_explain.log_buffers']) server.psql(`ALTER SYSTEM RESET ${set}`);
+        server.psql('SELECT pg_reload_conf()');
+        const text = fs.readFileSync(logFile, 'utf8').slice(from);
+        log(`  EXPLAIN ANALYZE of one hybrid query ("${queries[0].text}"), from auto_explain:`);
+        for (const line of text.split('\n').filter((l) => /duration|->|Scan|Limit|Sort|Hash|Nested|Execution|Buffers|Index|Aggregate|Filter|Rows Removed/.test(l))) log(`    ${line.replace(/^.*LOG:\s+/, '')}`);
+      }
       for (const clients of CLIENTS) {
         const reader = await PgStore.open(url, { localOnly: false, timeoutS: 120, max: clients });
         // Each client opens its pool connections first (a running team server has them open).

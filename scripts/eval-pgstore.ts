@@ -174,7 +174,7 @@ function mergeRecords(tasks: ReadonlyArray<{ id: string; repo: string; gold: rea
 }
 
 function summarize(records: readonly TaskRecord[], of: number, runLine: string | undefined, extra: Record<string, unknown> = {}): void {
-  console.log(`\npgstore parity on retrieval-swe-dev (${records.length} of ${of} tasks): file-level R@10, local store vs PostgreSQL store, same run`);
+  console.log(`\npgstore parity on retrieval-swe-dev (${records.length} of ${of} tasks): file-level R@10, local store vs PostgreSQL store, ${runLine ? 'same run' : 'per-task results merged from earlier runs (each task: both stores in the same run)'}`);
   const out: Record<string, unknown> = {};
   let pass = records.length > 0;
   const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);

@@ -233,6 +233,8 @@ async function main(): Promise<void> {
     server.psql("ALTER SYSTEM SET work_mem = '32MB'");
     server.psql("ALTER SYSTEM SET max_wal_size = '8GB'");
     server.psql('ALTER SYSTEM SET max_parallel_workers_per_gather = 0'); // 2 cores, 20 clients: no intra-query parallelism
+    // Loaded in every session (inert until auto_explain.log_min_duration is set) so its settings exist.
+    if (EXPLAIN) server.psql("ALTER SYSTEM SET session_preload_libraries = 'auto_explain'");
     spawnSync('runuser', ['-u', 'postgres', '--', '/usr/lib/postgresql/15/bin/pg_ctl', '-D', server.dataDir, '-w', 'restart', '-l', path.join(server.dataDir, '..', 'log')], { stdio: 'ignore' });
     server.psql('CREATE DATABASE keel_bench');
   }
@@ -298,12 +300,12 @@ async function main(): Promise<void> {
         // the server: auto_explain logs each one's plan with actual times.
         const logFile = path.join(server.dataDir, '..', 'log');
         const from = fs.statSync(logFile).size;
-        for (const set of ["session_preload_libraries = 'auto_explain'", 'auto_explain.log_min_duration = 0', 'auto_explain.log_analyze = on', 'auto_explain.log_buffers = on']) server.psql(`ALTER SYSTEM SET ${set}`);
+        for (const set of ['auto_explain.log_min_duration = 0', 'auto_explain.log_analyze = on', 'auto_explain.log_buffers = on']) server.psql(`ALTER SYSTEM SET ${set}`);
         server.psql('SELECT pg_reload_conf()');
         const probe = await PgStore.open(url, { localOnly: false, timeoutS: 120, max: 1 });
         await hybridSearch(withVector(await probe.source(repo, 'main'), queries[0].vector), queries[0].text, { top: 10 });
         await probe.close();
-        for (const set of ['session_preload_libraries', 'auto_explain.log_min_duration', 'auto_explain.log_analyze', 'auto_explain.log_buffers']) server.psql(`ALTER SYSTEM RESET ${set}`);
+        for (const set of ['auto_explain.log_min_duration', 'auto_explain.log_analyze', 'auto_explain.log_buffers']) server.psql(`ALTER SYSTEM RESET ${set}`);
         server.psql('SELECT pg_reload_conf()');
         const text = fs.readFileSync(logFile, 'utf8').slice(from);
         log(`  EXPLAIN ANALYZE of one hybrid query ("${queries[0].text}"), from auto_explain:`);

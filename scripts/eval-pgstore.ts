@@ -7,7 +7,11 @@
  * searched there. Per variant: file-level Recall@10 of both stores, the difference with a paired-
  * bootstrap 95% interval, and the bar |ΔR@10| ≤ 0.01. Last line: one JSON object.
  *
- * Flags: --limit N (tasks) · --store postgres://… (an existing server; default: one started here)
+ * Flags: --limit N (tasks) · --tasks A-B (1-based, inclusive) · --store postgres://… (an existing
+ * server; default: one started here) · --out FILE (one JSON line per task, full precision) ·
+ * --merge FILE,… (no run: the summary of earlier --out files, e.g. two halves run side by side) ·
+ * --merge-log FILE (also: the per-task lines of an earlier run's log; R@10 = hits / gold is recovered
+ * exactly from its two decimals and the task's gold count).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -42,10 +46,16 @@ class RecordingEmbedder implements Embedder {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { limit: { type: 'string' }, store: { type: 'string' } } });
+  const { values } = parseArgs({ options: { limit: { type: 'string' }, tasks: { type: 'string' }, store: { type: 'string' }, out: { type: 'string' }, merge: { type: 'string' }, 'merge-log': { type: 'string' } } });
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const dataDir = sharedDataDir('retrieval-swe-dev');
-  let tasks = loadSweTasks(dataDir);
+  const allTasks = loadSweTasks(dataDir);
+  if (values.merge || values['merge-log']) return summarize(mergeRecords(allTasks, values.merge?.split(',') ?? [], values['merge-log']), allTasks.length, undefined);
+  let tasks = allTasks;
+  if (values.tasks) {
+    const [a, b] = values.tasks.split('-').map(Number);
+    tasks = tasks.slice(a - 1, b || a);
+  }
   if (values.limit) tasks = tasks.slice(0, Number(values.limit));
   const embedder = new RecordingEmbedder(createEmbedder('keel-code'));
   const server = values.store ? undefined : await startPostgres();
@@ -58,7 +68,7 @@ async function main(): Promise<void> {
     { name: 'hybrid', mode: 'hybrid' as const },
     { name: 'hybrid+rerank', mode: 'hybrid' as const, reranker: new LocalReranker() },
   ];
-  const r10 = new Map<string, { local: number[]; pg: number[] }>(variants.map((v) => [v.name, { local: [], pg: [] }]));
+  const records: TaskRecord[] = [];
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let publishMs = 0;
@@ -102,6 +112,7 @@ async function main(): Promise<void> {
       base = task.id;
       const pgSource = await store.source(task.repo, task.id, { id: embedder.id, embed: query });
       const line: string[] = [];
+      const record: TaskRecord = { id: task.id, repo: task.repo, chunks: corpus.chunks, r10: {} };
       for (const v of variants) {
         const run = async (source: SearchSource): Promise<number> => {
           const r = await hybridSearch(source, task.query, { mode: v.mode, top: 30, reranker: v.reranker });
@@ -109,10 +120,11 @@ async function main(): Promise<void> {
         };
         const a = await run(corpus.source);
         const b = await run(pgSource);
-        r10.get(v.name)!.local.push(a);
-        r10.get(v.name)!.pg.push(b);
+        record.r10[v.name] = { local: a, pg: b };
         line.push(`${v.name} ${a.toFixed(2)}/${b.toFixed(2)}`);
       }
+      records.push(record);
+      if (values.out) fs.appendFileSync(values.out, `${JSON.stringify(record)}\n`);
       log(`[${i + 1}/${tasks.length}] ${task.id}: ${corpus.chunks} chunks, uploaded ${published.uploaded} files, shared ${published.reused} · local/pg R@10 ${line.join(' · ')}`);
     }
   } finally {
@@ -120,22 +132,64 @@ async function main(): Promise<void> {
     server?.stop();
   }
   const cpu = process.cpuUsage(cpu0);
-  console.log(`\npgstore parity on retrieval-swe-dev (${tasks.length} tasks): file-level R@10, local store vs PostgreSQL store, same run`);
+  const wallS = (performance.now() - t0) / 1000;
+  summarize(records, tasks.length, `uploaded ${uploaded} files, shared ${reused} across task branches; publish ${(publishMs / 1000).toFixed(1)} s; wall ${wallS.toFixed(0)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s (this process), load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`, { uploaded, reused, wallS: Math.round(wallS) });
+}
+
+interface TaskRecord {
+  id: string;
+  repo: string;
+  chunks: number;
+  r10: Record<string, { local: number; pg: number }>;
+}
+
+const VARIANTS = ['bm25', 'hybrid', 'hybrid+rerank'];
+
+/** Per-task records of earlier runs: --out files, and the per-task lines of a run's log. */
+function mergeRecords(tasks: ReadonlyArray<{ id: string; repo: string; gold: readonly string[] }>, files: readonly string[], logFile: string | undefined): TaskRecord[] {
+  const byId = new Map<string, TaskRecord>();
+  if (logFile) {
+    const gold = new Map(tasks.map((t) => [t.id, t.gold.length]));
+    for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
+      const m = /^\[\d+\/\d+\] (\S+): (\d+) chunks.* local\/pg R@10 (.*)$/.exec(line);
+      if (!m || !gold.has(m[1])) continue;
+      const n = gold.get(m[1])!;
+      const exact = (x: string): number => Math.round(Number(x) * n) / n; // hits / gold, from two decimals
+      const r10: TaskRecord['r10'] = {};
+      for (const part of m[3].split(' · ')) {
+        const v = /^(\S+) ([\d.]+)\/([\d.]+)$/.exec(part.trim());
+        if (v) r10[v[1]] = { local: exact(v[2]), pg: exact(v[3]) };
+      }
+      byId.set(m[1], { id: m[1], repo: tasks.find((t) => t.id === m[1])!.repo, chunks: Number(m[2]), r10 });
+    }
+  }
+  for (const file of files) {
+    for (const line of fs.readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+      const r = JSON.parse(line) as TaskRecord;
+      byId.set(r.id, r);
+    }
+  }
+  // Task order of the dev set, whatever order the pieces ran in.
+  return tasks.map((t) => byId.get(t.id)).filter((r): r is TaskRecord => r !== undefined);
+}
+
+function summarize(records: readonly TaskRecord[], of: number, runLine: string | undefined, extra: Record<string, unknown> = {}): void {
+  console.log(`\npgstore parity on retrieval-swe-dev (${records.length} of ${of} tasks): file-level R@10, local store vs PostgreSQL store, ${runLine ? 'same run' : 'per-task results merged from earlier runs (each task: both stores in the same run)'}`);
   const out: Record<string, unknown> = {};
-  let pass = true;
-  for (const v of variants) {
-    const { local, pg } = r10.get(v.name)!;
-    const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
+  let pass = records.length > 0;
+  const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
+  for (const name of VARIANTS) {
+    const local = records.map((r) => r.r10[name].local);
+    const pg = records.map((r) => r.r10[name].pg);
     const ci = pairedBootstrap(pg, local);
     const ok = Math.abs(mean(pg) - mean(local)) <= 0.01;
     pass &&= ok;
     const differ = local.filter((x, i) => x !== pg[i]).length;
-    console.log(`  ${v.name.padEnd(14)} local ${mean(local).toFixed(3)}  pg ${mean(pg).toFixed(3)}  pg − local ${formatInterval(ci)}  tasks differing ${differ}  ${ok ? 'PASS' : 'FAIL'} |Δ| ≤ 0.01`);
-    out[v.name] = { local: mean(local), pg: mean(pg), delta: ci.delta, lo: ci.lo, hi: ci.hi, differing: differ, pass: ok };
+    console.log(`  ${name.padEnd(14)} local ${mean(local).toFixed(3)}  pg ${mean(pg).toFixed(3)}  pg − local ${formatInterval(ci)}  tasks differing ${differ}  ${ok ? 'PASS' : 'FAIL'} |Δ| ≤ 0.01`);
+    out[name] = { local: mean(local), pg: mean(pg), delta: ci.delta, lo: ci.lo, hi: ci.hi, differing: differ, pass: ok };
   }
-  const wallS = (performance.now() - t0) / 1000;
-  console.log(`  uploaded ${uploaded} files, shared ${reused} across task branches; publish ${(publishMs / 1000).toFixed(1)} s; wall ${wallS.toFixed(0)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s (this process), load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
-  console.log(JSON.stringify({ eval: 'pgstore-parity', tasks: tasks.length, r10: out, pass, uploaded, reused, wallS: Math.round(wallS) }));
+  if (runLine) console.log(`  ${runLine}`);
+  console.log(JSON.stringify({ eval: 'pgstore-parity', tasks: records.length, of, r10: out, pass, ...extra }));
 }
 
 void main().catch((error) => {

@@ -15,6 +15,7 @@ import type {
 import { KeelError, throwIfCancelled } from '../common/errors';
 import type { Logger } from './log';
 import { ServiceRegistry } from './services';
+import { requestScope, scopeOfParams } from './store/requestScope';
 
 export interface RequestContext<C = unknown> {
   readonly id: RequestId;
@@ -78,7 +79,7 @@ export class Engine {
     const handler = this.handlers.get(method) as Handler<M> | undefined;
     if (!handler) throw new KeelError('METHOD_NOT_FOUND', `Unknown method: ${method}`);
     throwIfCancelled(ctx.signal);
-    return handler(params ?? ({} as ParamsOf<M>), ctx);
+    return requestScope.run(scopeOfParams(params), () => handler(params ?? ({} as ParamsOf<M>), ctx));
   }
 
   async shutdown(): Promise<void> {

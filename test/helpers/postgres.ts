@@ -13,6 +13,8 @@ const BIN = '/usr/lib/postgresql/15/bin';
 
 export interface PgServer {
   port: number;
+  /** The data directory (postmaster.pid: the server's process, for CPU accounting in benchmarks). */
+  dataDir: string;
   /** Superuser URL (trust auth over the socket is off: password auth over TCP). */
   url(user?: string, password?: string, database?: string): string;
   psql(sql: string, database?: string): string;
@@ -57,6 +59,7 @@ export async function startPostgres(): Promise<PgServer> {
   asPostgres(path.join(BIN, 'pg_ctl'), ['-D', data, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start']);
   const server: PgServer = {
     port,
+    dataDir: data,
     url: (user = 'postgres', password = 'keel-super', database = 'postgres') =>
       `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
     psql: (sql, database = 'postgres') =>

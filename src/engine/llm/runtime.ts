@@ -11,9 +11,13 @@ import { userStateDir, workspaceStateDir } from '../stateDir';
 import { defaultMargin, defaultThreshold, SemanticCache } from './cache';
 import { CostLedger, type BudgetConfig } from './ledger';
 import type { PriceTable } from './pricing';
+import { TeamRuntime } from '../store/teamRuntime';
+import { TeamStoresKey } from '../store/teamStore';
 
 export const CostLedgerKey = serviceKey<CostLedger>('cost-ledger');
 export const SemanticCacheKey = serviceKey<SemanticCache>('semantic-cache');
+/** The team store behind the ledger and the cache (store/teamRuntime.ts); inert while the store is local. */
+export const TeamRuntimeKey = serviceKey<TeamRuntime | undefined>('team-runtime');
 
 export function budgetConfig(config: EngineConfig): BudgetConfig {
   return {
@@ -29,6 +33,14 @@ export function priceOverrides(config: EngineConfig): PriceTable {
 
 export function provideLlmRuntime(engine: Engine): void {
   const { services } = engine;
+  services.provide(TeamRuntimeKey, (registry) => {
+    if (!registry.has(TeamStoresKey)) return undefined;
+    // Taken now so the pools' shutdown is registered first and runs after our flush (last registered runs first).
+    const stores = registry.get(TeamStoresKey);
+    const team = new TeamRuntime({ config: registry.get(ConfigKey), store: (url) => stores.get(url, false), log: engine.log });
+    engine.onShutdown(() => team.flush());
+    return team;
+  });
   services.provide(CostLedgerKey, (registry) => {
     const config = registry.get(ConfigKey);
     const ledger = new CostLedger({ dir: userStateDir(engine.options), budget: budgetConfig(config), prices: priceOverrides(config) });
@@ -36,6 +48,8 @@ export function provideLlmRuntime(engine: Engine): void {
       ledger.budget = budgetConfig(config);
       ledger.prices = priceOverrides(config);
     });
+    const team = registry.get(TeamRuntimeKey);
+    if (team) ledger.onRecord((entry) => team.mirror(entry));
     return ledger;
   });
   services.provide(SemanticCacheKey, (registry) => {
@@ -47,6 +61,7 @@ export function provideLlmRuntime(engine: Engine): void {
       threshold: config.get<number | undefined>('keel.cache.threshold', undefined),
       margin: config.get<number | undefined>('keel.cache.margin', undefined),
       warn: (message) => engine.log.warn(message),
+      shared: registry.get(TeamRuntimeKey)?.answerCache(),
     });
     config.onDidChange((changed) => {
       cache.enabled = config.get('keel.cache.enabled', true);

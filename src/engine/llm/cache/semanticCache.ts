@@ -15,7 +15,7 @@ import { CACHE_FILE, loadCacheFile, saveCacheFile } from './cacheFile';
 import { identifiersOf, sameIdentifiers } from './identifiers';
 import { normalizeQuestion, type Normalization } from './normalize';
 import { scopeKey } from './scope';
-import type { CachedAnswer, CacheRequest, HashFiles, LookupOutcome, StoredEntry } from './types';
+import type { CachedAnswer, CacheRequest, HashFiles, LookupOutcome, SharedAnswerCache, StoredEntry } from './types';
 import { unitVector, VectorBucket } from './vectorBucket';
 
 /** Only these task kinds are answers worth replaying (the issue: chat and SQL review). */
@@ -52,6 +52,8 @@ export interface SemanticCacheOptions {
   warn?: (message: string) => void;
   /** Serve only answers whose question names the same code identifiers (identifiers.ts; default true). */
   identifierGuard?: boolean;
+  /** A team's shared cache beside this one. */
+  shared?: SharedAnswerCache;
 }
 
 /**
@@ -78,6 +80,8 @@ export class SemanticCache {
   enabled: boolean;
   maxEntries: number;
   ttlMs: number;
+  /** The team's shared cache (team store), when the store is postgres: asked after a local miss. */
+  shared: SharedAnswerCache | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: SemanticCacheOptions) {
@@ -87,6 +91,7 @@ export class SemanticCache {
     this.maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
     this.ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
     this.now = options.now ?? Date.now;
+    this.shared = options.shared;
   }
 
   get embedderId(): string {
@@ -125,7 +130,40 @@ export class SemanticCache {
     const vector = await this.embedQuestion(request.question, signal);
     throwIfCancelled(signal);
     const guard = this.options.identifierGuard === false ? undefined : identifiersOf(request.question);
-    return this.lookupVector(vector, scopeKey(request.scope, this.embedderId), hashFiles, guard);
+    const local = await this.lookupVector(vector, scopeKey(request.scope, this.embedderId), hashFiles, guard);
+    if (local.kind !== 'miss' || !this.shared) return local;
+    return this.lookupShared(this.shared, request, vector, hashFiles, guard);
+  }
+
+  /**
+   * The team's cache, under the local rules: at or above the threshold, same identifiers, every cited
+   * file unchanged in this checkout, and no usable rival within the margin. A stale team entry is
+   * only skipped, not deleted: it may be right for a teammate's branch.
+   */
+  private async lookupShared(shared: SharedAnswerCache, request: CacheRequest, vector: Float32Array, hashFiles: HashFiles, identifiers?: readonly string[]): Promise<LookupOutcome> {
+    let rows: Array<{ entry: StoredEntry; score: number }>;
+    try {
+      rows = await shared.candidates(request.scope, this.embedderId, vector, this.threshold - Math.max(0, this.margin), this.ttlMs);
+    } catch (error) {
+      this.options.warn?.(`shared answer cache: lookup failed (${(error as Error).message}); asking the model`);
+      return { kind: 'miss' };
+    }
+    let best: { entry: StoredEntry; score: number } | undefined;
+    for (const row of rows) {
+      if (row.score < this.threshold) break;
+      if (await this.usable(row.entry, hashFiles, identifiers, false)) {
+        best = row;
+        break;
+      }
+    }
+    if (!best) return { kind: 'miss' };
+    if (this.margin > 0) {
+      for (const rival of rows) {
+        if (rival.entry === best.entry || rival.score <= best.score - this.margin) continue;
+        if (await this.usable(rival.entry, hashFiles, identifiers, false)) return { kind: 'miss' };
+      }
+    }
+    return { kind: 'hit', entry: best.entry, similarity: best.score };
   }
 
   /**
@@ -172,14 +210,14 @@ export class SemanticCache {
   }
 
   /** Whether an entry may answer this query: same identifiers, and every file it relied on unchanged. */
-  private async usable(entry: StoredEntry, hashFiles: HashFiles, identifiers?: readonly string[]): Promise<boolean> {
+  private async usable(entry: StoredEntry, hashFiles: HashFiles, identifiers?: readonly string[], dropStale = true): Promise<boolean> {
     if (identifiers && !sameIdentifiers(identifiers, this.entryIdentifiers(entry))) return false;
     const paths = Object.keys(entry.files);
     if (!paths.length) return true;
     const current = await hashFiles(paths);
     if (paths.every((p) => current[p] === entry.files[p])) return true;
     // The code this answer was about has changed: the answer must never be served again.
-    this.delete(entry.id);
+    if (dropStale) this.delete(entry.id);
     return false;
   }
 
@@ -212,7 +250,7 @@ export class SemanticCache {
     // Re-asking the same question (e.g. "bypass cache") replaces the old answer instead of piling up copies.
     for (const { id } of this.buckets.get(key)?.search(vector, SAME_QUESTION) ?? []) this.delete(id);
     const now = this.now();
-    this.insert({
+    const entry: StoredEntry = {
       ...answer,
       id: randomUUID(),
       scopeKey: key,
@@ -224,9 +262,13 @@ export class SemanticCache {
       createdAt: now,
       lastUsedAt: now,
       hits: 0,
-    });
+    };
+    this.insert(entry);
     this.evict();
     this.changed();
+    if (this.shared) {
+      await this.shared.put(entry).catch((error: Error) => this.options.warn?.(`shared answer cache: could not store the answer (${error.message})`));
+    }
     return true;
   }
 

@@ -42,3 +42,14 @@ export type LookupOutcome =
   | { kind: 'miss' }
   | { kind: 'uncacheable'; why: string }
   | { kind: 'disabled' };
+
+/**
+ * A cache shared by a team (the team store's answer cache): asked after a local miss, written beside
+ * every local put. The same scope, threshold, margin, identifier and cited-file rules apply to its
+ * entries (semanticCache.ts); only where they are kept differs.
+ */
+export interface SharedAnswerCache {
+  /** Entries of this scope (and embedder) scoring at or above `floor`, younger than `ttlMs`, best first. */
+  candidates(scope: CacheScope, embedderId: string, vector: Float32Array, floor: number, ttlMs: number): Promise<Array<{ entry: StoredEntry; score: number }>>;
+  put(entry: StoredEntry): Promise<void>;
+}

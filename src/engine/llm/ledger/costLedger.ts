@@ -29,6 +29,8 @@ export class CostLedger {
   prices: PriceTable;
   budget: BudgetConfig;
   private readonly now: () => number;
+  /** Told of every line written (the team store mirrors them: store/teamRuntime.ts). */
+  private readonly listeners: Array<(entry: CostEntry) => void> = [];
 
   constructor(options: CostLedgerOptions) {
     this.log = new JsonlLog(path.join(options.dir, LEDGER_FILE), isCostEntry);
@@ -47,7 +49,12 @@ export class CostLedger {
     this.refresh(); // pick up other writers first so our own line is read exactly once below
     this.log.append(entry);
     this.refresh();
+    for (const listener of this.listeners) listener(entry);
     return { entry, budget: this.budgetState() };
+  }
+
+  onRecord(listener: (entry: CostEntry) => void): void {
+    this.listeners.push(listener);
   }
 
   budgetState(): BudgetState {

@@ -74,12 +74,19 @@ export class PgPool {
         throw toStoreError(error, this.label);
       }
       let broken = false;
+      // A session that dies between two statements of `fn` emits 'error' on the checked-out client;
+      // unheard, that would take the whole process down. The next statement fails and is mapped.
+      const onError = (): void => {
+        broken = true;
+      };
+      client.on('error', onError);
       try {
         return await fn(client);
       } catch (error) {
-        broken = isConnectionError(error);
+        broken ||= isConnectionError(error);
         throw toStoreError(error, this.label);
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     };

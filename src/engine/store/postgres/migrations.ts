@@ -163,6 +163,41 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'team: shared answer cache lookups (question vectors, cited file hashes), ledger cache hits',
+    sql: `
+      -- The shared answer cache is searched by question similarity inside one scope (repository, task
+      -- kind, tier, prompt version, embedder: scope_key), exactly like the local cache's buckets. The
+      -- vector column has no fixed dimension (each embedder writes its own; scope_key never mixes them),
+      -- so the scan is exact over one scope's rows, which an index on scope_key narrows.
+      ALTER TABLE keel.answer_cache
+        ADD COLUMN IF NOT EXISTS scope_key text,
+        ADD COLUMN IF NOT EXISTS question_vector vector,
+        ADD COLUMN IF NOT EXISTS files jsonb NOT NULL DEFAULT '{}',
+        ADD COLUMN IF NOT EXISTS model text,
+        ADD COLUMN IF NOT EXISTS usage jsonb,
+        ADD COLUMN IF NOT EXISTS cost_usd numeric(14, 6) NOT NULL DEFAULT 0;
+      CREATE INDEX IF NOT EXISTS answer_cache_scope_key ON keel.answer_cache (scope_key, created_at);
+      ALTER TABLE keel.cost_ledger
+        ADD COLUMN IF NOT EXISTS entry_id text,
+        ADD COLUMN IF NOT EXISTS task_kind text,
+        ADD COLUMN IF NOT EXISTS tier text,
+        ADD COLUMN IF NOT EXISTS cache_hit boolean NOT NULL DEFAULT false,
+        ADD COLUMN IF NOT EXISTS saved_usd numeric(14, 6) NOT NULL DEFAULT 0;
+      -- A ledger line mirrored twice (a retried insert) is counted once.
+      CREATE UNIQUE INDEX IF NOT EXISTS cost_ledger_entry ON keel.cost_ledger (entry_id) WHERE entry_id IS NOT NULL;
+    `,
+  },
+  {
+    version: 4,
+    name: 'index: postings without a per-row foreign key check (uploads), swept with their file',
+    sql: `
+      -- The check ran once per posting (~30 per chunk) and was half the cost of an upload. A file's
+      -- postings are written in the transaction that writes the file and deleted with it (pgStore.sweep).
+      ALTER TABLE keel.postings DROP CONSTRAINT IF EXISTS postings_file_id_fkey;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

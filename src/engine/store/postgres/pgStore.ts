@@ -212,6 +212,7 @@ export class PgStore {
       await input.afterBatch?.(batchNo);
     }
 
+    if (table) await ensureVectorIndex(db, table);
     const fileIds = input.files.map((f) => known.get(`${f.path}\0${f.hash}`)).filter((id): id is number => id !== undefined);
     await inTransaction(db, async () => {
       await db.query('INSERT INTO keel.commit_files (commit_id, file_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING', [commitId, fileIds]);
@@ -279,8 +280,11 @@ export class PgStore {
          AND NOT EXISTS (SELECT 1 FROM keel.branches b WHERE b.head_commit = c.id)`,
       [repoId, now, GRACE_SECONDS],
     );
+    // Postings have no foreign key (migration 4: checking one per posting halved upload speed), so a
+    // file's postings go in the same statement as the file.
     await db.query(
-      `DELETE FROM keel.files f WHERE f.repo_id = $1 AND NOT EXISTS (SELECT 1 FROM keel.commit_files cf WHERE cf.file_id = f.id)`,
+      `WITH gone AS (DELETE FROM keel.files f WHERE f.repo_id = $1 AND NOT EXISTS (SELECT 1 FROM keel.commit_files cf WHERE cf.file_id = f.id) RETURNING f.id)
+       DELETE FROM keel.postings p USING gone WHERE p.file_id = gone.id`,
       [repoId],
     );
   }
@@ -332,11 +336,25 @@ async function ensureVectorTable(db: PoolClient, id: string, dimensions: number)
       ord int NOT NULL,
       embedding vector(${dimensions}) NOT NULL,
       PRIMARY KEY (file_id, ord))`);
-    // Vectors are unit length (every Keel embedder normalises): inner product is the cosine.
-    await db.query(`CREATE INDEX IF NOT EXISTS ${table}_hnsw ON keel.${table} USING hnsw (embedding vector_ip_ops)`);
+    // The HNSW index is built after the first upload (ensureVectorIndex): one bulk build of the graph
+    // is several times cheaper than inserting every vector into it one by one.
     await db.query('INSERT INTO keel.embedders (id, dimensions, table_name) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [id, dimensions, table]);
   });
   return table;
+}
+
+/** Builds the embedder's HNSW index once its table has rows; later publishes insert into it. */
+async function ensureVectorIndex(db: PoolClient, table: string): Promise<void> {
+  const has = await db.query("SELECT 1 FROM pg_indexes WHERE schemaname = 'keel' AND indexname = $1", [`${table}_hnsw`]);
+  if (has.rows.length) return;
+  // The graph is built in memory when it fits: far faster than spilling (pgvector's own advice).
+  await db.query("SET maintenance_work_mem = '1GB'");
+  try {
+    // Vectors are unit length (every Keel embedder normalises): inner product is the cosine.
+    await db.query(`CREATE INDEX IF NOT EXISTS ${table}_hnsw ON keel.${table} USING hnsw (embedding vector_ip_ops)`);
+  } finally {
+    await db.query('RESET maintenance_work_mem');
+  }
 }
 
 async function insertFiles(db: PoolClient, repoId: number, files: readonly UploadFile[]): Promise<number[]> {
@@ -376,6 +394,12 @@ async function insertChunks(db: PoolClient, files: ReadonlyArray<{ id: number; f
      SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::float8[])`,
     [c.file, c.ord, c.start, c.end, c.symbol, c.language, c.hash, c.body, c.len],
   );
+  // In term order, the primary key's B-tree is filled page by page instead of at random places.
+  const order = Array.from(p.term.keys()).sort((x, y) => (p.term[x] < p.term[y] ? -1 : p.term[x] > p.term[y] ? 1 : 0));
+  for (const key of ['term', 'file', 'ord', 'tf', 'len'] as const) {
+    const col = p[key] as Array<string | number>;
+    (p as Record<string, Array<string | number>>)[key] = order.map((i) => col[i]);
+  }
   for (let i = 0; i < p.term.length; i += 50_000) {
     await db.query(
       'INSERT INTO keel.postings (term, file_id, ord, tf, doc_len) SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[], $4::int[], $5::float8[])',
@@ -439,6 +463,9 @@ async function commitStatistics(db: PoolClient, commitId: number, base: number |
   );
   await db.query('DELETE FROM keel.commit_terms WHERE commit_id = $1 AND df <= 0', [commitId]);
 }
+
+/** The hnsw.ef_search each pooled connection was last set to (settings live as long as the session). */
+const hnswSettings = new WeakMap<PoolClient, number>();
 
 export interface EmbedQuery {
   id: string;
@@ -538,15 +565,21 @@ export class PgSource implements StoreSource {
         FROM keel.${this.table} v JOIN keel.commit_files cf ON cf.commit_id = $1 AND cf.file_id = v.file_id
         JOIN keel.chunks c ON c.file_id = v.file_id AND c.ord = v.ord JOIN keel.files f ON f.id = v.file_id
        ORDER BY v.embedding <#> $2::vector, v.file_id, v.ord LIMIT $3`;
+    const query = { name: `keel_vec_${this.table}`, text: sql, values: [this.commit.id, vectorLiteral(vector), limit] };
     const rows = await this.store.pool.withClient(async (db) => {
-      await db.query('BEGIN READ ONLY');
-      try {
-        if (exact) await db.query('SET LOCAL enable_indexscan = off');
-        else {
-          await db.query(`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(100, limit + 40))}`);
-          await db.query("SET LOCAL hnsw.iterative_scan = 'relaxed_order'");
+      if (!exact) {
+        // Session settings, sent only when this connection does not have them yet: the common case is
+        // one round trip for the whole vector leg.
+        const ef = Math.min(1000, Math.max(100, limit + 40));
+        if (hnswSettings.get(db) !== ef) {
+          await db.query(`SET hnsw.ef_search = ${ef}; SET hnsw.iterative_scan = 'relaxed_order'`);
+          hnswSettings.set(db, ef);
         }
-        const r = await db.query<ChunkRow>({ name: `keel_vec_${this.table}`, text: sql, values: [this.commit.id, vectorLiteral(vector), limit] });
+        return (await db.query<ChunkRow>(query)).rows;
+      }
+      await db.query('BEGIN READ ONLY; SET LOCAL enable_indexscan = off');
+      try {
+        const r = await db.query<ChunkRow>(query);
         await db.query('COMMIT');
         return r.rows;
       } catch (error) {

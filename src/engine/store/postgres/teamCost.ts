@@ -8,7 +8,8 @@ import type { TeamCostLine, TeamCostSummary } from '../../../protocol';
 import type { PgStore } from './pgStore';
 
 export interface TeamCostEntry {
-  user: string;
+  /** Undefined: the database role (what the README's row-level security policy requires). */
+  user?: string;
   repo: string;
   feature: string;
   provider: string;
@@ -17,13 +18,20 @@ export interface TeamCostEntry {
   outputTokens: number;
   costUsd: number;
   at?: string;
+  /** The local ledger line's id: a line mirrored twice is stored once. */
+  entryId?: string;
+  taskKind?: string;
+  tier?: string;
+  cacheHit?: boolean;
+  savedUsd?: number;
 }
 
 export async function recordTeamCost(store: PgStore, e: TeamCostEntry): Promise<void> {
   await store.pool.query(
-    `INSERT INTO keel.cost_ledger (at, user_name, repo, feature, provider, model, input_tokens, output_tokens, cost_usd)
-     VALUES (coalesce($1::timestamptz, now()), $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [e.at ?? null, e.user, e.repo, e.feature, e.provider, e.model, e.inputTokens, e.outputTokens, e.costUsd],
+    `INSERT INTO keel.cost_ledger (at, user_name, repo, feature, provider, model, input_tokens, output_tokens, cost_usd, entry_id, task_kind, tier, cache_hit, saved_usd)
+     VALUES (coalesce($1::timestamptz, now()), coalesce($2, session_user), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     ON CONFLICT (entry_id) WHERE entry_id IS NOT NULL DO NOTHING`,
+    [e.at ?? null, e.user ?? null, e.repo, e.feature, e.provider, e.model, e.inputTokens, e.outputTokens, e.costUsd, e.entryId ?? null, e.taskKind ?? null, e.tier ?? null, e.cacheHit ?? false, e.savedUsd ?? 0],
     'keel_cost_insert',
   );
 }

@@ -217,6 +217,55 @@ describe('sql static: N+1 in Go and Java', () => {
     assert.equal((await n1('T.java', jv)).length, 1);
   });
 
+  it('ent: a bulk insert per item of the outer loop is N+1; builders collected for one CreateBulk, and a flush per batch of K, are not', async () => {
+    const src = gofile(
+      [
+        'func (c *Client) createAll(ctx context.Context, alerts []*models.Alert) error {',
+        '\tfor _, a := range alerts {',
+        '\t\tbulk := make([]*ent.MetaCreate, 0)',
+        '\t\tfor _, m := range a.Meta {',
+        '\t\t\tbulk = append(bulk, c.Ent.Meta.Create().SetKey(m.Key))',
+        '\t\t}',
+        '\t\tif _, err := c.Ent.Meta.CreateBulk(bulk...).Save(ctx); err != nil {',
+        '\t\t\treturn err',
+        '\t\t}',
+        '\t}',
+        '\tall := make([]*ent.DecisionCreate, 0)',
+        '\tfor _, a := range alerts {',
+        '\t\tall = append(all, c.Ent.Decision.Create().SetValue(a.Value))',
+        '\t\tif len(all) == batchSize {',
+        '\t\t\tif _, err := c.Ent.Decision.CreateBulk(all...).Save(ctx); err != nil {',
+        '\t\t\t\treturn err',
+        '\t\t\t}',
+        '\t\t\tall = all[:0]',
+        '\t\t}',
+        '\t}',
+        '\t_, err := c.Ent.Decision.CreateBulk(all...).Save(ctx)',
+        '\treturn err',
+        '}',
+      ].join('\n'),
+      ['context'],
+    );
+    assert.deepEqual((await n1('alerts.go', src)).map((f) => f.line), [line(src, 'c.Ent.Meta.CreateBulk')]);
+  });
+
+  it('Get / Select / Exec on something that is not a database (an in-memory store, a struct tag) are not N+1; sqlx Get with SQL text and a prepared statement are', async () => {
+    const notDb = gofile('func f(ids []string) {\n\tds := datastore.New()\n\tfor _, id := range ids {\n\t\tds.Get("sandbox", id)\n\t}\n\tfor _, col := range cols {\n\t\t_ = col.Tag.Get("db")\n\t}\n}', ['fmt']);
+    assert.deepEqual(await n1('f.go', notDb), []);
+    const sqlx = gofile('func f(store *Store, ids []int) {\n\tfor _, id := range ids {\n\t\tvar u User\n\t\tstore.x.Get(&u, "SELECT * FROM users WHERE id = ?", id)\n\t}\n}', ['github.com/jmoiron/sqlx']);
+    assert.equal((await n1('f.go', sqlx)).length, 1);
+    const prepared = gofile('func f(insertStmt *Prepared, users []User) {\n\tfor _, u := range users {\n\t\tinsertStmt.Exec(u.Name)\n\t}\n}');
+    assert.equal((await n1('f.go', prepared)).length, 1);
+  });
+
+  it('a statement built from the item by a multi-result call, then run per item, is N+1 (the item is never named at the call)', async () => {
+    const src = gofile('func insertAll(exec SqlExecutor, list ...interface{}) error {\n\tfor _, ptr := range list {\n\t\ttable, elem, err := tableFor(ptr)\n\t\tif err != nil {\n\t\t\treturn err\n\t\t}\n\t\tbi, err := table.bindInsert(elem)\n\t\t_, err = exec.Exec(bi.query, bi.args...)\n\t}\n\treturn nil\n}');
+    assert.deepEqual((await n1('gorp.go', src)).map((f) => f.line), [line(src, 'exec.Exec(')]);
+    // The same shape over schema objects (one TRUNCATE per table) is schema tooling.
+    const ddl = gofile('func (m *DbMap) TruncateTables() error {\n\tfor i := range m.tables {\n\t\ttable := m.tables[i]\n\t\t_, e := m.db.Exec(fmt.Sprintf("%s %s;", m.Dialect.TruncateClause(), quote(table.TableName)))\n\t\tif e != nil {\n\t\t\treturn e\n\t\t}\n\t}\n\treturn nil\n}', ['fmt']);
+    assert.deepEqual(await n1('gorp.go', ddl), []);
+  });
+
   it('database/sql QueryRow per item of a range', async () => {
     const src = gofile('func f(db *sql.DB, ids []int) {\n\tfor _, id := range ids {\n\t\tdb.QueryRow("SELECT name FROM users WHERE id = $1", id)\n\t}\n}');
     assert.equal((await n1('f.go', src)).length, 1);

@@ -262,28 +262,34 @@ async function goNPlusOneFigures(root: string): Promise<Record<string, unknown>>
   }
   const current = await scanGoCorpus(corpus.dir);
   const base = process.argv.includes('--no-baseline') ? undefined : baselineFindings(root, corpus.dir);
-  const { perFile, total } = goNPlusOneCells(corpus.labels, corpus.dir, current, base?.findings.filter((f) => f.category === 'n-plus-one'));
-  const c = total[0];
-  const b = total[1];
-  const recCi = bootstrap(perFile, (s) => recall(s[0]));
-  const preCi = bootstrap(perFile, (s) => precision(s[0]));
-  const dRec = base ? bootstrap(perFile, (s) => sub(recall(s[0]), recall(s[1]))) : undefined;
-  const dPre = base ? bootstrap(perFile, (s) => sub(precision(s[0]), precision(s[1]))) : undefined;
-  console.log(`labels: ${corpus.labels.length} in ${perFile.length} files (${corpus.labels.filter((l) => l.label === 'positive').length} positive); java: no labelled set (none in sql-dev; no Java application source in npm/Debian packages)`);
-  console.log(
-    `${'n+1 go (own labels)'.padEnd(24)} ${fmt(recall(c))} ${fmtCi(recCi)}  ${fmt(precision(c))} ${fmtCi(preCi)}  (${c.tp} ${c.fn} ${c.fp} ${c.tn})` +
-      (base ? ` | baseline ${base.ref.slice(0, 10)} ${fmt(recall(b))} ${fmt(precision(b))} | Δrecall ${fmt(sub(recall(c), recall(b)))} ${fmtCi(dRec)} Δprecision ${fmt(sub(precision(c), precision(b)))} ${fmtCi(dPre)}` : ''),
-  );
+  const out: Record<string, unknown> = {};
+  console.log(`labels: ${corpus.labels.length} (${corpus.labels.filter((l) => l.label === 'positive').length} positive); java: no labelled set (none in sql-dev; no Java application source in npm/Debian packages)`);
+  console.log('split: dev = labels the analyzer was changed against; heldout = labelled afterwards, by the same criteria, before the analyzer ran on them');
+  for (const split of ['heldout', 'dev', 'all'] as const) {
+    const keep = (i: number): boolean => split === 'all' || corpus.splits[i] === split;
+    const { perFile, total } = goNPlusOneCells(corpus.labels, corpus.dir, current, base?.findings.filter((f) => f.category === 'n-plus-one'), keep);
+    const c = total[0];
+    const b = total[1];
+    const recCi = bootstrap(perFile, (s) => recall(s[0]));
+    const preCi = bootstrap(perFile, (s) => precision(s[0]));
+    const dRec = base ? bootstrap(perFile, (s) => sub(recall(s[0]), recall(s[1]))) : undefined;
+    const dPre = base ? bootstrap(perFile, (s) => sub(precision(s[0]), precision(s[1]))) : undefined;
+    console.log(
+      `${`n+1 go ${split}`.padEnd(24)} ${fmt(recall(c))} ${fmtCi(recCi)}  ${fmt(precision(c))} ${fmtCi(preCi)}  (${c.tp} ${c.fn} ${c.fp} ${c.tn}) ${perFile.length} files` +
+        (base ? ` | baseline ${base.ref.slice(0, 10)} ${fmt(recall(b))} ${fmt(precision(b))} | Δrecall ${fmt(sub(recall(c), recall(b)))} ${fmtCi(dRec)} Δprecision ${fmt(sub(precision(c), precision(b)))} ${fmtCi(dPre)}` : ''),
+    );
+    out[split] = { ...c, recall: recall(c), precision: precision(c), recallCi: recCi, precisionCi: preCi, ...(base ? { baseline: { ref: base.ref, ...b, recall: recall(b), precision: precision(b) }, deltaRecallCi: dRec, deltaPrecisionCi: dPre } : {}) };
+  }
   if (process.argv.includes('--misses')) {
     const rel = (p: string): string => path.relative(corpus.dir, path.resolve(corpus.dir, p)).split(path.sep).join('/');
     const cur = credit(corpus.labels, current, rel);
     corpus.labels.forEach((l, i) => {
       const hit = cur.credited.has(i);
-      if (l.label === 'positive' ? !hit : hit) console.log(`${l.label === 'positive' ? 'FN' : 'FP'} go n-plus-one ${l.file}:${l.line}`);
+      if (l.label === 'positive' ? !hit : hit) console.log(`${l.label === 'positive' ? 'FN' : 'FP'} [${corpus.splits[i]}] go n-plus-one ${l.file}:${l.line}`);
     });
     console.log(`unmatched: ${JSON.stringify(cur.unmatched)}`);
   }
-  return { labels: corpus.labels.length, ...c, recall: recall(c), precision: precision(c), recallCi: recCi, precisionCi: preCi, ...(base ? { baseline: { ref: base.ref, ...b, recall: recall(b), precision: precision(b) }, deltaRecallCi: dRec, deltaPrecisionCi: dPre } : {}) };
+  return { labels: corpus.labels.length, splits: out };
 }
 
 async function main(): Promise<void> {

@@ -14,15 +14,16 @@ import { type Cell, credit, emptyCell, type Label, outcome, type ScoredFinding }
 interface LabelFile {
   packages: Record<string, string>;
   root: string;
-  labels: Array<{ file: string; line: number; label: 'positive' | 'negative'; why: string }>;
+  labels: Array<{ file: string; line: number; label: 'positive' | 'negative'; why: string; split: 'dev' | 'heldout' }>;
 }
 
 /** Download and unpack the packages once; the labelled files' folders are copied into one corpus folder. */
-export function goNPlusOneCorpus(root: string): { dir: string; labels: Label[] } | { skipped: string } {
+export function goNPlusOneCorpus(root: string): { dir: string; labels: Label[]; splits: Array<'dev' | 'heldout'> } | { skipped: string } {
   const spec = JSON.parse(fs.readFileSync(path.join(root, 'scripts/sql/go-nplus1-labels.json'), 'utf8')) as LabelFile;
   const cache = path.join(root, '.keel-cache', 'sql-go-n1');
   const unpacked = path.join(cache, 'unpacked');
-  const corpus = path.join(cache, 'corpus');
+  // Keyed by the label file's package list: a new package means a new corpus folder.
+  const corpus = path.join(cache, `corpus-${Object.keys(spec.packages).length}`);
   const labels: Label[] = spec.labels.map((l) => ({ file: l.file, line: l.line, lang: 'go', category: 'n-plus-one', label: l.label }));
   if (!fs.existsSync(corpus)) {
     const dl = path.join(cache, 'downloads');
@@ -50,17 +51,18 @@ export function goNPlusOneCorpus(root: string): { dir: string; labels: Label[] }
     }
     fs.renameSync(tmp, corpus);
   }
-  return { dir: corpus, labels };
+  return { dir: corpus, labels, splits: spec.labels.map((l) => l.split) };
 }
 
 /** Per-file cells (current, baseline) for the bootstrap, and the totals. */
-export function goNPlusOneCells(labels: Label[], dir: string, current: ScoredFinding[], baseline: ScoredFinding[] | undefined): { perFile: Cell[][]; total: Cell[] } {
+export function goNPlusOneCells(labels: Label[], dir: string, current: ScoredFinding[], baseline: ScoredFinding[] | undefined, keep: (i: number) => boolean = () => true): { perFile: Cell[][]; total: Cell[] } {
   const rel = (p: string): string => path.relative(dir, path.resolve(dir, p)).split(path.sep).join('/');
   const cur = credit(labels, current, rel);
   const base = baseline ? credit(labels, baseline, rel) : undefined;
   const byFile = new Map<string, Cell[]>();
   const total = [emptyCell(), emptyCell()];
   labels.forEach((l, i) => {
+    if (!keep(i)) return;
     const cells = byFile.get(l.file) ?? [emptyCell(), emptyCell()];
     const a = outcome(l, cur.credited.has(i));
     cells[0][a]++;

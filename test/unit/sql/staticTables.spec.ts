@@ -266,6 +266,15 @@ describe('sql static: N+1 in Go and Java', () => {
     assert.deepEqual(await n1('gorp.go', ddl), []);
   });
 
+  it('a loop that leaves after its query (a search) and a loop over a model\'s fields are not N+1; an error return after a per-item query still is', async () => {
+    const search = gofile('func related(db *gorm.DB, names []string, v interface{}) error {\n\tfor _, name := range names {\n\t\tif f, ok := lookup(name); ok {\n\t\t\tdb.Where("k = ?", f).Find(v)\n\t\t\treturn db.Error\n\t\t}\n\t}\n\treturn nil\n}', ['gorm.io/gorm']);
+    assert.deepEqual(await n1('s.go', search), []);
+    const fields = gofile('func saveAssoc(scope *Scope) {\n\tfor _, field := range scope.Fields() {\n\t\tscope.NewDB().Save(field.Field.Interface())\n\t}\n}', ['gorm.io/gorm']);
+    assert.deepEqual(await n1('s.go', fields), []);
+    const perItem = gofile('func check(db *gorm.DB, users []User) error {\n\tfor _, u := range users {\n\t\tvar x Row\n\t\tif err := db.Where("id = ?", u.ID).First(&x).Error; err != nil {\n\t\t\treturn err\n\t\t}\n\t}\n\treturn nil\n}', ['gorm.io/gorm']);
+    assert.equal((await n1('s.go', perItem)).length, 1);
+  });
+
   it('database/sql QueryRow per item of a range', async () => {
     const src = gofile('func f(db *sql.DB, ids []int) {\n\tfor _, id := range ids {\n\t\tdb.QueryRow("SELECT name FROM users WHERE id = $1", id)\n\t}\n}');
     assert.equal((await n1('f.go', src)).length, 1);

@@ -59,12 +59,16 @@ export function staticNPlusOne(
     if (!loop) continue;
     // `if len(batch) == batchSize { flush(batch) }`: one statement per K items, the batching fix itself.
     if (batchFlush(call, loop)) continue;
+    // `…; tx.Find(value); return scope`: the loop leaves after its first query (a search, not a per-item query).
+    if (exitsAfter(call, loop)) continue;
     // Running a list of statements (`for _, s := range stmts { db.Exec(s) }`, DDL per table name) is not
     // one query per item: the item is the SQL itself, not a value in it.
     if (itemIsTheStatement(call, callee, loop.items, spec)) continue;
     // A statement per table / column / index (`for _, t := range m.tables { m.Exec(truncate(t)) }`) is schema
     // tooling: one statement per schema object, not a query per row.
     if (SCHEMA_OBJECTS.test(loop.iterable?.text ?? '') && (helper || spec.sinkShape(callee) === 'statement')) continue;
+    // The fields of a model (`range scope.Fields()`) are schema-sized: an ORM saving each association of one record.
+    if (MODEL_FIELDS.test(loop.iterable?.text ?? '')) continue;
     // One finding per chain: `db.Model(&a).Association("Tags").Find(…)` is one query, reported at the outermost call.
     if (flagged.has(call.id)) continue;
     for (const inner of call.descendantsOfType(spec.callType)) if (inner) flagged.add(inner.id);
@@ -93,6 +97,8 @@ export function staticNPlusOne(
 }
 
 const SCHEMA_OBJECTS = /(^|[.\s])(tables|columns|cols|indexes|indices|constraints|sequences|schemas|migrations|stmts|statements|queries)(\[[^\]]*\])?\)?$/i;
+
+const MODEL_FIELDS = /(^|\.)(Fields|StructFields|PrimaryFields|DeclaredFields|getDeclaredFields|getFields)\(\)$|(^|\.)(StructFields|ForeignFieldNames|ForeignDBNames)$/;
 
 const TEST_FILE = /(_test\.go|Tests?\.java|IT\.java)$|(^|\/)src\/test\//;
 
@@ -172,6 +178,14 @@ function batchFlush(call: SyntaxNode, loop: Loop): boolean {
     if (n.type !== 'if_statement') continue;
     const cond = n.childForFieldName('condition');
     if (cond && BATCH_GUARD.test(cond.text)) return true;
+  }
+  return false;
+}
+
+function exitsAfter(call: SyntaxNode, loop: Loop): boolean {
+  for (let n: SyntaxNode = call; n.parent && n.id !== loop.body.id; n = n.parent) {
+    if (n.parent.type !== 'block' && n.parent.type !== 'statement_list' && n.parent.id !== loop.body.id) continue;
+    for (let next = n.nextNamedSibling; next; next = next.nextNamedSibling) if (next.type === 'return_statement' || next.type === 'break_statement') return true;
   }
   return false;
 }

@@ -151,6 +151,18 @@ describe('sql static: Go sources and sanitisers', () => {
   });
 });
 
+describe('sql static: MyBatis mapper annotations', () => {
+  const mapper = (body: string) => `import org.apache.ibatis.annotations.*;\n\npublic interface UserMapper {\n${body}\n}\n`;
+  it('${} substitution of a text parameter in @Select / @Update is an injection', async () => {
+    const src = mapper('  @Select("SELECT * FROM users WHERE name = \'${name}\'")\n  List<User> byName(@Param("name") String name);\n  @Update({"UPDATE users SET ", "status = 1 ORDER BY ${order}"})\n  int touch(Query order);');
+    assert.deepEqual((await inj('UserMapper.java', src)).map((f) => f.line), [line(src, '@Select'), line(src, '@Update')]);
+  });
+  it('#{} binding, and ${} of a number or an enum of the file, are not', async () => {
+    const src = `import org.apache.ibatis.annotations.*;\n\npublic interface UserMapper {\n  enum Dir { ASC, DESC }\n  @Select("SELECT * FROM users WHERE name = #{name} ORDER BY id \${dir} LIMIT \${limit}")\n  List<User> page(@Param("name") String name, @Param("dir") Dir dir, @Param("limit") int limit);\n}\n`;
+    assert.deepEqual(await inj('UserMapper.java', src), []);
+  });
+});
+
 describe('sql static: N+1 in Go and Java', () => {
   it('issue #15: GORM Related / FirstOrCreate inside loops (RealWorld shape) are found (failed before)', async () => {
     const src = gofile(

@@ -105,9 +105,7 @@ function dependsOnItem(index: NodeIndex, call: SyntaxNode, loop: Loop): boolean 
   // but `User.findById(id)` / `repo.findOne(id)` with the item as the only argument is the classic N+1.
   const first = argumentsOf(call)[0];
   const name = calleeOf(call)?.type === 'member_expression' ? calleeOf(call)!.childForFieldName('property')?.text : undefined;
-  // The same holds when the item carries the statement: `for (const { query, parameters } of upQueries)
-  // this.query(query, parameters)`, `dropQueries.map((q) => this.query(q["query"]))`.
-  if (first && RAW_STATEMENT_METHODS.has(name ?? '') && statementOfItem(first, loop.itemNames)) return false;
+  if (first?.type === 'identifier' && loop.itemNames.has(first.text) && argumentsOf(call).length === 1 && RAW_STATEMENT_METHODS.has(name ?? '')) return false;
   const args = call.childForFieldName('arguments');
   if (args && mentions(args, loop.itemNames)) return true;
   // Builder chains: knex('t').where('id', item.id).first()
@@ -116,14 +114,6 @@ function dependsOnItem(index: NodeIndex, call: SyntaxNode, loop: Loop): boolean 
     if (n.type !== 'member_expression' && n.type !== 'call_expression') break;
   }
   return false;
-}
-
-function statementOfItem(arg: SyntaxNode, items: ReadonlySet<string>): boolean {
-  if (arg.type === 'identifier') return items.has(arg.text);
-  if (arg.type !== 'member_expression' && arg.type !== 'subscript_expression') return false;
-  const object = arg.childForFieldName('object');
-  const key = arg.type === 'member_expression' ? arg.childForFieldName('property')?.text : arg.childForFieldName('index')?.text.replace(/^['"`]|['"`]$/g, '');
-  return object?.type === 'identifier' && items.has(object.text) && /^(query|sql|statement|stmt|text|queryString)$/i.test(key ?? '');
 }
 
 const RAW_STATEMENT_METHODS = new Set(['query', 'execute', 'exec', 'raw', 'run', 'unsafe', 'executeRaw', '$executeRawUnsafe', '$queryRawUnsafe']);

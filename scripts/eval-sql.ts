@@ -6,7 +6,8 @@
  * scored with that corpus's matching rule (scripts/sql/devCorpus.ts), per language and category, on a fixed
  * split (A: develop, B: report) and the whole, with file-clustered 95% bootstrap intervals, next to the
  * analyzer at the merge-base with main (or KEEL_SQL_BASELINE_REF) computed in the same run.
- * Flags: --no-baseline, --misses (list every FN/FP). Last line: one JSON object.
+ * Then N+1 for Go on own labels over Debian-packaged code (scripts/sql/goNPlusOne.ts).
+ * Flags: --no-baseline, --misses (list every FN/FP), --no-go-n1. Last line: one JSON object.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,6 +16,7 @@ import type { Finding } from '../src/protocol';
 import { analyzeSource, sqlLanguageFor } from '../src/engine/sql/analyze';
 import { ruleByCode } from '../src/engine/sql/rules';
 import { scanPaths } from '../src/engine/sql/scan';
+import { goNPlusOneCells, goNPlusOneCorpus, scanGoCorpus } from './sql/goNPlusOne';
 import { bootstrap, type Cell, credit, devCorpusDir, emptyCell, type Label, outcome, precision, readLabels, recall, type ScoredFinding, shortCategory, shortLang, splitOf } from './sql/devCorpus';
 
 export interface Score {
@@ -247,13 +249,57 @@ async function devFigures(root: string, corpus: string): Promise<Record<string, 
   return { corpus: path.basename(corpus), labels: labels.length, findings: scan.findings.length, baselineRef: base?.ref, baselineFindings: base?.findings.length, splits: out };
 }
 
+/**
+ * N+1 for Go on this team's labelled set of Debian-packaged code (scripts/sql/goNPlusOne.ts). Java: no
+ * labelled set — the dev corpus has none and Debian/npm ship no Java application source with JPA/JDBC loops.
+ */
+async function goNPlusOneFigures(root: string): Promise<Record<string, unknown>> {
+  const corpus = goNPlusOneCorpus(root);
+  console.log('\n== N+1 Go: own labels (scripts/sql/go-nplus1-labels.json, written criteria, labelled before the analyzer ran) on Debian -dev package code — not independent ==');
+  if ('skipped' in corpus) {
+    console.log(`skipped: ${corpus.skipped}`);
+    return { skipped: corpus.skipped };
+  }
+  const current = await scanGoCorpus(corpus.dir);
+  const base = process.argv.includes('--no-baseline') ? undefined : baselineFindings(root, corpus.dir);
+  const out: Record<string, unknown> = {};
+  console.log(`labels: ${corpus.labels.length} (${corpus.labels.filter((l) => l.label === 'positive').length} positive); java: no labelled set (none in sql-dev; no Java application source in npm/Debian packages)`);
+  console.log('split: dev = labels the analyzer was changed against; heldout = labelled afterwards, by the same criteria, before the analyzer ran on them');
+  for (const split of ['heldout', 'dev', 'all'] as const) {
+    const keep = (i: number): boolean => split === 'all' || corpus.splits[i] === split;
+    const { perFile, total } = goNPlusOneCells(corpus.labels, corpus.dir, current, base?.findings.filter((f) => f.category === 'n-plus-one'), keep);
+    const c = total[0];
+    const b = total[1];
+    const recCi = bootstrap(perFile, (s) => recall(s[0]));
+    const preCi = bootstrap(perFile, (s) => precision(s[0]));
+    const dRec = base ? bootstrap(perFile, (s) => sub(recall(s[0]), recall(s[1]))) : undefined;
+    const dPre = base ? bootstrap(perFile, (s) => sub(precision(s[0]), precision(s[1]))) : undefined;
+    console.log(
+      `${`n+1 go ${split}`.padEnd(24)} ${fmt(recall(c))} ${fmtCi(recCi)}  ${fmt(precision(c))} ${fmtCi(preCi)}  (${c.tp} ${c.fn} ${c.fp} ${c.tn}) ${perFile.length} files` +
+        (base ? ` | baseline ${base.ref.slice(0, 10)} ${fmt(recall(b))} ${fmt(precision(b))} | Δrecall ${fmt(sub(recall(c), recall(b)))} ${fmtCi(dRec)} Δprecision ${fmt(sub(precision(c), precision(b)))} ${fmtCi(dPre)}` : ''),
+    );
+    out[split] = { ...c, recall: recall(c), precision: precision(c), recallCi: recCi, precisionCi: preCi, ...(base ? { baseline: { ref: base.ref, ...b, recall: recall(b), precision: precision(b) }, deltaRecallCi: dRec, deltaPrecisionCi: dPre } : {}) };
+  }
+  if (process.argv.includes('--misses')) {
+    const rel = (p: string): string => path.relative(corpus.dir, path.resolve(corpus.dir, p)).split(path.sep).join('/');
+    const cur = credit(corpus.labels, current, rel);
+    corpus.labels.forEach((l, i) => {
+      const hit = cur.credited.has(i);
+      if (l.label === 'positive' ? !hit : hit) console.log(`${l.label === 'positive' ? 'FN' : 'FP'} [${corpus.splits[i]}] go n-plus-one ${l.file}:${l.line}`);
+    });
+    console.log(`unmatched: ${JSON.stringify(cur.unmatched)}`);
+  }
+  return { labels: corpus.labels.length, splits: out };
+}
+
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..');
   const fixtures = await fixtureFigures(root);
   const corpus = devCorpusDir(root);
   const dev = corpus ? await devFigures(root, corpus) : undefined;
   if (!corpus) console.log('\nsql-dev corpus not found (set KEEL_SQL_DEV): only own-fixture figures printed');
-  console.log(JSON.stringify({ ownFixturesNotIndependent: { overall: fixtures.overall, byCategory: fixtures.byCategory, byLanguage: fixtures.byLanguage }, dev }));
+  const goNPlusOne = process.argv.includes('--no-go-n1') ? undefined : await goNPlusOneFigures(root);
+  console.log(JSON.stringify({ ownFixturesNotIndependent: { overall: fixtures.overall, byCategory: fixtures.byCategory, byLanguage: fixtures.byLanguage }, dev, goNPlusOneOwnLabels: goNPlusOne }));
 }
 
 if (require.main === module) {

@@ -151,6 +151,18 @@ describe('sql static: Go sources and sanitisers', () => {
   });
 });
 
+describe('sql static: MyBatis mapper annotations', () => {
+  const mapper = (body: string) => `import org.apache.ibatis.annotations.*;\n\npublic interface UserMapper {\n${body}\n}\n`;
+  it('${} substitution of a text parameter in @Select / @Update is an injection', async () => {
+    const src = mapper('  @Select("SELECT * FROM users WHERE name = \'${name}\'")\n  List<User> byName(@Param("name") String name);\n  @Update({"UPDATE users SET ", "status = 1 ORDER BY ${order}"})\n  int touch(Query order);');
+    assert.deepEqual((await inj('UserMapper.java', src)).map((f) => f.line), [line(src, '@Select'), line(src, '@Update')]);
+  });
+  it('#{} binding, and ${} of a number or an enum of the file, are not', async () => {
+    const src = `import org.apache.ibatis.annotations.*;\n\npublic interface UserMapper {\n  enum Dir { ASC, DESC }\n  @Select("SELECT * FROM users WHERE name = #{name} ORDER BY id \${dir} LIMIT \${limit}")\n  List<User> page(@Param("name") String name, @Param("dir") Dir dir, @Param("limit") int limit);\n}\n`;
+    assert.deepEqual(await inj('UserMapper.java', src), []);
+  });
+});
+
 describe('sql static: N+1 in Go and Java', () => {
   it('issue #15: GORM Related / FirstOrCreate inside loops (RealWorld shape) are found (failed before)', async () => {
     const src = gofile(
@@ -215,6 +227,64 @@ describe('sql static: N+1 in Go and Java', () => {
     assert.deepEqual((await n1('feed.go', go)).map((f) => f.line), [line(go, '_ = userOf(id)')]);
     const jv = java('private final JdbcTemplate jdbcTemplate;\nString name(long id) { return jdbcTemplate.queryForObject("SELECT name FROM users WHERE id = ?", String.class, id); }\nvoid all(List<Long> ids) { for (Long id : ids) { System.out.println(name(id)); } }');
     assert.equal((await n1('T.java', jv)).length, 1);
+  });
+
+  it('ent: a bulk insert per item of the outer loop is N+1; builders collected for one CreateBulk, and a flush per batch of K, are not', async () => {
+    const src = gofile(
+      [
+        'func (c *Client) createAll(ctx context.Context, alerts []*models.Alert) error {',
+        '\tfor _, a := range alerts {',
+        '\t\tbulk := make([]*ent.MetaCreate, 0)',
+        '\t\tfor _, m := range a.Meta {',
+        '\t\t\tbulk = append(bulk, c.Ent.Meta.Create().SetKey(m.Key))',
+        '\t\t}',
+        '\t\tif _, err := c.Ent.Meta.CreateBulk(bulk...).Save(ctx); err != nil {',
+        '\t\t\treturn err',
+        '\t\t}',
+        '\t}',
+        '\tall := make([]*ent.DecisionCreate, 0)',
+        '\tfor _, a := range alerts {',
+        '\t\tall = append(all, c.Ent.Decision.Create().SetValue(a.Value))',
+        '\t\tif len(all) == batchSize {',
+        '\t\t\tif _, err := c.Ent.Decision.CreateBulk(all...).Save(ctx); err != nil {',
+        '\t\t\t\treturn err',
+        '\t\t\t}',
+        '\t\t\tall = all[:0]',
+        '\t\t}',
+        '\t}',
+        '\t_, err := c.Ent.Decision.CreateBulk(all...).Save(ctx)',
+        '\treturn err',
+        '}',
+      ].join('\n'),
+      ['context'],
+    );
+    assert.deepEqual((await n1('alerts.go', src)).map((f) => f.line), [line(src, 'c.Ent.Meta.CreateBulk')]);
+  });
+
+  it('Get / Select / Exec on something that is not a database (an in-memory store, a struct tag) are not N+1; sqlx Get with SQL text and a prepared statement are', async () => {
+    const notDb = gofile('func f(ids []string) {\n\tds := datastore.New()\n\tfor _, id := range ids {\n\t\tds.Get("sandbox", id)\n\t}\n\tfor _, col := range cols {\n\t\t_ = col.Tag.Get("db")\n\t}\n}', ['fmt']);
+    assert.deepEqual(await n1('f.go', notDb), []);
+    const sqlx = gofile('func f(store *Store, ids []int) {\n\tfor _, id := range ids {\n\t\tvar u User\n\t\tstore.x.Get(&u, "SELECT * FROM users WHERE id = ?", id)\n\t}\n}', ['github.com/jmoiron/sqlx']);
+    assert.equal((await n1('f.go', sqlx)).length, 1);
+    const prepared = gofile('func f(insertStmt *Prepared, users []User) {\n\tfor _, u := range users {\n\t\tinsertStmt.Exec(u.Name)\n\t}\n}');
+    assert.equal((await n1('f.go', prepared)).length, 1);
+  });
+
+  it('a statement built from the item by a multi-result call, then run per item, is N+1 (the item is never named at the call)', async () => {
+    const src = gofile('func insertAll(exec SqlExecutor, list ...interface{}) error {\n\tfor _, ptr := range list {\n\t\ttable, elem, err := tableFor(ptr)\n\t\tif err != nil {\n\t\t\treturn err\n\t\t}\n\t\tbi, err := table.bindInsert(elem)\n\t\t_, err = exec.Exec(bi.query, bi.args...)\n\t}\n\treturn nil\n}');
+    assert.deepEqual((await n1('gorp.go', src)).map((f) => f.line), [line(src, 'exec.Exec(')]);
+    // The same shape over schema objects (one TRUNCATE per table) is schema tooling.
+    const ddl = gofile('func (m *DbMap) TruncateTables() error {\n\tfor i := range m.tables {\n\t\ttable := m.tables[i]\n\t\t_, e := m.db.Exec(fmt.Sprintf("%s %s;", m.Dialect.TruncateClause(), quote(table.TableName)))\n\t\tif e != nil {\n\t\t\treturn e\n\t\t}\n\t}\n\treturn nil\n}', ['fmt']);
+    assert.deepEqual(await n1('gorp.go', ddl), []);
+  });
+
+  it('a loop that leaves after its query (a search) and a loop over a model\'s fields are not N+1; an error return after a per-item query still is', async () => {
+    const search = gofile('func related(db *gorm.DB, names []string, v interface{}) error {\n\tfor _, name := range names {\n\t\tif f, ok := lookup(name); ok {\n\t\t\tdb.Where("k = ?", f).Find(v)\n\t\t\treturn db.Error\n\t\t}\n\t}\n\treturn nil\n}', ['gorm.io/gorm']);
+    assert.deepEqual(await n1('s.go', search), []);
+    const fields = gofile('func saveAssoc(scope *Scope) {\n\tfor _, field := range scope.Fields() {\n\t\tscope.NewDB().Save(field.Field.Interface())\n\t}\n}', ['gorm.io/gorm']);
+    assert.deepEqual(await n1('s.go', fields), []);
+    const perItem = gofile('func check(db *gorm.DB, users []User) error {\n\tfor _, u := range users {\n\t\tvar x Row\n\t\tif err := db.Where("id = ?", u.ID).First(&x).Error; err != nil {\n\t\t\treturn err\n\t\t}\n\t}\n\treturn nil\n}', ['gorm.io/gorm']);
+    assert.equal((await n1('s.go', perItem)).length, 1);
   });
 
   it('database/sql QueryRow per item of a range', async () => {

@@ -68,9 +68,61 @@ export function analyzeJsSql(file: FileContext, index: NodeIndex, calls: readonl
         });
       }
     }
+    if (!taint && modules.has('pg-promise')) {
+      const raw = pgPromiseRawValue(sink, text, constness);
+      if (raw) {
+        out.push({
+          category: 'sql-injection',
+          node: sink.sqlArg,
+          message: `SQL injection: \`${short(raw.value.text)}\` is inserted by pg-promise's ${raw.filter} filter (raw text, never escaped) into the SQL passed to ${sink.api}(). Anyone who controls it can change the query. Drop the raw filter (a plain $1 / \${name} is escaped), or use :name / :value where an identifier or a quoted fragment is meant.`,
+          related: [related(file, raw.value, 'Non-constant value inserted as raw SQL')],
+          fixes: [],
+        });
+      }
+    }
     out.push(...statementFindings(text, sink.sqlArg));
   }
   return out;
+}
+
+/**
+ * pg-promise formats `$1:raw` / `$1^` / `${name:raw}` / `${name^}` as raw text, unescaped (`$1`, `:name`,
+ * `:value`, `:csv` escape). A raw variable whose value is non-constant is an injection though the SQL text
+ * itself is constant. Values: the second argument, or `values` of a `{ text, values }` config.
+ */
+function pgPromiseRawValue(sink: JsSink, text: string, constness: JsConstness): { value: SyntaxNode; filter: string } | null {
+  if (!/:raw\b|\^/.test(text)) return null;
+  const args = argumentsOf(sink.call);
+  const config = unwrap(args[0]);
+  let values: SyntaxNode | undefined = args[1];
+  if (config.type === 'object') {
+    values = undefined;
+    for (const pair of config.namedChildren) {
+      if (pair?.type === 'shorthand_property_identifier' && pair.text === 'values') values = pair;
+      else if (pair?.type === 'pair' && pair.childForFieldName('key')?.text.replace(/['"]/g, '') === 'values') values = pair.childForFieldName('value') ?? undefined;
+    }
+  }
+  if (!values) return null;
+  const v = unwrap(values);
+  const RAW = /\$(\d+)(:raw\b|\^)|\$[{(<[/]\s*([\w.]+)\s*(:raw\b|\^)\s*[})>\]/]|\$[{(<[/]\s*([\w.]+)\s*[})>\]/](:raw\b|\^)/g;
+  for (const m of text.matchAll(RAW)) {
+    const filter = m[2] ?? m[4] ?? m[6];
+    let value: SyntaxNode | null | undefined;
+    if (m[1]) {
+      const i = Number(m[1]) - 1;
+      value = v.type === 'array' ? v.namedChildren.filter((c) => c?.type !== 'comment')[i] : i === 0 ? v : undefined;
+    } else {
+      const name = (m[3] ?? m[5]).split('.')[0];
+      if (v.type === 'object') {
+        for (const pair of v.namedChildren) {
+          if (pair?.type === 'shorthand_property_identifier' && pair.text === name) value = pair;
+          else if (pair?.type === 'pair' && pair.childForFieldName('key')?.text.replace(/['"]/g, '') === name) value = pair.childForFieldName('value');
+        }
+      } else value = v;
+    }
+    if (value && constness.check(value)) return { value, filter: filter.startsWith(':') ? ':raw' : '^' };
+  }
+  return null;
 }
 
 /** The first tainted hole in the pieces (for the message and related location). */

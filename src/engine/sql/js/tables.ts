@@ -128,6 +128,16 @@ export const JS_SINK_EXAMPLES: readonly JsSinkExample[] = [
     good: "const pgp = require('pg-promise')();\nconst db = pgp('x');\nexport const f = (cat, list) => { list.any((x) => x + cat); return db.any('SELECT a FROM t WHERE c = $1', [cat]); };\n",
   },
   {
+    library: "pg-promise :raw / ^ formatting (indexed; request value) — :name escapes an identifier",
+    bad: "const pgp = require('pg-promise')();\nconst db = pgp('x');\nexport const f = (req) => db.any('SELECT a FROM t ORDER BY $1:raw', [req.query.sort]);\n",
+    good: "const pgp = require('pg-promise')();\nconst db = pgp('x');\nexport const f = (req) => db.any('SELECT a FROM t ORDER BY $1:name, $2:raw', [req.query.sort, 'DESC']);\n",
+  },
+  {
+    library: 'pg-promise ${name^} in a { text, values } config — a raw constant is fine',
+    bad: "const pgp = require('pg-promise')();\nconst db = pgp('x');\nexport const f = (req) => db.one({ text: 'SELECT * FROM t WHERE ${cond^}', values: { cond: req.body.filter } });\n",
+    good: "const pgp = require('pg-promise')();\nconst db = pgp('x');\nconst cond = 'deleted = false';\nexport const f = (req) => db.one({ text: 'SELECT * FROM t WHERE ${cond^} AND id = ${id}', values: { cond, id: req.body.id } });\n",
+  },
+  {
     library: 'SAP HANA client exec/prepare',
     bad: "const hana = require('@sap/hana-client');\nfunction f(conn, v) {\n  conn.exec('SELECT * FROM DUMMY WHERE A = ' + v, () => {});\n}\n",
     good: "const hana = require('@sap/hana-client');\nfunction f(conn, v) {\n  conn.exec('SELECT * FROM DUMMY WHERE A = ?', [v], () => {});\n}\n",

@@ -11,6 +11,7 @@ import { HOLE, looksLikeSqlFragment, looksLikeSqlStatement } from '../sqlText';
 import { statementFindings } from '../statementFindings';
 import { StaticConstness, type StaticPart, type StaticTaint } from './constness';
 import { GO } from './go';
+import { mybatisFindings } from './mybatis';
 import { staticNPlusOne } from './nPlusOne';
 import { parameterizeFixes } from './parameterize';
 import { JAVA } from './java';
@@ -71,6 +72,7 @@ export function analyzeStatic(file: FileContext, index: NodeIndex, spec: StaticS
     }
   }
   out.push(...staticNPlusOne(file, index, spec, calls, constness));
+  out.push(...mybatisFindings(file, index, spec));
   return out;
 }
 

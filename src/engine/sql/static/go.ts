@@ -17,7 +17,26 @@ const PREPARE = /^Prepare/;
 // GORM finders and writes, and Association(…) operations: each is one round trip.
 const GORM_OPS = /^(First|Find|Take|Last|FirstOrCreate|FirstOrInit|Related|Count|Pluck|Scan|Create|Save|Update|Updates|UpdateColumn|UpdateColumns|Delete|Append|Replace|Clear)$/;
 const DB_NAMES = /^(db|tx|gorm|orm|conn|DB|Db|database|Tx)$|(DB|Db|Tx)$/;
-const DB_TYPES = /^\*?(gorm\.DB|sql\.DB|sql\.Tx|sql\.Conn|sqlx\.DB|sqlx\.Tx|pgxpool\.Pool|pgx\.Conn|pgx\.Tx)$/;
+const DB_TYPES = /^\*?(gorm\.DB|sql\.DB|sql\.Tx|sql\.Conn|sql\.Stmt|sqlx\.DB|sqlx\.Tx|sqlx\.Stmt|sqlx\.NamedStmt|pgxpool\.Pool|pgx\.Conn|pgx\.Tx)$/;
+// A prepared statement's Exec / Query takes only the values: its receiver's name says what it is.
+const STMT_NAMES = /(stmt|Stmt|statement|Statement)$/;
+
+const ENT_TERMINAL = /^(Save|SaveX|Exec|ExecX|All|AllX|Only|OnlyX|First|FirstX|FirstID|OnlyID|Count|CountX|Exist|ExistX|IDs|IDsX|Scan|ScanX)$/;
+const ENT_BUILDER = /^(Query|Create|CreateBulk|Update|UpdateOne|UpdateOneID|Delete|DeleteOne|DeleteOneID)\(\)$/;
+const CONTEXT_ARG = /^(?:[\w.]*\.)?(?:ctx|CTX|\w*Ctx)$|^context\.\w+\(\)$|\.Context\(\)$/;
+// The SQL text of a statement call (`Get(&dest, q, …)` / `Select(&dest, q, …)` in sqlx take it second).
+const SQL_TEXT = /^\s*[`"]\s*(select|insert|update|delete|with|replace|upsert|merge|call|create|drop|alter|truncate)\b/i;
+const SQL_NAME = /(^|\.)(\w*(query|sql|stmt|statement)\w*|q)$/i;
+
+function takesSqlText(callee: Callee): boolean {
+  const args = callee.args.filter((a) => !CONTEXT_ARG.test(a.text));
+  const sql = /^(Get|Select|GetContext|SelectContext)$/.test(callee.name) ? args[1] : args[0];
+  if (!sql) return false;
+  if (sql.type === 'interpreted_string_literal' || sql.type === 'raw_string_literal') return SQL_TEXT.test(sql.text);
+  if (sql.type === 'call_expression') return /Sprintf$/.test(sql.childForFieldName('function')?.text ?? '') && SQL_TEXT.test(sql.childForFieldName('arguments')?.namedChildren[0]?.text ?? '');
+  if (sql.type === 'binary_expression') return SQL_TEXT.test(sql.text);
+  return (sql.type === 'identifier' || sql.type === 'selector_expression') && SQL_NAME.test(sql.text);
+}
 
 // The placeholder is the driver's, and the call does not name the driver: the file's imports may.
 const DOLLAR_DRIVERS = /"github\.com\/(?:lib\/pq|jackc\/pgx[^"]*)"/;
@@ -102,12 +121,19 @@ export const GO: StaticSpec = {
 
   isDbCall(callee, typeOf) {
     if (callee.receiver.length === 0) return false;
-    if (STATEMENT_SINKS.has(callee.name)) return true;
-    if (!GORM_OPS.test(callee.name)) return false;
     // A receiver chain rooted at a database handle: db.Model(&a).Association("Tags").Find(…), s.db.First(…).
-    if (callee.receiver.some((r) => DB_NAMES.test(r.replace(/\(\)$/, '')))) return true;
-    const receiverType = typeOf?.();
-    return (receiverType !== undefined && DB_TYPES.test(receiverType.replace(/\s+/g, ''))) || callee.receiver.some((r) => DB_NAMES.test(r.replace(/\(\)$/, '')));
+    const dbReceiver = (): boolean => callee.receiver.some((r) => DB_NAMES.test(r.replace(/\(\)$/, ''))) || DB_TYPES.test((typeOf?.() ?? '').replace(/\s+/g, ''));
+    if (/^(Exec|Query|QueryRow|ExecContext|QueryContext|QueryRowContext)$/.test(callee.name) && STMT_NAMES.test(callee.receiver[callee.receiver.length - 1] ?? '')) return true;
+    if (STATEMENT_SINKS.has(callee.name)) {
+      // Get / Select / Query / Exec are also map, cache, struct-tag and service methods (`ds.Get(key)`,
+      // `f.Tag.Get("db")`): on a receiver not known as a handle, the call must be handed SQL text.
+      return dbReceiver() || takesSqlText(callee);
+    }
+    // ent: a builder (`client.User.Query()`, `.Create()`, `.CreateBulk(…)`, `.Update()`, `.Delete()`) runs at its
+    // terminal call, which takes the context.
+    if (ENT_TERMINAL.test(callee.name) && callee.receiver.some((r) => ENT_BUILDER.test(r)) && CONTEXT_ARG.test(callee.args[0]?.text ?? '')) return true;
+    if (!GORM_OPS.test(callee.name)) return false;
+    return dbReceiver();
   },
 
   bindings(node) {

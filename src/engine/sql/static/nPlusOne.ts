@@ -55,11 +55,20 @@ export function staticNPlusOne(
     const loop = loops
       .filter((l) => index.contains(l.body, call))
       .sort((a, b) => b.body.startIndex - a.body.startIndex)
-      .find((l) => mentions(call, l.items));
+      .find((l) => mentions(call, itemNames(l, loops, index, spec)));
     if (!loop) continue;
+    // `if len(batch) == batchSize { flush(batch) }`: one statement per K items, the batching fix itself.
+    if (batchFlush(call, loop)) continue;
+    // `…; tx.Find(value); return scope`: the loop leaves after its first query (a search, not a per-item query).
+    if (exitsAfter(call, loop)) continue;
     // Running a list of statements (`for _, s := range stmts { db.Exec(s) }`, DDL per table name) is not
     // one query per item: the item is the SQL itself, not a value in it.
     if (itemIsTheStatement(call, callee, loop.items, spec)) continue;
+    // A statement per table / column / index (`for _, t := range m.tables { m.Exec(truncate(t)) }`) is schema
+    // tooling: one statement per schema object, not a query per row.
+    if (SCHEMA_OBJECTS.test(loop.iterable?.text ?? '') && (helper || spec.sinkShape(callee) === 'statement')) continue;
+    // The fields of a model (`range scope.Fields()`) are schema-sized: an ORM saving each association of one record.
+    if (MODEL_FIELDS.test(loop.iterable?.text ?? '')) continue;
     // One finding per chain: `db.Model(&a).Association("Tags").Find(…)` is one query, reported at the outermost call.
     if (flagged.has(call.id)) continue;
     for (const inner of call.descendantsOfType(spec.callType)) if (inner) flagged.add(inner.id);
@@ -86,6 +95,10 @@ export function staticNPlusOne(
   }
   return out;
 }
+
+const SCHEMA_OBJECTS = /(^|[.\s])(tables|columns|cols|indexes|indices|constraints|sequences|schemas|migrations|stmts|statements|queries)(\[[^\]]*\])?\)?$/i;
+
+const MODEL_FIELDS = /(^|\.)(Fields|StructFields|PrimaryFields|DeclaredFields|getDeclaredFields|getFields)\(\)$|(^|\.)(StructFields|ForeignFieldNames|ForeignDBNames)$/;
 
 const TEST_FILE = /(_test\.go|Tests?\.java|IT\.java)$|(^|\/)src\/test\//;
 
@@ -123,6 +136,58 @@ function queryHelpers(index: NodeIndex, spec: StaticSpec, calls: Array<{ node: S
     if (via) out.set(b.name, out.get(via.callee.name)!);
   }
   return out;
+}
+
+/**
+ * The loop's item names and the names derived from them inside its body: `bi, err := bind(elem)`,
+ * `bulk = append(bulk, c.Create().SetX(item.X))`, an inner loop over `item.Children`. A statement built from
+ * the item and run per iteration depends on the item even when it never names it.
+ */
+function itemNames(loop: Loop & { derived?: string[] }, loops: readonly Loop[], index: NodeIndex, spec: StaticSpec): string[] {
+  if (loop.derived) return loop.derived;
+  const names = new Set(loop.items);
+  const binds = index.of(...spec.bindingTypes).filter((b) => index.contains(loop.body, b));
+  const inner = loops.filter((l) => l !== loop && index.contains(loop.body, l.node));
+  for (let round = 0, grew = true; grew && round < 8; round++) {
+    grew = false;
+    const add = (n: string): void => {
+      if (!names.has(n)) {
+        names.add(n);
+        grew = true;
+      }
+    };
+    for (const b of binds) {
+      // `table, elem, err := m.tableForPointer(ptr)`: every name bound from a multi-result call derives from its arguments.
+      const whole = b.childForFieldName('right') ?? b.childForFieldName('value');
+      for (const v of spec.bindings(b)) {
+        const from = v.value ?? (v.kind === 'opaque' && b.type !== 'range_clause' ? whole : null);
+        if (from && v.name && mentions(from, [...names])) add(v.name);
+      }
+    }
+    for (const l of inner) if (l.iterable && mentions(l.iterable, [...names])) l.items.forEach(add);
+  }
+  loop.derived = [...names];
+  return loop.derived;
+}
+
+// A size reaching a bound (not `len(x) > 0`, which only skips empty items), or every K-th iteration.
+const BATCH_GUARD = /(\blen\([^()]*\)|\.(size|length)\(\))\s*(==|>=|>)\s*(?!0\b)[\w.]+|%\s*\w+\s*==\s*0/;
+
+function batchFlush(call: SyntaxNode, loop: Loop): boolean {
+  for (let n = call.parent; n && n.id !== loop.body.id; n = n.parent) {
+    if (n.type !== 'if_statement') continue;
+    const cond = n.childForFieldName('condition');
+    if (cond && BATCH_GUARD.test(cond.text)) return true;
+  }
+  return false;
+}
+
+function exitsAfter(call: SyntaxNode, loop: Loop): boolean {
+  for (let n: SyntaxNode = call; n.parent && n.id !== loop.body.id; n = n.parent) {
+    if (n.parent.type !== 'block' && n.parent.type !== 'statement_list' && n.parent.id !== loop.body.id) continue;
+    for (let next = n.nextNamedSibling; next; next = next.nextNamedSibling) if (next.type === 'return_statement' || next.type === 'break_statement') return true;
+  }
+  return false;
 }
 
 function rootOf(node: SyntaxNode): SyntaxNode {

@@ -16,7 +16,7 @@ import { effectiveSeverity, ruleFor, type RuleOverrides } from './rules';
 import { analyzeStatic, staticIndexTypes, staticSpecFor } from './static/analyze';
 import { anchorStatement, collectSuppressions, isSuppressed, suppressFix } from './suppress';
 import { inTestHook, isTestPath, TEST_CODE_OFF } from './testCode';
-import { parseCached } from './treeCache';
+import { parseCached, takeScanTree } from './treeCache';
 import { importedSummaries, seedSummaries } from './summaries';
 import * as nodePath from 'node:path';
 
@@ -68,10 +68,12 @@ export async function analyzeSource(input: AnalyzeInput, options: AnalyzeOptions
   const language = sqlLanguageFor(input.path, input.languageId);
   if (!language) return [];
   const file: FileContext = { path: input.path, text: input.text, language };
-  const tree = options.incremental ? await parseCached(input.path, language, input.text) : await parse(language, input.text);
+  const abs = options.absPath ?? (nodePath.isAbsolute(input.path) ? input.path : undefined);
+  // A scan may already have parsed this file to summarise it for a file importing it.
+  const kept = !options.incremental && options.seedSummaries && abs ? takeScanTree(abs, language, input.text) : undefined;
+  const tree = options.incremental ? await parseCached(input.path, language, input.text) : (kept ?? (await parse(language, input.text)));
   try {
     const root = tree.rootNode;
-    const abs = options.absPath ?? (nodePath.isAbsolute(input.path) ? input.path : undefined);
     if (abs && language !== 'go' && language !== 'java') file.imported = await importedSummaries(abs, language, root, options.seedSummaries === true);
     let raw: RawFinding[];
     let comments: SyntaxNode[];

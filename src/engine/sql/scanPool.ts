@@ -22,6 +22,7 @@ import type { SourceRead } from '../workspace/sourceFile';
 import { sqlLanguageFor } from './analyze';
 import { analyseRead, readJob, type ScanFailure, type ScanJob, type ScanOutcome } from './scanFile';
 import { adoptSummary } from './summaries';
+import { clearScanTrees, keptScanPaths } from './treeCache';
 
 export interface ScanRunOptions {
   signal?: AbortSignal;
@@ -90,7 +91,7 @@ export async function runScanJobs(jobs: readonly ScanJob[], options: ScanRunOpti
 }
 
 async function runInProcess(jobs: readonly ScanJob[], signal?: AbortSignal): Promise<ScanOutcome[]> {
-  const out: ScanOutcome[] = [];
+  const out: ScanOutcome[] = new Array(jobs.length);
   const reads: Array<Promise<SourceRead>> = [];
   const startRead = (i: number): void => {
     if (i < jobs.length && reads[i] === undefined) {
@@ -98,12 +99,32 @@ async function runInProcess(jobs: readonly ScanJob[], signal?: AbortSignal): Pro
       reads[i].catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     }
   };
+  const position = new Map(jobs.map((j, i) => [j.abs, i]));
+  const done = new Uint8Array(jobs.length);
+  let cursor = 0;
+  // A module that a file just analysed imports was parsed to summarise it: analyse it next, while its
+  // tree is kept (treeCache.ts), instead of parsing it again when the sorted order reaches it. The
+  // order of work changes, not the result: findings are a function of file contents, kept by position.
+  const nextJob = (): number => {
+    for (const abs of keptScanPaths()) {
+      const i = position.get(abs);
+      if (i !== undefined && !done[i]) return i;
+    }
+    while (cursor < jobs.length && done[cursor]) cursor++;
+    return cursor;
+  };
   // Reads started ahead of a failure or a cancellation finish on their own; their results are dropped.
-  for (let i = 0; i < jobs.length; i++) {
-    throwIfCancelled(signal);
-    for (let k = i; k <= i + READ_AHEAD; k++) startRead(k);
-    const read = await reads[i];
-    out.push(await analyseRead(jobs[i], read, false));
+  try {
+    for (let n = 0; n < jobs.length; n++) {
+      throwIfCancelled(signal);
+      const i = nextJob();
+      startRead(i);
+      for (let k = cursor; k <= cursor + READ_AHEAD; k++) startRead(k);
+      done[i] = 1;
+      out[i] = await analyseRead(jobs[i], await reads[i], false);
+    }
+  } finally {
+    clearScanTrees();
   }
   return out;
 }

@@ -7,7 +7,7 @@
  * re-reads the modules it imports when they changed on disk (a stat, then a hash on change).
  */
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { grammarForPath, parse, type GrammarLanguage, type SyntaxNode } from '../syntax/treeSitter';
@@ -22,6 +22,7 @@ import { PY_INDEX_TYPES } from './python/analyze';
 import { importedPyModules, pySinkOf } from './python/sinks';
 import { unwrapPy } from './python/syntax';
 import { PY_SINKS } from './python/tables';
+import { keepScanTree } from './treeCache';
 
 const PY_SINK_METHODS: ReadonlySet<string> = new Set([...PY_SINKS.flatMap((e) => e.methods), 'extra']);
 
@@ -56,15 +57,44 @@ const CACHE_LIMIT = 20_000;
 /** Short-lived stat results: a scan resolves the same import targets for many files in a row. */
 const statCache = new Map<string, { at: number; st: import('node:fs').Stats | null }>();
 const STAT_TTL_MS = 60_000;
+/**
+ * Short-lived folder listings (case-folded names) for scans: most import candidates do not exist (a
+ * Python import tries 8 paths, a relative JS import 10), and one listing per folder answers them all
+ * without a syscall each. A name in the listing is still stat'ed, so a case-insensitive file system
+ * or a file created meanwhile can only cost a stat, never hide a file that exists.
+ */
+const dirCache = new Map<string, { at: number; names: ReadonlySet<string> | null }>();
+
+const foldName = (name: string): string => name.normalize('NFC').toLowerCase();
+
+function mayExist(p: string, now: number): boolean {
+  const dir = path.dirname(p);
+  let hit = dirCache.get(dir);
+  if (!hit || now - hit.at >= STAT_TTL_MS) {
+    let names: Set<string> | null = null;
+    try {
+      names = new Set(readdirSync(dir).map(foldName));
+    } catch (error) {
+      // Not a folder (or gone): nothing below it exists. Anything else (permissions): ask stat.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return true;
+    }
+    if (dirCache.size > 20_000) dirCache.clear();
+    hit = { at: now, names };
+    dirCache.set(dir, hit);
+  }
+  return hit.names !== null && hit.names.has(foldName(path.basename(p)));
+}
 
 async function statCached(p: string, reuse = true): Promise<import('node:fs').Stats | null> {
   const now = performance.now();
   const hit = statCache.get(p);
   if (reuse && hit && now - hit.at < STAT_TTL_MS) return hit.st;
-  // A synchronous stat of a local path costs microseconds; the async form costs a thread-pool round trip each.
+  // A synchronous stat of a local path costs microseconds; the async form costs a thread-pool round
+  // trip each. throwIfNoEntry: a missing file is the common answer, and an exception costs 3x the stat.
   let st: import('node:fs').Stats | null = null;
   try {
-    st = statSync(p);
+    st = reuse && !mayExist(p, now) ? null : (statSync(p, { throwIfNoEntry: false }) ?? null);
   } catch {
     st = null;
   }
@@ -95,6 +125,7 @@ export function adoptSummary(abs: string, entry: SummaryEntry): void {
 export function clearSummaryCache(): void {
   cache.clear();
   statCache.clear();
+  dirCache.clear();
 }
 
 /**
@@ -270,9 +301,13 @@ async function moduleSummaries(abs: string, reuse: boolean): Promise<Map<string,
   let functions: Map<string, FunctionSummary>;
   try {
     functions = language === 'python' ? summarisePython(tree.rootNode) : summariseJs(tree.rootNode, text);
-  } finally {
+  } catch (error) {
     tree.delete();
+    throw error;
   }
+  // A scan will likely analyse this module soon: its analysis can take the tree (treeCache.ts).
+  if (reuse) keepScanTree(abs, language, text, tree);
+  else tree.delete();
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   cache.set(abs, { size: st.size, mtimeMs: st.mtimeMs, hash, functions });
   return functions;
@@ -344,11 +379,30 @@ function summarisePython(root: SyntaxNode, given?: NodeIndex): Map<string, Funct
   const index = given ?? new NodeIndex(root, PY_INDEX_TYPES);
   const constness = new PyConstness(index);
   const modules = importedPyModules(index.of('import_statement', 'import_from_statement'));
-  const functions = root.descendantsOfType('function_definition').filter((f): f is SyntaxNode => f !== null);
+  // Only module-level functions are summarised (importers call them by name); methods and nested
+  // functions never get an entry, so their calls and returns are not looked at.
+  const functions: SyntaxNode[] = [];
+  for (const c of root.namedChildren) {
+    if (c?.type === 'function_definition') functions.push(c);
+    else if (c?.type === 'decorated_definition') for (const d of c.namedChildren) if (d?.type === 'function_definition') functions.push(d);
+  }
   const out = new Map<string, FunctionSummary>();
-  const topLevel = (f: SyntaxNode): boolean => f.parent?.type === 'module' || (f.parent?.type === 'decorated_definition' && f.parent.parent?.type === 'module');
+  if (functions.length === 0) return out;
+  const starts = functions.map((f) => f.startIndex);
+  const ends = functions.map((f) => index.end(f));
+  const inTopLevel = (n: SyntaxNode): boolean => {
+    const at = n.startIndex;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return starts[lo] <= at && at < ends[lo];
+  };
   const get = (f: SyntaxNode): FunctionSummary | undefined => {
-    if (!topLevel(f)) return undefined;
+    if (!(f.parent?.type === 'module' || (f.parent?.type === 'decorated_definition' && f.parent.parent?.type === 'module'))) return undefined;
     const name = f.childForFieldName('name')?.text;
     if (!name) return undefined;
     let s = out.get(name);
@@ -356,6 +410,7 @@ function summarisePython(root: SyntaxNode, given?: NodeIndex): Map<string, Funct
     return s;
   };
   for (const call of index.of('call')) {
+    if (!inTopLevel(call)) continue;
     const fn = call.childForFieldName('function');
     const last = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.text;
     if (!last || (!PY_SINK_METHODS.has(last) && fn?.type !== 'attribute')) continue;

@@ -82,3 +82,61 @@ function pointAt(text: string, offset: number): Point {
   }
   return { row, column: offset - lineStart };
 }
+
+/**
+ * Trees parsed during a workspace scan only to summarise an imported module (summaries.ts), kept a
+ * moment so that when the scan reaches that module its analysis takes the tree instead of parsing the
+ * same text again. Files of one folder import each other and are scanned close together, so a few
+ * dozen trees catch most of them; the bound keeps the WASM heap small (it never shrinks). A tree is
+ * only handed out for the exact text it was parsed from, and whoever takes one owns (deletes) it.
+ */
+interface Kept {
+  language: GrammarLanguage;
+  text: string;
+  tree: SyntaxTree;
+}
+
+const MAX_KEPT_TREES = 48;
+const MAX_KEPT_CHARS = 3_000_000;
+const kept = new Map<string, Kept>();
+let keptChars = 0;
+
+export function keepScanTree(abs: string, language: GrammarLanguage, text: string, tree: SyntaxTree): void {
+  dropKept(abs);
+  if (text.length > MAX_KEPT_CHARS) {
+    tree.delete();
+    return;
+  }
+  kept.set(abs, { language, text, tree });
+  keptChars += text.length;
+  while (kept.size > MAX_KEPT_TREES || keptChars > MAX_KEPT_CHARS) dropKept(kept.keys().next().value!);
+}
+
+/** The kept tree of `abs` when it was parsed from exactly `text`; the caller must delete it. */
+export function takeScanTree(abs: string, language: GrammarLanguage, text: string): SyntaxTree | undefined {
+  const hit = kept.get(abs);
+  if (!hit) return undefined;
+  kept.delete(abs);
+  keptChars -= hit.text.length;
+  if (hit.language === language && hit.text === text) return hit.tree;
+  hit.tree.delete();
+  return undefined;
+}
+
+/** Files with a kept tree, oldest first. */
+export function keptScanPaths(): IterableIterator<string> {
+  return kept.keys();
+}
+
+/** Delete every kept scan tree (end of a scan). */
+export function clearScanTrees(): void {
+  for (const k of [...kept.keys()]) dropKept(k);
+}
+
+function dropKept(abs: string): void {
+  const hit = kept.get(abs);
+  if (!hit) return;
+  hit.tree.delete();
+  kept.delete(abs);
+  keptChars -= hit.text.length;
+}

@@ -6,33 +6,29 @@
 import type { Csr } from './cooccur';
 import { gaussian, type Rng } from './rng';
 
-/** Y (rows × l) = A · X, X is (cols × l). */
-function mulA(A: Csr, X: Float64Array, l: number): Float64Array {
-  const Y = new Float64Array(A.rows * l);
+/**
+ * A · X (rows × l, X is cols × l) or, `transposed`, Aᵀ · X (cols × l, X is rows × l): every stored
+ * value a = A[r][c] adds a · X[from] into OUT[to], where (to, from) is (r, c) for A and (c, r) for Aᵀ.
+ */
+function mulSparse(A: Csr, X: Float64Array, l: number, transposed: boolean): Float64Array {
+  const out = new Float64Array((transposed ? A.cols : A.rows) * l);
   for (let r = 0; r < A.rows; r++) {
-    const yo = r * l;
     for (let p = A.rowPtr[r]; p < A.rowPtr[r + 1]; p++) {
       const a = A.values[p];
-      const xo = A.colIdx[p] * l;
-      for (let j = 0; j < l; j++) Y[yo + j] += a * X[xo + j];
+      const c = A.colIdx[p];
+      const to = (transposed ? c : r) * l;
+      const from = (transposed ? r : c) * l;
+      for (let j = 0; j < l; j++) out[to + j] += a * X[from + j];
     }
   }
-  return Y;
+  return out;
 }
 
+/** Y (rows × l) = A · X, X is (cols × l). */
+const mulA = (A: Csr, X: Float64Array, l: number): Float64Array => mulSparse(A, X, l, false);
+
 /** Z (cols × l) = Aᵀ · Y, Y is (rows × l). */
-function mulAt(A: Csr, Y: Float64Array, l: number): Float64Array {
-  const Z = new Float64Array(A.cols * l);
-  for (let r = 0; r < A.rows; r++) {
-    const yo = r * l;
-    for (let p = A.rowPtr[r]; p < A.rowPtr[r + 1]; p++) {
-      const a = A.values[p];
-      const zo = A.colIdx[p] * l;
-      for (let j = 0; j < l; j++) Z[zo + j] += a * Y[yo + j];
-    }
-  }
-  return Z;
-}
+const mulAt = (A: Csr, Y: Float64Array, l: number): Float64Array => mulSparse(A, Y, l, true);
 
 /** Orthonormalise the columns of M (n × l, row-major) in place: CholeskyQR twice (stable enough, fast). */
 export function orthonormalise(M: Float64Array, n: number, l: number): void {

@@ -30,19 +30,25 @@ const mulA = (A: Csr, X: Float64Array, l: number): Float64Array => mulSparse(A, 
 /** Z (cols × l) = Aᵀ · Y, Y is (rows × l). */
 const mulAt = (A: Csr, Y: Float64Array, l: number): Float64Array => mulSparse(A, Y, l, true);
 
+/** MᵀM (l × l, both triangles filled) of M (n × l, row-major). */
+function gram(M: Float64Array, n: number, l: number): Float64Array {
+  const G = new Float64Array(l * l);
+  for (let r = 0; r < n; r++) {
+    const o = r * l;
+    for (let i = 0; i < l; i++) {
+      const mi = M[o + i];
+      if (mi === 0) continue;
+      for (let j = i; j < l; j++) G[i * l + j] += mi * M[o + j];
+    }
+  }
+  for (let i = 0; i < l; i++) for (let j = 0; j < i; j++) G[i * l + j] = G[j * l + i];
+  return G;
+}
+
 /** Orthonormalise the columns of M (n × l, row-major) in place: CholeskyQR twice (stable enough, fast). */
 export function orthonormalise(M: Float64Array, n: number, l: number): void {
   for (let pass = 0; pass < 2; pass++) {
-    const G = new Float64Array(l * l);
-    for (let r = 0; r < n; r++) {
-      const o = r * l;
-      for (let i = 0; i < l; i++) {
-        const mi = M[o + i];
-        if (mi === 0) continue;
-        for (let j = i; j < l; j++) G[i * l + j] += mi * M[o + j];
-      }
-    }
-    for (let i = 0; i < l; i++) for (let j = 0; j < i; j++) G[i * l + j] = G[j * l + i];
+    const G = gram(M, n, l);
     // Cholesky G = RᵀR (upper R stored in G's upper triangle); tiny ridge guards rank deficiency.
     const R = new Float64Array(l * l);
     for (let i = 0; i < l; i++) {
@@ -131,16 +137,7 @@ export function truncatedSvd(A: Csr, k: number, rng: Rng, opts: { oversample?: n
   }
   // B = Qᵀ A; B Bᵀ = Zᵀ Z with Z = Aᵀ Q.
   const Z = mulAt(A, Q, l);
-  const BBt = new Float64Array(l * l);
-  for (let c = 0; c < A.cols; c++) {
-    const o = c * l;
-    for (let i = 0; i < l; i++) {
-      const zi = Z[o + i];
-      if (zi === 0) continue;
-      for (let j = i; j < l; j++) BBt[i * l + j] += zi * Z[o + j];
-    }
-  }
-  for (let i = 0; i < l; i++) for (let j = 0; j < i; j++) BBt[i * l + j] = BBt[j * l + i];
+  const BBt = gram(Z, A.cols, l);
   const { values, vectors } = symmetricEigen(BBt, l);
   const order = Array.from({ length: l }, (_, i) => i).sort((a, b) => values[b] - values[a]).slice(0, k);
   const singular = Float64Array.from(order, (i) => Math.sqrt(Math.max(values[i], 0)));

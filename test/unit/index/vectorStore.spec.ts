@@ -54,6 +54,12 @@ describe('VectorStore (dimension-major shards)', function () {
     for (const name of fs.readdirSync(path.join(dir, FOLDER))) if (name.endsWith('.acc')) fs.rmSync(path.join(dir, FOLDER, name));
   };
 
+  /** Deletes the acceleration files and opens the store from the vectra segments alone. */
+  async function openFromSegmentsAlone(stored: Map<string, Float32Array>): Promise<VectorStore> {
+    dropAccelerationFiles();
+    return open(stored);
+  }
+
   /** Upserts, replaces and removes across every shard, mirroring each step in `stored`. */
   function mutate(store: VectorStore, stored: Map<string, Float32Array>, n: number, prefix: string): void {
     for (let i = 0; i < n; i++) {
@@ -82,6 +88,16 @@ describe('VectorStore (dimension-major shards)', function () {
       assert.deepEqual(got.map((h) => h.id), want.map((h) => h.id));
       got.forEach((h, i) => assert.ok(Math.abs(h.score - want[i].score) < 1e-5, `${h.score} vs ${want[i].score}`));
     }
+  }
+
+  /** A store with `n` vectors mutated in (mirrored in `stored`) and committed. */
+  async function committedStore(n: number): Promise<{ files: StoreFiles; stored: Map<string, Float32Array>; store: VectorStore }> {
+    const files = new StoreFiles(dir);
+    const stored = new Map<string, Float32Array>();
+    const store = await open(stored, files);
+    mutate(store, stored, n, 'a');
+    await stageAndCommit(store, files);
+    return { files, stored, store };
   }
 
   it('gives the brute-force top-k after upserts, replacements and removals', async () => {
@@ -185,37 +201,27 @@ describe('VectorStore (dimension-major shards)', function () {
     assert.deepEqual(onDisk, compacted);
 
     // the segments alone (no acceleration files) give the same answers
-    dropAccelerationFiles();
-    const fromVectra = await open(stored);
+    const fromVectra = await openFromSegmentsAlone(stored);
     assert.equal(fromVectra.count, stored.size);
     await assertMatchesBruteForce(fromVectra, stored);
   });
 
   it('a commit that failed after staging is written again whole by the next one', async () => {
-    const files = new StoreFiles(dir);
-    const stored = new Map<string, Float32Array>();
-    const store = await open(stored, files);
-    mutate(store, stored, 200, 'a');
-    await stageAndCommit(store, files);
+    const { files, stored, store } = await committedStore(200);
     mutate(store, stored, 100, 'b');
     await store.stage(meta);
     await files.discard(); // what WorkspaceIndex.persist does when the commit throws
     store.unstage();
     assert.ok(store.hasPending);
     await stageAndCommit(store, files);
-    dropAccelerationFiles();
-    const fromVectra = await open(stored);
+    const fromVectra = await openFromSegmentsAlone(stored);
     assert.deepEqual(fromVectra.problems, []);
     assert.equal(fromVectra.count, stored.size);
     await assertMatchesBruteForce(fromVectra, stored);
   });
 
   it('rebuilds a missing, damaged, stale or foreign acceleration file from vectra and never trusts it', async () => {
-    const files = new StoreFiles(dir);
-    const stored = new Map<string, Float32Array>();
-    const writer = await open(stored, files);
-    mutate(writer, stored, 300, 'a');
-    await stageAndCommit(writer, files);
+    const { files, stored, store: writer } = await committedStore(300);
     const acc = path.join(dir, FOLDER, 'shard-03.acc');
     const older = fs.readFileSync(acc);
     // shard 3 changes after `older` was written: that file is intact (its checksum holds) but stale

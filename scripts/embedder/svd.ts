@@ -6,47 +6,49 @@
 import type { Csr } from './cooccur';
 import { gaussian, type Rng } from './rng';
 
-/** Y (rows × l) = A · X, X is (cols × l). */
-function mulA(A: Csr, X: Float64Array, l: number): Float64Array {
-  const Y = new Float64Array(A.rows * l);
+/**
+ * A · X (rows × l, X is cols × l) or, `transposed`, Aᵀ · X (cols × l, X is rows × l): every stored
+ * value a = A[r][c] adds a · X[from] into OUT[to], where (to, from) is (r, c) for A and (c, r) for Aᵀ.
+ */
+function mulSparse(A: Csr, X: Float64Array, l: number, transposed: boolean): Float64Array {
+  const out = new Float64Array((transposed ? A.cols : A.rows) * l);
   for (let r = 0; r < A.rows; r++) {
-    const yo = r * l;
     for (let p = A.rowPtr[r]; p < A.rowPtr[r + 1]; p++) {
       const a = A.values[p];
-      const xo = A.colIdx[p] * l;
-      for (let j = 0; j < l; j++) Y[yo + j] += a * X[xo + j];
+      const c = A.colIdx[p];
+      const to = (transposed ? c : r) * l;
+      const from = (transposed ? r : c) * l;
+      for (let j = 0; j < l; j++) out[to + j] += a * X[from + j];
     }
   }
-  return Y;
+  return out;
 }
 
+/** Y (rows × l) = A · X, X is (cols × l). */
+const mulA = (A: Csr, X: Float64Array, l: number): Float64Array => mulSparse(A, X, l, false);
+
 /** Z (cols × l) = Aᵀ · Y, Y is (rows × l). */
-function mulAt(A: Csr, Y: Float64Array, l: number): Float64Array {
-  const Z = new Float64Array(A.cols * l);
-  for (let r = 0; r < A.rows; r++) {
-    const yo = r * l;
-    for (let p = A.rowPtr[r]; p < A.rowPtr[r + 1]; p++) {
-      const a = A.values[p];
-      const zo = A.colIdx[p] * l;
-      for (let j = 0; j < l; j++) Z[zo + j] += a * Y[yo + j];
+const mulAt = (A: Csr, Y: Float64Array, l: number): Float64Array => mulSparse(A, Y, l, true);
+
+/** MᵀM (l × l, both triangles filled) of M (n × l, row-major). */
+function gram(M: Float64Array, n: number, l: number): Float64Array {
+  const G = new Float64Array(l * l);
+  for (let r = 0; r < n; r++) {
+    const o = r * l;
+    for (let i = 0; i < l; i++) {
+      const mi = M[o + i];
+      if (mi === 0) continue;
+      for (let j = i; j < l; j++) G[i * l + j] += mi * M[o + j];
     }
   }
-  return Z;
+  for (let i = 0; i < l; i++) for (let j = 0; j < i; j++) G[i * l + j] = G[j * l + i];
+  return G;
 }
 
 /** Orthonormalise the columns of M (n × l, row-major) in place: CholeskyQR twice (stable enough, fast). */
 export function orthonormalise(M: Float64Array, n: number, l: number): void {
   for (let pass = 0; pass < 2; pass++) {
-    const G = new Float64Array(l * l);
-    for (let r = 0; r < n; r++) {
-      const o = r * l;
-      for (let i = 0; i < l; i++) {
-        const mi = M[o + i];
-        if (mi === 0) continue;
-        for (let j = i; j < l; j++) G[i * l + j] += mi * M[o + j];
-      }
-    }
-    for (let i = 0; i < l; i++) for (let j = 0; j < i; j++) G[i * l + j] = G[j * l + i];
+    const G = gram(M, n, l);
     // Cholesky G = RᵀR (upper R stored in G's upper triangle); tiny ridge guards rank deficiency.
     const R = new Float64Array(l * l);
     for (let i = 0; i < l; i++) {
@@ -135,16 +137,7 @@ export function truncatedSvd(A: Csr, k: number, rng: Rng, opts: { oversample?: n
   }
   // B = Qᵀ A; B Bᵀ = Zᵀ Z with Z = Aᵀ Q.
   const Z = mulAt(A, Q, l);
-  const BBt = new Float64Array(l * l);
-  for (let c = 0; c < A.cols; c++) {
-    const o = c * l;
-    for (let i = 0; i < l; i++) {
-      const zi = Z[o + i];
-      if (zi === 0) continue;
-      for (let j = i; j < l; j++) BBt[i * l + j] += zi * Z[o + j];
-    }
-  }
-  for (let i = 0; i < l; i++) for (let j = 0; j < i; j++) BBt[i * l + j] = BBt[j * l + i];
+  const BBt = gram(Z, A.cols, l);
   const { values, vectors } = symmetricEigen(BBt, l);
   const order = Array.from({ length: l }, (_, i) => i).sort((a, b) => values[b] - values[a]).slice(0, k);
   const singular = Float64Array.from(order, (i) => Math.sqrt(Math.max(values[i], 0)));

@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { encode } from 'gpt-tokenizer';
-import { WireServer, fakeId, sendJson, type ExchangeContext, type Fault, type WireServerOptions } from './harness';
+import { WireServer, fakeId, sendJson, type ExchangeContext, type Fault, type FaultMode, type WireServerOptions } from './harness';
 import { pieces, writeSseStream, type SseEvent, type StreamFault } from './sse';
 
 interface Block {
@@ -157,32 +157,14 @@ export class AnthropicServer extends WireServer {
   }
 
   private sendHttpFault(ctx: ExchangeContext, fault: Fault, h: Record<string, string>): boolean {
-    switch (fault.mode) {
-      case 'rate-limit':
-        sendJson(ctx.res, 429, errorBody('rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit.'), {
-          ...h,
-          'retry-after': String(fault.retryAfterS ?? 1),
-          'anthropic-ratelimit-requests-remaining': '0',
-        });
-        return true;
-      case 'server-error':
-        sendJson(ctx.res, 500, errorBody('api_error', 'Internal server error'), h);
-        return true;
-      case 'overloaded':
-        sendJson(ctx.res, 529, errorBody('overloaded_error', 'Overloaded'), h);
-        return true;
-      case 'auth':
-        sendJson(ctx.res, 401, errorBody('authentication_error', 'invalid x-api-key'), h);
-        return true;
-      case 'quota':
-        sendJson(ctx.res, 400, errorBody('invalid_request_error', 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.'), h);
-        return true;
-      case 'context-too-long':
-        sendJson(ctx.res, 400, errorBody('invalid_request_error', 'prompt is too long: 215003 tokens > 200000 maximum'), h);
-        return true;
-      default:
-        return false;
-    }
+    const answer = HTTP_FAULTS[fault.mode];
+    if (!answer) return false;
+    const [status, type, message] = answer;
+    const headers = fault.mode === 'rate-limit'
+      ? { ...h, 'retry-after': String(fault.retryAfterS ?? 1), 'anthropic-ratelimit-requests-remaining': '0' }
+      : h;
+    sendJson(ctx.res, status, errorBody(type, message), headers);
+    return true;
   }
 
   /** Emulated prompt-cache accounting for one request (and the cache writes it causes). */
@@ -239,6 +221,16 @@ export class AnthropicServer extends WireServer {
     return { input: total - readTokens - writeTokens, cacheWrite: writeTokens, cacheRead: readTokens };
   }
 }
+
+/** How Anthropic answers each HTTP-level fault: status, error type, message. */
+const HTTP_FAULTS: Partial<Record<FaultMode, [status: number, type: string, message: string]>> = {
+  'rate-limit': [429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit.'],
+  'server-error': [500, 'api_error', 'Internal server error'],
+  overloaded: [529, 'overloaded_error', 'Overloaded'],
+  auth: [401, 'authentication_error', 'invalid x-api-key'],
+  quota: [400, 'invalid_request_error', 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.'],
+  'context-too-long': [400, 'invalid_request_error', 'prompt is too long: 215003 tokens > 200000 maximum'],
+};
 
 function errorBody(type: string, message: string) {
   return { type: 'error', error: { type, message }, request_id: fakeId('req_') };

@@ -59,6 +59,26 @@ export async function panelScreenshot(name: string, whole = false): Promise<bool
   return true;
 }
 
+/**
+ * One user action done by the harness: prints `<request> <id> <arg>` for it, waits for its answer file
+ * (`<KEEL_SHOT_REPORT>.<fileTag>-<id>`) and throws the answer's detail if it failed. Outside the harness
+ * nobody can act: throws (`cannot`), so a test that needs the answer fails rather than hangs.
+ */
+async function harnessAction<T extends object>(a: {
+  request: string; idPrefix: string; fileTag: string; arg: string; cannot: string; waitingFor: string; timeoutMs: number;
+}): Promise<T> {
+  const report = process.env.KEEL_SHOT_REPORT;
+  if (!report) throw new Error(`${a.cannot} (KEEL_SHOT_REPORT is not set): run npm run test:host`);
+  const id = `${a.idPrefix}${Date.now().toString(36)}`;
+  const file = `${report}.${a.fileTag}-${id}`;
+  fs.rmSync(file, { force: true });
+  console.log(`${a.request} ${id} ${a.arg}`);
+  await waitFor(() => fs.existsSync(file), a.waitingFor, a.timeoutMs);
+  const result = JSON.parse(fs.readFileSync(file, 'utf8')) as { ok: boolean; detail: string } & T;
+  if (!result.ok) throw new Error(result.detail);
+  return result;
+}
+
 /** Must match CLICK_NOTIFICATION_REQUEST in test/host/harness/workbench.mjs. */
 const CLICK_NOTIFICATION_REQUEST = '[keel-host] click notification';
 
@@ -67,15 +87,10 @@ const CLICK_NOTIFICATION_REQUEST = '[keel-host] click notification';
  * Outside the harness nobody can click: throws, so a test that needs the answer fails rather than hangs.
  */
 export async function clickNotification(label: string): Promise<void> {
-  const report = process.env.KEEL_SHOT_REPORT;
-  if (!report) throw new Error('no harness to click notifications (KEEL_SHOT_REPORT is not set): run npm run test:host');
-  const id = `n${Date.now().toString(36)}`;
-  const file = `${report}.click-${id}`;
-  fs.rmSync(file, { force: true });
-  console.log(`${CLICK_NOTIFICATION_REQUEST} ${id} ${label}`);
-  await waitFor(() => fs.existsSync(file), `the harness to click "${label}"`, 30_000);
-  const result = JSON.parse(fs.readFileSync(file, 'utf8')) as { ok: boolean; detail: string };
-  if (!result.ok) throw new Error(result.detail);
+  await harnessAction<object>({
+    request: CLICK_NOTIFICATION_REQUEST, idPrefix: 'n', fileTag: 'click', arg: label,
+    cannot: 'no harness to click notifications', waitingFor: `the harness to click "${label}"`, timeoutMs: 30_000,
+  });
 }
 
 /** Must match PRESS_KEY_REQUEST in test/host/harness/workbench.mjs. */
@@ -86,15 +101,10 @@ const PRESS_KEY_REQUEST = '[keel-host] press key';
  * browser, as a user would; resolves with the ghost text the DOM showed. Outside the harness: throws.
  */
 export async function pressKeyOverGhostText(key: string): Promise<string> {
-  const report = process.env.KEEL_SHOT_REPORT;
-  if (!report) throw new Error('no harness to press keys (KEEL_SHOT_REPORT is not set): run npm run test:host');
-  const id = `k${Date.now().toString(36)}`;
-  const file = `${report}.key-${id}`;
-  fs.rmSync(file, { force: true });
-  console.log(`${PRESS_KEY_REQUEST} ${id} ${key}`);
-  await waitFor(() => fs.existsSync(file), `the harness to press ${key}`, 40_000);
-  const result = JSON.parse(fs.readFileSync(file, 'utf8')) as { ok: boolean; detail: string; ghost?: string };
-  if (!result.ok) throw new Error(result.detail);
+  const result = await harnessAction<{ ghost?: string }>({
+    request: PRESS_KEY_REQUEST, idPrefix: 'k', fileTag: 'key', arg: key,
+    cannot: 'no harness to press keys', waitingFor: `the harness to press ${key}`, timeoutMs: 40_000,
+  });
   return result.ghost ?? '';
 }
 

@@ -13,6 +13,13 @@ import type { Engine } from '../../../src/engine/engine';
 
 const withCountdown = (engine: Engine): Engine => (registerCountdown(engine), engine);
 
+/** The countdown engine in a real worker thread, speaking the protocol over postMessage. */
+const startCountdownWorker = (): Worker =>
+  new Worker(path.resolve(__dirname, '../../helpers/countdownWorker.ts'), {
+    execArgv: ['--require', require.resolve('tsx/cjs')],
+    workerData: { logLevel: 'error' },
+  });
+
 /** The same protocol contract, checked on every transport Keel ships. */
 function contract(name: string, connect: () => Promise<{ client: RpcClient; close(): Promise<void> }>): void {
   describe(`protocol over ${name}`, function () {
@@ -78,10 +85,7 @@ contract('an in-memory transport', async () => {
 });
 
 contract('a real worker thread (postMessage)', async () => {
-  const worker = new Worker(path.resolve(__dirname, '../../helpers/countdownWorker.ts'), {
-    execArgv: ['--require', require.resolve('tsx/cjs')],
-    workerData: { logLevel: 'error' },
-  });
+  const worker = startCountdownWorker();
   const client = new RpcClient(portTransport(worker, () => void worker.terminate()));
   return { client, close: async () => void (await worker.terminate()) };
 });
@@ -89,10 +93,7 @@ contract('a real worker thread (postMessage)', async () => {
 describe('protocol client lifecycle', function () {
   this.timeout(90_000);
   it('rejects pending and later requests with ENGINE_UNAVAILABLE when the engine goes away', async () => {
-    const worker = new Worker(path.resolve(__dirname, '../../helpers/countdownWorker.ts'), {
-      execArgv: ['--require', require.resolve('tsx/cjs')],
-      workerData: { logLevel: 'error' },
-    });
+    const worker = startCountdownWorker();
     const client = new RpcClient(portTransport(worker));
     await client.request('engine/ping', {});
     const pending = countdown(client, { count: 100, delayMs: 50 });
@@ -102,10 +103,7 @@ describe('protocol client lifecycle', function () {
   });
 
   it('shuts down on engine/shutdown after answering it', async () => {
-    const worker = new Worker(path.resolve(__dirname, '../../helpers/countdownWorker.ts'), {
-      execArgv: ['--require', require.resolve('tsx/cjs')],
-      workerData: { logLevel: 'error' },
-    });
+    const worker = startCountdownWorker();
     const exited = new Promise<number>((resolve) => worker.on('exit', resolve));
     const client = new RpcClient(portTransport(worker));
     assert.deepEqual(await client.request('engine/shutdown', {}), { ok: true });
@@ -127,10 +125,7 @@ describe('protocol client lifecycle', function () {
 describe('protocol client: params that cannot be sent', function () {
   this.timeout(90_000);
   it('fails the request with INVALID_PARAMS (not a hang) when postMessage cannot clone the params', async () => {
-    const worker = new Worker(path.resolve(__dirname, '../../helpers/countdownWorker.ts'), {
-      execArgv: ['--require', require.resolve('tsx/cjs')],
-      workerData: { logLevel: 'error' },
-    });
+    const worker = startCountdownWorker();
     const client = new RpcClient(portTransport(worker, () => void worker.terminate()));
     try {
       // A function (like VS Code's configuration proxies) cannot be structured-cloned.

@@ -80,12 +80,17 @@ describe('StoreFiles journal', () => {
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-journal-'))));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('rolls back staged files that were never committed', async () => {
+  /** Commits a.json = v1, then stages a.json = v2 and `[name, content]` without committing them. */
+  async function commitV1ThenStage([name, content]: [string, string]): Promise<void> {
     const files = new StoreFiles(dir);
     await files.stage('a.json', 'v1');
     await files.commit();
     await files.stage('a.json', 'v2');
-    await files.stage('sub/b.bin', 'new');
+    await files.stage(name, content);
+  }
+
+  it('rolls back staged files that were never committed', async () => {
+    await commitV1ThenStage(['sub/b.bin', 'new']);
     // crash here: no journal was written
     assert.equal(await new StoreFiles(dir).recover(), 'rolled-back');
     assert.equal(fs.readFileSync(path.join(dir, 'a.json'), 'utf8'), 'v1');
@@ -93,11 +98,7 @@ describe('StoreFiles journal', () => {
   });
 
   it('rolls forward a commit interrupted after its journal was written', async () => {
-    const files = new StoreFiles(dir);
-    await files.stage('a.json', 'v1');
-    await files.commit();
-    await files.stage('a.json', 'v2');
-    await files.stage('b.json', 'b2');
+    await commitV1ThenStage(['b.json', 'b2']);
     // crash between the commit point and the renames: journal present, one rename done
     fs.writeFileSync(path.join(dir, 'journal.json'), JSON.stringify({ names: ['a.json', 'b.json'] }));
     fs.renameSync(path.join(dir, 'a.json.next'), path.join(dir, 'a.json'));

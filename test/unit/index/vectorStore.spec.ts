@@ -37,10 +37,27 @@ describe('VectorStore (dimension-major shards)', function () {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   /** `stored`: what the catalog would say is current (id → its vector; hash `h-<id>`). */
-  async function open(stored?: Map<string, Float32Array>): Promise<VectorStore> {
-    const store = new VectorStore(new StoreFiles(dir), FOLDER, D, stored && { liveHash: (id) => (stored.has(id) ? `h-${id}` : undefined) });
+  async function open(stored?: Map<string, Float32Array>, files = new StoreFiles(dir)): Promise<VectorStore> {
+    const store = new VectorStore(files, FOLDER, D, stored && { liveHash: (id) => (stored.has(id) ? `h-${id}` : undefined) });
     await store.load();
     return store;
+  }
+
+  /** Stages `store`'s pending changes and commits them. */
+  async function stageAndCommit(store: VectorStore, files: StoreFiles): Promise<void> {
+    await store.stage(meta);
+    await files.commit();
+  }
+
+  /** Deletes every acceleration file, leaving only the vectra segments. */
+  const dropAccelerationFiles = (): void => {
+    for (const name of fs.readdirSync(path.join(dir, FOLDER))) if (name.endsWith('.acc')) fs.rmSync(path.join(dir, FOLDER, name));
+  };
+
+  /** Deletes the acceleration files and opens the store from the vectra segments alone. */
+  async function openFromSegmentsAlone(stored: Map<string, Float32Array>): Promise<VectorStore> {
+    dropAccelerationFiles();
+    return open(stored);
   }
 
   /** Upserts, replaces and removes across every shard, mirroring each step in `stored`. */
@@ -73,6 +90,16 @@ describe('VectorStore (dimension-major shards)', function () {
     }
   }
 
+  /** A store with `n` vectors mutated in (mirrored in `stored`) and committed. */
+  async function committedStore(n: number): Promise<{ files: StoreFiles; stored: Map<string, Float32Array>; store: VectorStore }> {
+    const files = new StoreFiles(dir);
+    const stored = new Map<string, Float32Array>();
+    const store = await open(stored, files);
+    mutate(store, stored, n, 'a');
+    await stageAndCommit(store, files);
+    return { files, stored, store };
+  }
+
   it('gives the brute-force top-k after upserts, replacements and removals', async () => {
     const store = await open();
     const stored = new Map<string, Float32Array>();
@@ -87,12 +114,10 @@ describe('VectorStore (dimension-major shards)', function () {
 
   it('reopens from the acceleration files (and from the vectra segments alone) to the same answers, then keeps mutating', async () => {
     const files = new StoreFiles(dir);
-    const first = new VectorStore(files, FOLDER, D);
-    await first.load();
+    const first = await open(undefined, files);
     const stored = new Map<string, Float32Array>();
     mutate(first, stored, 600, 'a');
-    await first.stage(meta);
-    await files.commit();
+    await stageAndCommit(first, files);
     const queries = Array.from({ length: 10 }, (_, t) => vector(t % 2 === 0));
     const before = await Promise.all(queries.map((q) => first.query(q, 10)));
 
@@ -113,7 +138,7 @@ describe('VectorStore (dimension-major shards)', function () {
 
     // Without acceleration files the shards are rebuilt from vectra's segments (superseded and removed
     // items are dropped by the catalog's answer), to the same answers.
-    for (const name of fs.readdirSync(path.join(dir, FOLDER))) if (name.endsWith('.acc')) fs.rmSync(path.join(dir, FOLDER, name));
+    dropAccelerationFiles();
     const fromVectra = await open(new Map([...stored].filter(([id]) => id.startsWith('a'))));
     assert.equal(fromVectra.rebuilt.length, SHARD_COUNT);
     assert.ok(fromVectra.rebuilt.every((r) => r.reason === 'missing'));
@@ -134,24 +159,21 @@ describe('VectorStore (dimension-major shards)', function () {
   it('commits append: a commit writes only the vectors changed since the last one; compaction folds the segments', async () => {
     const files = new StoreFiles(dir);
     const stored = new Map<string, Float32Array>();
-    const store = new VectorStore(files, FOLDER, D, { liveHash: (id) => (stored.has(id) ? `h-${id}` : undefined) });
-    await store.load();
+    const store = await open(stored, files);
     const put = (i: number): void => {
       const v = vector();
       store.upsert(i % SHARD_COUNT, `a${i}`, v, `h-a${i}`);
       stored.set(`a${i}`, v);
     };
     for (let i = 0; i < 4 * SHARD_COUNT; i++) put(i);
-    await store.stage(meta);
-    await files.commit();
+    await stageAndCommit(store, files);
     const first = segmentList().shards;
     assert.ok(first.every((segs) => segs.length === 1));
     assert.deepEqual((await segmentIds(first[3][0])).sort(), ['a3', 'a35', 'a67', 'a99']);
 
     // one changed vector in shard 3: one new segment holding it alone; no other shard is rewritten
     put(35);
-    await store.stage(meta);
-    await files.commit();
+    await stageAndCommit(store, files);
     const second = segmentList().shards;
     assert.equal(second[3].length, 2);
     assert.deepEqual(await segmentIds(second[3][1]), ['a35']);
@@ -160,16 +182,14 @@ describe('VectorStore (dimension-major shards)', function () {
     // a removal writes no segment (the catalog no longer names the id); answers stay exact
     store.remove(3, 'a67');
     stored.delete('a67');
-    await store.stage(meta);
-    await files.commit();
+    await stageAndCommit(store, files);
     assert.deepEqual(segmentList().shards[3], second[3]);
     await assertMatchesBruteForce(store, stored);
 
     // segment after segment up to the limit (8), then the shard is compacted into one and the old files are gone
     const round = async (): Promise<void> => {
       put(3);
-      await store.stage(meta);
-      await files.commit();
+      await stageAndCommit(store, files);
     };
     for (let r = 0; r < 6; r++) await round();
     assert.equal(segmentList().shards[3].length, 8);
@@ -181,42 +201,27 @@ describe('VectorStore (dimension-major shards)', function () {
     assert.deepEqual(onDisk, compacted);
 
     // the segments alone (no acceleration files) give the same answers
-    for (const name of fs.readdirSync(path.join(dir, FOLDER))) if (name.endsWith('.acc')) fs.rmSync(path.join(dir, FOLDER, name));
-    const fromVectra = await open(stored);
+    const fromVectra = await openFromSegmentsAlone(stored);
     assert.equal(fromVectra.count, stored.size);
     await assertMatchesBruteForce(fromVectra, stored);
   });
 
   it('a commit that failed after staging is written again whole by the next one', async () => {
-    const files = new StoreFiles(dir);
-    const stored = new Map<string, Float32Array>();
-    const store = new VectorStore(files, FOLDER, D, { liveHash: (id) => (stored.has(id) ? `h-${id}` : undefined) });
-    await store.load();
-    mutate(store, stored, 200, 'a');
-    await store.stage(meta);
-    await files.commit();
+    const { files, stored, store } = await committedStore(200);
     mutate(store, stored, 100, 'b');
     await store.stage(meta);
     await files.discard(); // what WorkspaceIndex.persist does when the commit throws
     store.unstage();
     assert.ok(store.hasPending);
-    await store.stage(meta);
-    await files.commit();
-    for (const name of fs.readdirSync(path.join(dir, FOLDER))) if (name.endsWith('.acc')) fs.rmSync(path.join(dir, FOLDER, name));
-    const fromVectra = await open(stored);
+    await stageAndCommit(store, files);
+    const fromVectra = await openFromSegmentsAlone(stored);
     assert.deepEqual(fromVectra.problems, []);
     assert.equal(fromVectra.count, stored.size);
     await assertMatchesBruteForce(fromVectra, stored);
   });
 
   it('rebuilds a missing, damaged, stale or foreign acceleration file from vectra and never trusts it', async () => {
-    const files = new StoreFiles(dir);
-    const stored = new Map<string, Float32Array>();
-    const writer = new VectorStore(files, FOLDER, D, { liveHash: (id) => (stored.has(id) ? `h-${id}` : undefined) });
-    await writer.load();
-    mutate(writer, stored, 300, 'a');
-    await writer.stage(meta);
-    await files.commit();
+    const { files, stored, store: writer } = await committedStore(300);
     const acc = path.join(dir, FOLDER, 'shard-03.acc');
     const older = fs.readFileSync(acc);
     // shard 3 changes after `older` was written: that file is intact (its checksum holds) but stale
@@ -225,8 +230,7 @@ describe('VectorStore (dimension-major shards)', function () {
       writer.upsert(3, `a${i}`, v, `h-a${i}`);
       stored.set(`a${i}`, v);
     }
-    await writer.stage(meta);
-    await files.commit();
+    await stageAndCommit(writer, files);
     const current = fs.readFileSync(acc);
 
     const damaged = Buffer.from(current);
@@ -241,15 +245,13 @@ describe('VectorStore (dimension-major shards)', function () {
     for (const [what, spoil, reason] of cases) {
       spoil();
       const reopenedFiles = new StoreFiles(dir);
-      const reopened = new VectorStore(reopenedFiles, FOLDER, D, { liveHash: (id) => (stored.has(id) ? `h-${id}` : undefined) });
-      await reopened.load();
+      const reopened = await open(stored, reopenedFiles);
       assert.deepEqual(reopened.rebuilt.map((r) => r.shard), [3], what);
       assert.match(reopened.rebuilt[0].reason, reason, what);
       assert.deepEqual(reopened.problems, [], what);
       await assertMatchesBruteForce(reopened, stored); // the stale file's older vectors are not served
       // the rebuilt shard's acceleration file is rewritten at the next commit, and then trusted again
-      await reopened.stage(meta);
-      await reopenedFiles.commit();
+      await stageAndCommit(reopened, reopenedFiles);
       const again = await open(stored);
       assert.deepEqual(again.rebuilt, [], what);
       await assertMatchesBruteForce(again, stored);
@@ -266,13 +268,11 @@ describe('VectorStore (dimension-major shards)', function () {
     fs.writeFileSync(path.join(folder, 'shard-05.f32'), 'a sidecar of the old format');
 
     const files = new StoreFiles(dir);
-    const store = new VectorStore(files, FOLDER, D);
-    await store.load();
+    const store = await open(undefined, files);
     assert.equal(store.count, 3);
     for (const [id, v] of rows) assert.equal((await store.query(v, 1))[0].id, id);
     assert.ok(store.hasPending, 'a format-1 shard is rewritten at the next commit');
-    await store.stage(meta);
-    await files.commit();
+    await stageAndCommit(store, files);
     const names = fs.readdirSync(folder).sort();
     assert.ok(!names.includes('shard-05.pb') && !names.includes('shard-05.f32'), names.join(', '));
     assert.deepEqual(segmentList().shards[5].length, 1);

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import type { AnthropicServer } from '../../servers/anthropic';
 import { AnthropicProvider } from '../../../src/engine/llm/providers/anthropic';
 import { KeelError } from '../../../src/common/errors';
 import { costUsd, priceFor } from '../../../src/engine/llm/pricing';
 import { defineSchema } from '../../../src/engine/llm/structured';
 import type { ChatMessage } from '../../../src/engine/llm/types';
-import { anthropicFixture, rejection, waitFor, type Fixture } from './helpers';
+import { anthropicFixture, rejection, waitFor, fixtureForEachTest } from './helpers';
 
 const Rerank = defineSchema(
   'rerank',
@@ -18,13 +17,7 @@ const SYSTEM = 'You are Keel, an AI pair for backend engineers. Cite files as pa
 const CONTEXT = Array.from({ length: 40 }, (_, i) => `// src/orders/service${i}.ts\nexport async function load${i}(id: string) { return db.order.findUnique({ where: { id } }); }`).join('\n');
 
 describe('llm Anthropic provider (official SDK ⇄ local Messages server)', () => {
-  let fx: Fixture<AnthropicServer, AnthropicProvider>;
-  beforeEach(async () => {
-    fx = await anthropicFixture();
-  });
-  afterEach(async () => {
-    await fx.server.close();
-  });
+  const fx = fixtureForEachTest(anthropicFixture);
 
   it('streams text and maps usage from message_start + message_delta', async () => {
     fx.server.replies.push({ text: 'The loop in service3.ts issues one query per order.' });

@@ -70,6 +70,42 @@ export async function anthropicFixture(o: RuntimeOverrides & { server?: Anthropi
   return fx;
 }
 
+/** The fixture of the test that is running; see {@link fixtureForEachTest}. */
+export interface EachTestFixture<S, P> extends Readonly<Fixture<S, P>> {
+  /** Closes the current fixture's server and uses `next` for the rest of the test (closed after it). */
+  replace(next: Fixture<S, P>): Promise<void>;
+}
+
+/**
+ * A fresh fixture (`make`) before each test of the enclosing describe block, its server closed after
+ * the test. The returned object reads through to the fixture of the test that is running.
+ */
+export function fixtureForEachTest<S extends { close(): Promise<unknown> }, P>(make: () => Promise<Fixture<S, P>>): EachTestFixture<S, P> {
+  let current: Fixture<S, P> | undefined;
+  beforeEach(async () => {
+    current = await make();
+  });
+  afterEach(async () => {
+    await current?.server.close();
+  });
+  const now = (): Fixture<S, P> => {
+    if (!current) throw new Error('the fixture exists only while a test runs');
+    return current;
+  };
+  return {
+    get server() { return now().server; },
+    get provider() { return now().provider; },
+    get gate() { return now().gate; },
+    get transport() { return now().transport; },
+    get storageDir() { return now().storageDir; },
+    get retries() { return now().retries; },
+    async replace(next) {
+      await now().server.close();
+      current = next;
+    },
+  };
+}
+
 /** Run `fn`, returning the error it throws (or failing the test if it doesn't). */
 export async function rejection(fn: () => Promise<unknown>): Promise<Error & { code?: string; retryAfterS?: number; requestId?: string; provider?: string; retryable?: boolean }> {
   try {

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import type { OpenAIChatServer } from '../../servers/openaiChat';
 import { OpenAIProvider } from '../../../src/engine/llm/providers/openai';
 import { OpenAIChatServer as LocalServer } from '../../servers/openaiChat';
 import { countTokens } from '../../../src/engine/llm/tokens';
 import { defineSchema, SchemaViolationError } from '../../../src/engine/llm/structured';
 import type { ChatDelta } from '../../../src/engine/llm/types';
 import { costUsd } from '../../../src/engine/llm/pricing';
-import { openaiFixture, rejection, TEST_OPENAI_KEY, waitFor, type Fixture } from './helpers';
+import { openaiFixture, rejection, TEST_OPENAI_KEY, waitFor, fixtureForEachTest } from './helpers';
 
 const Review = defineSchema(
   'sql_review',
@@ -26,13 +25,7 @@ async function collect(stream: AsyncIterable<ChatDelta>): Promise<{ text: string
 }
 
 describe('llm OpenAI provider (official SDK ⇄ local Chat Completions server)', () => {
-  let fx: Fixture<OpenAIChatServer, OpenAIProvider>;
-  beforeEach(async () => {
-    fx = await openaiFixture();
-  });
-  afterEach(async () => {
-    await fx.server.close();
-  });
+  const fx = fixtureForEachTest(openaiFixture);
 
   it('streams text deltas and ends with exact usage, id and model', async () => {
     fx.server.replies.push({ text: 'Use a JOIN with include: { items: true } to avoid the N+1.' });
@@ -66,8 +59,7 @@ describe('llm OpenAI provider (official SDK ⇄ local Chat Completions server)',
   });
 
   it('cancellation aborts the socket mid-stream and surfaces CANCELLED', async () => {
-    await fx.server.close();
-    fx = await openaiFixture({ server: { gapMs: 25 } });
+    await fx.replace(await openaiFixture({ server: { gapMs: 25 } }));
     fx.server.replies.push({ text: 'x'.repeat(2400) });
     const controller = new AbortController();
     const error = await rejection(async () => {

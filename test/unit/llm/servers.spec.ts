@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { AnthropicServer } from '../../servers/anthropic';
-import { parseFaultHeader } from '../../servers/harness';
+import { parseFaultHeader, type WireServer } from '../../servers/harness';
 import { OpenAIChatServer } from '../../servers/openaiChat';
 
 /** Raw SSE frames of a response: [{event, data}]. */
@@ -16,15 +16,27 @@ async function frames(res: Response): Promise<Array<{ event?: string; data: stri
     });
 }
 
+/** Starts `server`, runs `use` against it, and closes it whatever happens. */
+async function withServer<S extends WireServer>(server: S, use: (started: S) => Promise<void>): Promise<void> {
+  await server.start();
+  try {
+    await use(server);
+  } finally {
+    await server.close();
+  }
+}
+
+/** POSTs `body` as JSON to `url` with `headers`. */
+function postJson(url: string, headers: Record<string, string>, body: unknown): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}
+
 describe('llm test servers speak the wire protocols', () => {
   it('OpenAI: chunk objects, finish_reason, a usage-only final chunk with cached_tokens, then data: [DONE]', async () => {
-    const server = await new OpenAIChatServer().start();
-    try {
+    await withServer(new OpenAIChatServer(), async (server) => {
       server.replies.push({ text: 'hello world' });
-      const res = await fetch(`${server.baseURL}/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: 'Bearer sk-x', 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'gpt-4.1', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] }),
+      const res = await postJson(`${server.baseURL}/chat/completions`, { authorization: 'Bearer sk-x' }, {
+        model: 'gpt-4.1', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }],
       });
       assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
       assert.match(res.headers.get('x-request-id') ?? '', /^req_/);
@@ -39,19 +51,14 @@ describe('llm test servers speak the wire protocols', () => {
       assert.ok(usage.prompt_tokens > 0);
       assert.equal(usage.prompt_tokens_details.cached_tokens, 0);
       assert.ok(chunks.slice(0, -1).every((c) => c.usage === null), 'usage: null on every other chunk');
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it('Anthropic: message_start → content_block_start → ping → deltas → content_block_stop → message_delta → message_stop', async () => {
-    const server = await new AnthropicServer().start();
-    try {
+    await withServer(new AnthropicServer(), async (server) => {
       server.replies.push({ text: 'hi there' });
-      const res = await fetch(`${server.baseURL}/v1/messages`, {
-        method: 'POST',
-        headers: { 'x-api-key': 'sk-ant-x', 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+      const res = await postJson(`${server.baseURL}/v1/messages`, { 'x-api-key': 'sk-ant-x', 'anthropic-version': '2023-06-01' }, {
+        model: 'claude-haiku-4-5', max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'hi' }],
       });
       assert.match(res.headers.get('request-id') ?? '', /^req_/);
       const f = await frames(res);
@@ -69,23 +76,16 @@ describe('llm test servers speak the wire protocols', () => {
       const delta = JSON.parse(f.at(-2)!.data) as { delta: { stop_reason: string }; usage: { output_tokens: number } };
       assert.equal(delta.delta.stop_reason, 'end_turn');
       assert.ok(delta.usage.output_tokens > 0);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it('faults are selectable per request by header; missing credentials are refused like the real APIs', async () => {
     assert.deepEqual(parseFaultHeader('rate-limit;retry-after=3'), { mode: 'rate-limit', retryAfterS: 3 });
     assert.deepEqual(parseFaultHeader('cut-stream;after=2'), { mode: 'cut-stream', afterEvents: 2 });
     assert.equal(parseFaultHeader('no-such-mode'), undefined);
-    const server = await new AnthropicServer().start();
-    try {
+    await withServer(new AnthropicServer(), async (server) => {
       const post = (headers: Record<string, string>) =>
-        fetch(`${server.baseURL}/v1/messages`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers },
-          body: JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
-        });
+        postJson(`${server.baseURL}/v1/messages`, headers, { model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
       const limited = await post({ 'x-api-key': 'k', 'anthropic-version': '2023-06-01', 'x-keel-fault': 'rate-limit;retry-after=3' });
       assert.equal(limited.status, 429);
       assert.equal(limited.headers.get('retry-after'), '3');
@@ -98,8 +98,6 @@ describe('llm test servers speak the wire protocols', () => {
       await anonymous.body?.cancel();
       const ok = await post({ 'x-api-key': 'k', 'anthropic-version': '2023-06-01' });
       assert.equal(((await ok.json()) as { type: string }).type, 'message', 'non-streaming responses too');
-    } finally {
-      await server.close();
-    }
+    });
   });
 });

@@ -18,12 +18,17 @@ import { memoryTransportPair } from '../../helpers/memoryTransport';
 /** Write one raw protocol message, as the engine side would. */
 const send = (transport: MessageTransport, message: RpcMessage): void => void transport.writer.write(message as never);
 
+/** A client on one side of an in-memory pair; every raw message it sends lands in `seen`. */
+function connectOverMemory(): { engineSide: MessageTransport; seen: RpcMessage[]; client: RpcClient } {
+  const [engineSide, clientSide] = memoryTransportPair();
+  const seen: RpcMessage[] = [];
+  engineSide.reader.listen((m) => void seen.push(m as unknown as RpcMessage));
+  return { engineSide, seen, client: new RpcClient(clientSide) };
+}
+
 describe('engine → host requests at the message level', () => {
   it('the client announces its host methods, and answers unknown ones with METHOD_NOT_FOUND', async () => {
-    const [engineSide, clientSide] = memoryTransportPair();
-    const seen: RpcMessage[] = [];
-    engineSide.reader.listen((m) => void seen.push(m as unknown as RpcMessage));
-    const client = new RpcClient(clientSide);
+    const { engineSide, seen, client } = connectOverMemory();
     const registration = client.onRequest('host/lm/models', async () => [{ id: 'm', vendor: 'v', family: 'f', name: 'M', maxInputTokens: 1000 }]);
     send(engineSide, { jsonrpc: '2.0', id: 7, method: 'host/lm/chat', params: { model: '', messages: [] } });
     send(engineSide, { jsonrpc: '2.0', id: 8, method: 'host/lm/models', params: {} });
@@ -41,10 +46,7 @@ describe('engine → host requests at the message level', () => {
   });
 
   it('keeps the code of a KeelError thrown by another bundle’s copy of errors.ts (instanceof fails there)', async () => {
-    const [engineSide, clientSide] = memoryTransportPair();
-    const seen: RpcMessage[] = [];
-    engineSide.reader.listen((m) => void seen.push(m as unknown as RpcMessage));
-    const client = new RpcClient(clientSide);
+    const { engineSide, seen, client } = connectOverMemory();
     // Structurally a KeelError, but not an instance of this bundle's class.
     class ForeignKeelError extends Error {
       override name = 'KeelError';
@@ -66,10 +68,7 @@ describe('engine → host requests at the message level', () => {
   });
 
   it('a host handler gets $/cancelRequest as an aborted signal and answers CANCELLED', async () => {
-    const [engineSide, clientSide] = memoryTransportPair();
-    const seen: RpcMessage[] = [];
-    engineSide.reader.listen((m) => void seen.push(m as unknown as RpcMessage));
-    const client = new RpcClient(clientSide);
+    const { engineSide, seen, client } = connectOverMemory();
     let aborted = false;
     let started = false;
     client.onRequest('host/lm/chat', (_p, ctx) => {

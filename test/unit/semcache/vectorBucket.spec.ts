@@ -6,21 +6,37 @@ function rng(seed: number): () => number {
   return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
 }
 
+/** A random unit vector of `dims` components drawn from `next`. */
+const randomUnit = (next: () => number, dims: number): Float32Array => unitVector(Float32Array.from({ length: dims }, () => next() - 0.5));
+
+/** A bucket and the same rows in a Map (the brute-force reference), added to and removed from together. */
+function mirrored(dims: number, capacity: number) {
+  const bucket = new VectorBucket(dims, capacity);
+  const rows = new Map<string, Float32Array>();
+  const add = (id: string, v: Float32Array): void => {
+    rows.set(id, v);
+    bucket.add(id, v);
+  };
+  const remove = (id: string): void => {
+    bucket.remove(id);
+    rows.delete(id);
+  };
+  return { bucket, rows, add, remove };
+}
+
 describe('vector bucket', () => {
   it('finds exactly the rows a brute-force cosine scan finds (early exit loses nothing)', () => {
     const next = rng(42);
     const dims = 64;
-    const bucket = new VectorBucket(dims, 4);
-    const rows = new Map<string, Float32Array>();
-    const base = unitVector(Float32Array.from({ length: dims }, () => next() - 0.5));
+    const { bucket, rows, add, remove } = mirrored(dims, 4);
+    const base = randomUnit(next, dims);
     for (let i = 0; i < 2000; i++) {
       // Rows at many distances from `base`, so some are above every threshold tested.
       const mix = next();
       const v = unitVector(Float32Array.from(base, (x) => x * mix * 4 + (next() - 0.5) * (1 - mix)));
-      rows.set(`r${i}`, v);
-      bucket.add(`r${i}`, v);
+      add(`r${i}`, v);
     }
-    for (let i = 0; i < 2000; i += 3) bucket.remove(`r${i}`), rows.delete(`r${i}`); // exercise swap-removal
+    for (let i = 0; i < 2000; i += 3) remove(`r${i}`); // exercise swap-removal
     for (const threshold of [0.5, 0.8, 0.93, 0.99]) {
       const expected = [...rows]
         .map(([id, v]) => ({ id, score: v.reduce((s, x, k) => s + x * base[k], 0) }))
@@ -38,19 +54,17 @@ describe('vector bucket', () => {
   it('stays exact for any query once its columns are reordered by variance (rows added after the reorder too)', () => {
     const next = rng(7);
     const dims = 48;
-    const bucket = new VectorBucket(dims, 8);
-    const rows = new Map<string, Float32Array>();
+    const { bucket, rows, add, remove } = mirrored(dims, 8);
     // Rows sharing a common direction, spread along a few dimensions only: reordering moves those first.
-    const common = unitVector(Float32Array.from({ length: dims }, () => next() - 0.5));
+    const common = randomUnit(next, dims);
     const row = () => unitVector(Float32Array.from(common, (x, k) => x + (k % 7 === 0 ? (next() - 0.5) * 0.8 : (next() - 0.5) * 0.02)));
     for (let i = 0; i < 300; i++) {
       const v = row();
-      rows.set(`r${i}`, v);
-      bucket.add(`r${i}`, v);
-      if (i % 5 === 0) bucket.remove(`r${i - 3}`), rows.delete(`r${i - 3}`);
+      add(`r${i}`, v);
+      if (i % 5 === 0) remove(`r${i - 3}`);
     }
     for (let q = 0; q < 20; q++) {
-      const query = q % 2 ? row() : unitVector(Float32Array.from({ length: dims }, () => next() - 0.5));
+      const query = q % 2 ? row() : randomUnit(next, dims);
       for (const threshold of [0.3, 0.9, 0.97]) {
         const expected = [...rows].filter(([, v]) => v.reduce((s, x, k) => s + x * query[k], 0) >= threshold).map(([id]) => id).sort();
         assert.deepEqual(bucket.search(query, threshold).map((r) => r.id).sort(), expected, `query ${q} at ${threshold}`);

@@ -81,11 +81,17 @@ describe('store: PostgreSQL + pgvector team store (real server)', function () {
     await again.close();
   });
 
-  it('ranks exactly like the local store: same BM25 scores, same ranked files in hybrid search', async () => {
-    const root = path.join(tmp, 'parity');
+  /** A copy of the fixture at tmp/<name>, indexed locally (store tmp/<name>-store), and the team store, migrated. */
+  async function indexedFixtureAndStore(name: string): Promise<{ root: string; index: WorkspaceIndex; store: PgStore }> {
+    const root = path.join(tmp, name);
     copyDir(FIXTURE, root);
-    const index = await localIndex(root, path.join(tmp, 'parity-store'));
+    const index = await localIndex(root, path.join(tmp, `${name}-store`));
     const store = await PgStore.open(url, { ...opts, migrate: true });
+    return { root, index, store };
+  }
+
+  it('ranks exactly like the local store: same BM25 scores, same ranked files in hybrid search', async () => {
+    const { root, index, store } = await indexedFixtureAndStore('parity');
     try {
       const published = await publishWorkspace(store, index, { repo: 'parity', branch: 'main', actor: 'test', maxBytes: 1 << 20 });
       assert.equal(published.chunks, index.catalog.chunkCount);
@@ -131,10 +137,7 @@ describe('store: PostgreSQL + pgvector team store (real server)', function () {
   });
 
   it('publishes incrementally by file hash, shares unchanged files with a branch, and reclaims a deleted branch', async () => {
-    const root = path.join(tmp, 'incr');
-    copyDir(FIXTURE, root);
-    const index = await localIndex(root, path.join(tmp, 'incr-store'));
-    const store = await PgStore.open(url, { ...opts, migrate: true });
+    const { root, index, store } = await indexedFixtureAndStore('incr');
     try {
       const first = await publishWorkspace(store, index, { repo: 'incr', branch: 'main', actor: 'ci', maxBytes: 1 << 20 });
       assert.equal(first.reused, 0);

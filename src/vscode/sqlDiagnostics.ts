@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import type { Finding, FindingSeverity, SqlRuleSettings } from '../protocol';
 import type { KeelContext } from './context';
-import { followOpenDocuments } from './documentAnalysis';
+import { analyserSettings, analyzeFindings, followOpenDocuments } from './documentAnalysis';
 
 const LANGUAGES = new Set(['typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'python']);
 const DEBOUNCE_MS = 300;
@@ -25,50 +25,36 @@ export interface SqlDiagnostics {
 export function registerSqlDiagnostics(ctx: KeelContext): SqlDiagnostics {
   const collection = vscode.languages.createDiagnosticCollection('keel');
   ctx.disposables.push(collection);
-  const versions = new Map<string, number>();
-
-  const settings = (): { enabled: boolean; rules: SqlRuleSettings } => {
-    const c = vscode.workspace.getConfiguration('keel.sql');
-    return { enabled: c.get<boolean>('enabled', true), rules: { ...c.get<SqlRuleSettings>('rules', {}) } }; // a plain copy: config proxies cannot cross postMessage
-  };
-
-  const analyze = async (doc: vscode.TextDocument): Promise<void> => {
-    if (!LANGUAGES.has(doc.languageId) || doc.uri.scheme === 'output' || !vscode.workspace.isTrusted) return;
-    const { enabled, rules } = settings();
-    const key = doc.uri.toString();
-    if (!enabled) {
-      collection.delete(doc.uri);
-      sqlFindings.delete(key);
-      return;
-    }
-    const version = doc.version;
-    versions.set(key, version);
-    try {
-      const { findings } = await ctx.engine.request('sql/analyze', { path: doc.uri.fsPath || key, text: doc.getText(), languageId: doc.languageId, rules });
-      if (versions.get(key) !== version || doc.isClosed) return; // a newer edit is on its way
-      publish(doc.uri, findings);
-    } catch (error) {
-      ctx.log.warn(`Keel SQL analysis of ${doc.uri.fsPath} failed: ${(error as Error).message}`);
-    }
-  };
-
   const publish = (uri: vscode.Uri, findings: Finding[]): void => {
     sqlFindings.set(uri.toString(), findings);
     collection.set(uri, findings.map((f) => toDiagnostic(f, uri)));
+  };
+  const clear = (uri: vscode.Uri): void => {
+    collection.delete(uri);
+    sqlFindings.delete(uri.toString());
+  };
+  const analyzeDocument = analyzeFindings(ctx, {
+    section: 'keel.sql',
+    label: 'SQL',
+    request: async (doc, rules) =>
+      (await ctx.engine.request('sql/analyze', { path: doc.uri.fsPath || doc.uri.toString(), text: doc.getText(), languageId: doc.languageId, rules })).findings,
+    publish,
+    clear,
+  });
+  const analyze = async (doc: vscode.TextDocument): Promise<void> => {
+    if (!LANGUAGES.has(doc.languageId) || doc.uri.scheme === 'output' || !vscode.workspace.isTrusted) return;
+    await analyzeDocument(doc);
   };
 
   ctx.disposables.push(
     ...followOpenDocuments({
       analyze,
-      forget: (doc) => {
-        collection.delete(doc.uri);
-        sqlFindings.delete(doc.uri.toString());
-      },
+      forget: (doc) => clear(doc.uri),
       section: 'keel.sql',
       debounceMs: DEBOUNCE_MS,
     }),
   );
-  return { collection, scanWorkspace: () => scanWorkspace(ctx, publish, settings().rules) };
+  return { collection, scanWorkspace: () => scanWorkspace(ctx, publish, analyserSettings('keel.sql').rules) };
 }
 
 async function scanWorkspace(ctx: KeelContext, publish: (uri: vscode.Uri, f: Finding[]) => void, rules: SqlRuleSettings): Promise<void> {

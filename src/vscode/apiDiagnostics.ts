@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { Finding } from '../protocol';
 import type { KeelContext } from './context';
 import { analyzeFindings, followOpenDocuments } from './documentAnalysis';
-import { toDiagnostic } from './sqlDiagnostics';
+import { findingsPublisher } from './sqlDiagnostics';
 
 const LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'python', 'go', 'yaml', 'json'];
 const DEBOUNCE_MS = 400;
@@ -17,18 +17,12 @@ const findingsByUri = new Map<string, Finding[]>();
 
 export function registerApiDiagnostics(ctx: KeelContext): void {
   const collection = vscode.languages.createDiagnosticCollection('keel-api');
-  const clear = (uri: vscode.Uri): void => {
-    collection.delete(uri);
-    findingsByUri.delete(uri.toString());
-  };
+  const { publish, clear } = findingsPublisher(collection, findingsByUri);
   const analyzeDocument = analyzeFindings(ctx, {
     section: 'keel.api',
     label: 'API',
     request: async (doc, rules) => (await ctx.engine.request('api/analyze', { path: doc.uri.fsPath, text: doc.getText(), languageId: doc.languageId, rules })).findings,
-    publish: (uri, findings) => {
-      findingsByUri.set(uri.toString(), findings);
-      collection.set(uri, findings.map((f) => toDiagnostic(f, uri)));
-    },
+    publish,
     clear,
   });
   const analyze = async (doc: vscode.TextDocument): Promise<void> => {

@@ -25,14 +25,7 @@ export interface SqlDiagnostics {
 export function registerSqlDiagnostics(ctx: KeelContext): SqlDiagnostics {
   const collection = vscode.languages.createDiagnosticCollection('keel');
   ctx.disposables.push(collection);
-  const publish = (uri: vscode.Uri, findings: Finding[]): void => {
-    sqlFindings.set(uri.toString(), findings);
-    collection.set(uri, findings.map((f) => toDiagnostic(f, uri)));
-  };
-  const clear = (uri: vscode.Uri): void => {
-    collection.delete(uri);
-    sqlFindings.delete(uri.toString());
-  };
+  const { publish, clear } = findingsPublisher(collection, sqlFindings);
   const analyzeDocument = analyzeFindings(ctx, {
     section: 'keel.sql',
     label: 'SQL',
@@ -87,6 +80,23 @@ const SEVERITY: Record<FindingSeverity, vscode.DiagnosticSeverity> = {
   warning: vscode.DiagnosticSeverity.Warning,
   info: vscode.DiagnosticSeverity.Information,
 };
+
+/** Publishes a document's findings as diagnostics and keeps them (with their fixes) for the code actions; clear drops both. */
+export function findingsPublisher(
+  collection: vscode.DiagnosticCollection,
+  kept: Map<string, Finding[]>,
+): { publish(uri: vscode.Uri, findings: Finding[]): void; clear(uri: vscode.Uri): void } {
+  return {
+    publish: (uri, findings) => {
+      kept.set(uri.toString(), findings);
+      collection.set(uri, findings.map((f) => toDiagnostic(f, uri)));
+    },
+    clear: (uri) => {
+      collection.delete(uri);
+      kept.delete(uri.toString());
+    },
+  };
+}
 
 export function toDiagnostic(f: Finding, uri: vscode.Uri): vscode.Diagnostic {
   const range = new vscode.Range(f.line - 1, f.column - 1, f.endLine - 1, f.endColumn - 1);

@@ -3,7 +3,7 @@
  * settings + SecretStorage from the extension, flags + environment variables from the CLI.
  * Secrets are held in memory only and never logged or echoed back.
  */
-import { serviceKey } from './services';
+import { serviceKey, type ServiceKey, type ServiceRegistry } from './services';
 
 export type Settings = Record<string, unknown>;
 
@@ -43,3 +43,22 @@ export class EngineConfig {
 }
 
 export const ConfigKey = serviceKey<EngineConfig>('config');
+
+/**
+ * Resets the service `key` (once) when a setting or secret `affects` matches changes, so the next get()
+ * rebuilds it from the new settings. Call after building the service: a build that throws leaves no listener.
+ */
+export function resetOnSettingChange<T>(
+  config: EngineConfig | undefined,
+  registry: ServiceRegistry,
+  key: ServiceKey<T>,
+  affects: (changed: string) => boolean,
+): void {
+  if (!config) return;
+  const dispose = config.onDidChange((changed) => {
+    if (changed.some(affects)) {
+      dispose();
+      registry.reset(key);
+    }
+  });
+}

@@ -6,10 +6,10 @@
  * Settings: `keel.api.enabled`, `keel.api.rules` (code → off|info|warning|error).
  */
 import * as vscode from 'vscode';
-import type { Finding, SqlRuleSettings } from '../protocol';
+import type { Finding } from '../protocol';
 import type { KeelContext } from './context';
-import { followOpenDocuments } from './documentAnalysis';
-import { toDiagnostic } from './sqlDiagnostics';
+import { analyzeFindings, followOpenDocuments } from './documentAnalysis';
+import { findingsPublisher } from './sqlDiagnostics';
 
 const LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'python', 'go', 'yaml', 'json'];
 const DEBOUNCE_MS = 400;
@@ -17,39 +17,23 @@ const findingsByUri = new Map<string, Finding[]>();
 
 export function registerApiDiagnostics(ctx: KeelContext): void {
   const collection = vscode.languages.createDiagnosticCollection('keel-api');
-  const versions = new Map<string, number>();
-  const settings = (): { enabled: boolean; rules: SqlRuleSettings } => {
-    const c = vscode.workspace.getConfiguration('keel.api');
-    return { enabled: c.get<boolean>('enabled', true), rules: { ...c.get<SqlRuleSettings>('rules', {}) } };
-  };
+  const { publish, clear } = findingsPublisher(collection, findingsByUri);
+  const analyzeDocument = analyzeFindings(ctx, {
+    section: 'keel.api',
+    label: 'API',
+    request: async (doc, rules) => (await ctx.engine.request('api/analyze', { path: doc.uri.fsPath, text: doc.getText(), languageId: doc.languageId, rules })).findings,
+    publish,
+    clear,
+  });
   const analyze = async (doc: vscode.TextDocument): Promise<void> => {
     if (!LANGUAGES.includes(doc.languageId) || doc.uri.scheme !== 'file' || !vscode.workspace.isTrusted) return;
-    const key = doc.uri.toString();
-    const { enabled, rules } = settings();
-    if (!enabled) {
-      collection.delete(doc.uri);
-      findingsByUri.delete(key);
-      return;
-    }
-    const version = doc.version;
-    versions.set(key, version);
-    try {
-      const { findings } = await ctx.engine.request('api/analyze', { path: doc.uri.fsPath, text: doc.getText(), languageId: doc.languageId, rules });
-      if (versions.get(key) !== version || doc.isClosed) return;
-      findingsByUri.set(key, findings);
-      collection.set(doc.uri, findings.map((f) => toDiagnostic(f, doc.uri)));
-    } catch (error) {
-      ctx.log.warn(`Keel API analysis of ${doc.uri.fsPath} failed: ${(error as Error).message}`);
-    }
+    await analyzeDocument(doc);
   };
   ctx.disposables.push(
     collection,
     ...followOpenDocuments({
       analyze,
-      forget: (doc) => {
-        collection.delete(doc.uri);
-        findingsByUri.delete(doc.uri.toString());
-      },
+      forget: (doc) => clear(doc.uri),
       section: 'keel.api',
       debounceMs: DEBOUNCE_MS,
     }),

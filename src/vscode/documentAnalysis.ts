@@ -4,6 +4,8 @@
  * analyser's settings change.
  */
 import * as vscode from 'vscode';
+import type { Finding, SqlRuleSettings } from '../protocol';
+import type { KeelContext } from './context';
 
 export interface DocumentAnalysis {
   analyze(doc: vscode.TextDocument): void | Promise<void>;
@@ -39,4 +41,46 @@ export function followOpenDocuments(analysis: DocumentAnalysis): vscode.Disposab
   ];
   vscode.workspace.textDocuments.forEach(run);
   return disposables;
+}
+
+/** An analyser's `enabled` and `rules` settings (rules a plain copy: config proxies cannot cross postMessage). */
+export function analyserSettings(section: string): { enabled: boolean; rules: SqlRuleSettings } {
+  const c = vscode.workspace.getConfiguration(section);
+  return { enabled: c.get<boolean>('enabled', true), rules: { ...c.get<SqlRuleSettings>('rules', {}) } };
+}
+
+export interface FindingsAnalysis {
+  /** The settings section read by analyserSettings, e.g. 'keel.sql'. */
+  section: string;
+  /** Names the analysis in the log: 'SQL', 'API'. */
+  label: string;
+  request(doc: vscode.TextDocument, rules: SqlRuleSettings): Promise<Finding[]>;
+  publish(uri: vscode.Uri, findings: Finding[]): void;
+  /** Drop a document's diagnostics and findings (the analysis is disabled). */
+  clear(uri: vscode.Uri): void;
+}
+
+/**
+ * The analyze of a findings analyser: clears the document while the section is disabled, else asks
+ * for findings and publishes them unless a newer edit of the document has started meanwhile.
+ */
+export function analyzeFindings(ctx: KeelContext, analysis: FindingsAnalysis): (doc: vscode.TextDocument) => Promise<void> {
+  const versions = new Map<string, number>();
+  return async (doc) => {
+    const key = doc.uri.toString();
+    const { enabled, rules } = analyserSettings(analysis.section);
+    if (!enabled) {
+      analysis.clear(doc.uri);
+      return;
+    }
+    const version = doc.version;
+    versions.set(key, version);
+    try {
+      const findings = await analysis.request(doc, rules);
+      if (versions.get(key) !== version || doc.isClosed) return; // a newer edit is on its way
+      analysis.publish(doc.uri, findings);
+    } catch (error) {
+      ctx.log.warn(`Keel ${analysis.label} analysis of ${doc.uri.fsPath} failed: ${(error as Error).message}`);
+    }
+  };
 }

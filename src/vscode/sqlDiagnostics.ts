@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import type { Finding, FindingSeverity, SqlRuleSettings } from '../protocol';
 import type { KeelContext } from './context';
-import { followOpenDocuments } from './documentAnalysis';
+import { analyserSettings, analyzeFindings, followOpenDocuments } from './documentAnalysis';
 
 const LANGUAGES = new Set(['typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'python']);
 const DEBOUNCE_MS = 300;
@@ -25,50 +25,29 @@ export interface SqlDiagnostics {
 export function registerSqlDiagnostics(ctx: KeelContext): SqlDiagnostics {
   const collection = vscode.languages.createDiagnosticCollection('keel');
   ctx.disposables.push(collection);
-  const versions = new Map<string, number>();
-
-  const settings = (): { enabled: boolean; rules: SqlRuleSettings } => {
-    const c = vscode.workspace.getConfiguration('keel.sql');
-    return { enabled: c.get<boolean>('enabled', true), rules: { ...c.get<SqlRuleSettings>('rules', {}) } }; // a plain copy: config proxies cannot cross postMessage
-  };
-
+  const { publish, clear } = findingsPublisher(collection, sqlFindings);
+  const analyzeDocument = analyzeFindings(ctx, {
+    section: 'keel.sql',
+    label: 'SQL',
+    request: async (doc, rules) =>
+      (await ctx.engine.request('sql/analyze', { path: doc.uri.fsPath || doc.uri.toString(), text: doc.getText(), languageId: doc.languageId, rules })).findings,
+    publish,
+    clear,
+  });
   const analyze = async (doc: vscode.TextDocument): Promise<void> => {
     if (!LANGUAGES.has(doc.languageId) || doc.uri.scheme === 'output' || !vscode.workspace.isTrusted) return;
-    const { enabled, rules } = settings();
-    const key = doc.uri.toString();
-    if (!enabled) {
-      collection.delete(doc.uri);
-      sqlFindings.delete(key);
-      return;
-    }
-    const version = doc.version;
-    versions.set(key, version);
-    try {
-      const { findings } = await ctx.engine.request('sql/analyze', { path: doc.uri.fsPath || key, text: doc.getText(), languageId: doc.languageId, rules });
-      if (versions.get(key) !== version || doc.isClosed) return; // a newer edit is on its way
-      publish(doc.uri, findings);
-    } catch (error) {
-      ctx.log.warn(`Keel SQL analysis of ${doc.uri.fsPath} failed: ${(error as Error).message}`);
-    }
-  };
-
-  const publish = (uri: vscode.Uri, findings: Finding[]): void => {
-    sqlFindings.set(uri.toString(), findings);
-    collection.set(uri, findings.map((f) => toDiagnostic(f, uri)));
+    await analyzeDocument(doc);
   };
 
   ctx.disposables.push(
     ...followOpenDocuments({
       analyze,
-      forget: (doc) => {
-        collection.delete(doc.uri);
-        sqlFindings.delete(doc.uri.toString());
-      },
+      forget: (doc) => clear(doc.uri),
       section: 'keel.sql',
       debounceMs: DEBOUNCE_MS,
     }),
   );
-  return { collection, scanWorkspace: () => scanWorkspace(ctx, publish, settings().rules) };
+  return { collection, scanWorkspace: () => scanWorkspace(ctx, publish, analyserSettings('keel.sql').rules) };
 }
 
 async function scanWorkspace(ctx: KeelContext, publish: (uri: vscode.Uri, f: Finding[]) => void, rules: SqlRuleSettings): Promise<void> {
@@ -101,6 +80,23 @@ const SEVERITY: Record<FindingSeverity, vscode.DiagnosticSeverity> = {
   warning: vscode.DiagnosticSeverity.Warning,
   info: vscode.DiagnosticSeverity.Information,
 };
+
+/** Publishes a document's findings as diagnostics and keeps them (with their fixes) for the code actions; clear drops both. */
+export function findingsPublisher(
+  collection: vscode.DiagnosticCollection,
+  kept: Map<string, Finding[]>,
+): { publish(uri: vscode.Uri, findings: Finding[]): void; clear(uri: vscode.Uri): void } {
+  return {
+    publish: (uri, findings) => {
+      kept.set(uri.toString(), findings);
+      collection.set(uri, findings.map((f) => toDiagnostic(f, uri)));
+    },
+    clear: (uri) => {
+      collection.delete(uri);
+      kept.delete(uri.toString());
+    },
+  };
+}
 
 export function toDiagnostic(f: Finding, uri: vscode.Uri): vscode.Diagnostic {
   const range = new vscode.Range(f.line - 1, f.column - 1, f.endLine - 1, f.endColumn - 1);

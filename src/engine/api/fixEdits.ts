@@ -4,31 +4,15 @@
  */
 import type { TextEditWire } from '../../protocol';
 import type { SyntaxNode } from '../syntax/treeSitter';
+import { insertAt, replaceRange } from '../sql/model';
 import type { ParsedFile } from './model';
 
-function pos(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let last = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    last = i + 1;
-  }
-  return { line, column: offset - last + 1 };
-}
-
-export function edit(file: ParsedFile, start: number, end: number, newText: string): TextEditWire {
-  const a = pos(file.text, start);
-  const b = pos(file.text, end);
-  return { path: file.path, line: a.line, column: a.column, endLine: b.line, endColumn: b.column, newText };
-}
-
-export function insertAt(file: ParsedFile, at: number, text: string): TextEditWire {
-  return edit(file, at, at, text);
-}
+/** Edits by string offsets (end exclusive) as 1-based line/column edits: the SQL fixes' own helpers. */
+export { replaceRange as edit, insertAt };
 
 export function append(file: ParsedFile, text: string): TextEditWire {
   const end = file.text.length;
-  return edit(file, end, end, `${file.text.endsWith('\n') ? '' : '\n'}${text}`);
+  return replaceRange(file, end, end, `${file.text.endsWith('\n') ? '' : '\n'}${text}`);
 }
 
 export function isTs(file: ParsedFile): boolean {
@@ -108,8 +92,8 @@ export function goImports(file: ParsedFile, wanted: string[]): TextEditWire[] {
   const missing = wanted.filter((w) => !new RegExp(`"${w.replace(/\//g, '\\/')}"`).test(file.text));
   if (missing.length === 0) return [];
   const m = /import\s*\(\n/.exec(file.text);
-  if (m) return [edit(file, m.index + m[0].length, m.index + m[0].length, missing.map((w) => `\t"${w}"\n`).join(''))];
+  if (m) return [replaceRange(file, m.index + m[0].length, m.index + m[0].length, missing.map((w) => `\t"${w}"\n`).join(''))];
   const single = /import\s+"[^"]+"\n/.exec(file.text);
-  if (single) return [edit(file, single.index + single[0].length, single.index + single[0].length, missing.map((w) => `import "${w}"\n`).join(''))];
+  if (single) return [replaceRange(file, single.index + single[0].length, single.index + single[0].length, missing.map((w) => `import "${w}"\n`).join(''))];
   return [];
 }

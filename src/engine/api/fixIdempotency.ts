@@ -347,7 +347,12 @@ def idempotent(view):
     return wrapper
 `;
 
-const GIN_MIDDLEWARE = `
+/**
+ * The Go middlewares' shared parts: the stored entry and the response writer that copies the body
+ * (embedding the framework's writer), and the locked sweep-and-claim of a key, at a given indentation.
+ */
+function goTypes(writer: string): string {
+  return `
 
 type idempotentEntry struct {
 	fingerprint string
@@ -359,7 +364,7 @@ type idempotentEntry struct {
 }
 
 type idempotencyWriter struct {
-	gin.ResponseWriter
+	${writer}
 	buf bytes.Buffer
 }
 
@@ -367,7 +372,30 @@ func (w *idempotencyWriter) Write(b []byte) (int, error) {
 	w.buf.Write(b)
 	return w.ResponseWriter.Write(b)
 }
+`;
+}
 
+const GO_CLAIM = `mu.Lock()
+now := time.Now()
+for k, e := range seen {
+	if now.After(e.expires) {
+		delete(seen, k)
+	}
+}
+hit, ok := seen[scoped]
+var replay idempotentEntry
+if ok {
+	replay = *hit
+} else {
+	seen[scoped] = &idempotentEntry{fingerprint: fingerprint, expires: now.Add(ttl)}
+}
+mu.Unlock()`;
+
+function goClaim(tabs: number): string {
+  return GO_CLAIM.split('\n').map((l) => '\t'.repeat(tabs) + l).join('\n');
+}
+
+const GIN_MIDDLEWARE = `${goTypes('gin.ResponseWriter')}
 func (w *idempotencyWriter) WriteString(s string) (int, error) {
 	w.buf.WriteString(s)
 	return w.ResponseWriter.WriteString(s)
@@ -394,21 +422,7 @@ func Idempotency(ttl time.Duration) gin.HandlerFunc {
 		sum := sha256.Sum256(body)
 		fingerprint := hex.EncodeToString(sum[:])
 		scoped := c.Request.Method + " " + c.FullPath() + " " + key
-		mu.Lock()
-		now := time.Now()
-		for k, e := range seen {
-			if now.After(e.expires) {
-				delete(seen, k)
-			}
-		}
-		hit, ok := seen[scoped]
-		var replay idempotentEntry
-		if ok {
-			replay = *hit
-		} else {
-			seen[scoped] = &idempotentEntry{fingerprint: fingerprint, expires: now.Add(ttl)}
-		}
-		mu.Unlock()
+${goClaim(2)}
 		switch {
 		case ok && replay.fingerprint != fingerprint:
 			c.AbortWithStatusJSON(http.StatusUnprocessableEntity, gin.H{"code": "IDEMPOTENCY_KEY_REUSED", "detail": "this Idempotency-Key was used with a different request body"})
@@ -438,27 +452,7 @@ func Idempotency(ttl time.Duration) gin.HandlerFunc {
 }
 `;
 
-const ECHO_MIDDLEWARE = `
-
-type idempotentEntry struct {
-	fingerprint string
-	expires     time.Time
-	done        bool
-	status      int
-	body        []byte
-	contentType string
-}
-
-type idempotencyWriter struct {
-	http.ResponseWriter
-	buf bytes.Buffer
-}
-
-func (w *idempotencyWriter) Write(b []byte) (int, error) {
-	w.buf.Write(b)
-	return w.ResponseWriter.Write(b)
-}
-
+const ECHO_MIDDLEWARE = `${goTypes('http.ResponseWriter')}
 // Idempotency stores the first response for an Idempotency-Key for ttl and replays it to retries with
 // the same body; the same key with a different body is a 422, a retry while the first request still
 // runs a 409. Replace the in-memory map with a shared store when running replicas.
@@ -479,21 +473,7 @@ func Idempotency(ttl time.Duration) echo.MiddlewareFunc {
 			sum := sha256.Sum256(body)
 			fingerprint := hex.EncodeToString(sum[:])
 			scoped := c.Request().Method + " " + c.Path() + " " + key
-			mu.Lock()
-			now := time.Now()
-			for k, e := range seen {
-				if now.After(e.expires) {
-					delete(seen, k)
-				}
-			}
-			hit, ok := seen[scoped]
-			var replay idempotentEntry
-			if ok {
-				replay = *hit
-			} else {
-				seen[scoped] = &idempotentEntry{fingerprint: fingerprint, expires: now.Add(ttl)}
-			}
-			mu.Unlock()
+${goClaim(3)}
 			switch {
 			case ok && replay.fingerprint != fingerprint:
 				return c.JSON(http.StatusUnprocessableEntity, map[string]string{"code": "IDEMPOTENCY_KEY_REUSED", "detail": "this Idempotency-Key was used with a different request body"})

@@ -3,7 +3,7 @@
  * or key it depends on changes. The indexer, search and the semantic cache all get it from here, so
  * they always agree on one vector space.
  */
-import { ConfigKey, type EngineConfig } from '../config';
+import { ConfigKey, resetOnSettingChange, type EngineConfig } from '../config';
 import type { ServiceRegistry } from '../services';
 import { serviceKey } from '../services';
 import { EgressGateKey } from '../egress/service';
@@ -54,14 +54,7 @@ export function provideEmbedder(services: ServiceRegistry): void {
     const id = configuredEmbedderId(config);
     // Built first: if this throws (bad id, blocked endpoint) nothing is cached and the next get() retries.
     const embedder = embedderFor(registry, id);
-    if (config) {
-      const dispose = config.onDidChange((changed) => {
-        if (changed.some((key) => EMBEDDER_SETTINGS.includes(key) || key.startsWith('secret:openai'))) {
-          dispose();
-          registry.reset(EmbedderKey);
-        }
-      });
-    }
+    resetOnSettingChange(config, registry, EmbedderKey, (key) => EMBEDDER_SETTINGS.includes(key) || key.startsWith('secret:openai'));
     return embedder;
   });
 }

@@ -3,7 +3,7 @@
  * (egress/service.ts), built lazily from settings + secrets (VS Code) or environment variables (CLI)
  * and rebuilt when any of them changes. Keys are read from EngineConfig secrets only — never from settings.
  */
-import { ConfigKey, type EngineConfig } from '../config';
+import { ConfigKey, resetOnSettingChange, type EngineConfig } from '../config';
 import type { ServiceRegistry } from '../services';
 import { serviceKey } from '../services';
 import { EgressGateKey, provideEgressGate } from '../egress/service';
@@ -44,14 +44,7 @@ export function provideLlmServices(services: ServiceRegistry, options: LlmServic
       : settings
         ? createProvider(settings, runtime)
         : undefined;
-    if (config) {
-      const dispose = config.onDidChange((changed) => {
-        if (changed.some((k) => PROVIDER_SETTINGS.includes(k) || k.startsWith('secret:'))) {
-          dispose();
-          registry.reset(LlmProviderKey);
-        }
-      });
-    }
+    resetOnSettingChange(config, registry, LlmProviderKey, (k) => PROVIDER_SETTINGS.includes(k) || k.startsWith('secret:'));
     return provider;
   });
 }

@@ -11,7 +11,7 @@ import type { StructuredSchema } from '../structured';
 import { mergeAnthropicUsage, type AnthropicUsageFields } from '../usage';
 import type { ChatRequest, ToolCall } from '../types';
 import { SdkProvider, type ProviderRuntime } from './sdkProvider';
-import type { StreamDecoder } from './streamRunner';
+import { ToolCallDecoder, type StreamDecoder } from './streamRunner';
 
 type StreamEvent = Anthropic.Messages.RawMessageStreamEvent;
 
@@ -95,11 +95,7 @@ function parseToolInput(text: string): Record<string, unknown> {
   }
 }
 
-class AnthropicDecoder implements StreamDecoder<StreamEvent> {
-  /** Tool calls by content-block index (several in one answer are parallel calls). */
-  private readonly toolCalls = new Map<number, ToolCall>();
-  private id = '';
-  private model = '';
+class AnthropicDecoder extends ToolCallDecoder<StreamEvent> {
   private stopReason = '';
   private startUsage: AnthropicUsageFields | undefined;
   private deltaUsage: AnthropicUsageFields | undefined;
@@ -149,7 +145,7 @@ class AnthropicDecoder implements StreamDecoder<StreamEvent> {
       usage: mergeAnthropicUsage(this.startUsage, this.deltaUsage),
       stopReason: this.stopReason || 'end_turn',
       toolInput: this.toolInput,
-      ...(this.toolCalls.size ? { toolCalls: [...this.toolCalls.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c) } : {}),
+      ...this.orderedToolCalls(),
     };
   }
 }

@@ -14,7 +14,7 @@ import { countMessageTokens, countTokens } from '../tokens';
 import { fromOpenAIUsage, type OpenAIUsageFields } from '../usage';
 import type { ChatRequest, ToolCall } from '../types';
 import { SdkProvider, type ProviderRuntime } from './sdkProvider';
-import type { StreamDecoder } from './streamRunner';
+import { ToolCallDecoder, type StreamDecoder } from './streamRunner';
 
 type Chunk = OpenAI.Chat.Completions.ChatCompletionChunk;
 
@@ -96,11 +96,7 @@ function openaiToolTurns(request: ChatRequest): OpenAI.Chat.Completions.ChatComp
   ]);
 }
 
-class OpenAIDecoder implements StreamDecoder<Chunk> {
-  /** Tool calls by their stream index; id and name arrive once, arguments in pieces. */
-  private readonly toolCalls = new Map<number, ToolCall>();
-  private id = '';
-  private model = '';
+class OpenAIDecoder extends ToolCallDecoder<Chunk> {
   private finishReason = '';
   private usage: OpenAIUsageFields | undefined;
   private text = '';
@@ -109,7 +105,9 @@ class OpenAIDecoder implements StreamDecoder<Chunk> {
   constructor(
     private readonly provider: 'openai' | 'openai-compatible',
     private readonly request: ChatRequest,
-  ) {}
+  ) {
+    super();
+  }
 
   push(chunk: Chunk): string | undefined {
     this.id = chunk.id || this.id;
@@ -144,7 +142,7 @@ class OpenAIDecoder implements StreamDecoder<Chunk> {
       model: this.model || this.request.model,
       usage: this.usage ? fromOpenAIUsage(this.usage) : this.estimate(),
       stopReason: this.finishReason,
-      ...(this.toolCalls.size ? { toolCalls: [...this.toolCalls.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c) } : {}),
+      ...this.orderedToolCalls(),
     };
   }
 

@@ -10,13 +10,31 @@ import type { ProviderId } from '../../../protocol';
 import { KeelError } from '../../../common/errors';
 import { toProviderError } from '../../egress/providerErrors';
 import { abortableSleep, retryDelayMs, type RetryHooks, type RetryPolicy } from '../../egress/retry';
-import type { ChatFinal } from '../types';
+import type { ChatFinal, ToolCall } from '../types';
 
 export interface StreamDecoder<E> {
   /** Consume one SDK event; returns text to emit, if any. */
   push(event: E): string | undefined;
   /** Called after the stream ended; throws BAD_RESPONSE if it ended before its terminal event. */
   finish(): Omit<ChatFinal, 'provider'> & { toolInput?: string };
+}
+
+/**
+ * What the SDK decoders share: the message id and model, and the tool calls by their stream index
+ * (several in one answer are parallel calls), handed back in stream order.
+ */
+export abstract class ToolCallDecoder<E> implements StreamDecoder<E> {
+  protected readonly toolCalls = new Map<number, ToolCall>();
+  protected id = '';
+  protected model = '';
+
+  abstract push(event: E): string | undefined;
+  abstract finish(): Omit<ChatFinal, 'provider'> & { toolInput?: string };
+
+  /** `{ toolCalls }` in stream order, or nothing when the answer called no tool. */
+  protected orderedToolCalls(): { toolCalls?: ToolCall[] } {
+    return this.toolCalls.size ? { toolCalls: [...this.toolCalls.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c) } : {};
+  }
 }
 
 export interface OpenedStream<E> {

@@ -5,10 +5,11 @@
  */
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import { HOLE } from '../sqlText';
+import { percentFormatParts, pushText, type TextPart } from '../textParts';
 import type { JsConstness } from './constness';
 import { cookEscape, stringValue, unwrap } from './syntax';
 
-export type Part = { kind: 'text'; value: string } | { kind: 'expr'; node: SyntaxNode };
+export type Part = TextPart;
 
 /** Elements of a local array (its initialiser and later `push`es), for `parts.join('')`. */
 export type ArrayResolver = (id: SyntaxNode) => SyntaxNode[] | null;
@@ -70,27 +71,11 @@ export function flatten(expr: SyntaxNode, arrays?: ArrayResolver): Part[] | null
     const args = n.childForFieldName('arguments')?.namedChildren.filter((c): c is SyntaxNode => c !== null) ?? [];
     const fmt = args[0] ? unwrap(args[0]) : null;
     if (fmt?.type !== 'string') return null;
-    const text = stringValue(fmt);
-    const parts: Part[] = [];
-    let i = 1;
-    let last = 0;
-    for (const m of text.matchAll(/%%|%[sdifjoO]/g)) {
-      pushText(parts, text.slice(last, m.index));
-      last = m.index! + m[0].length;
-      if (m[0] === '%%') pushText(parts, '%');
-      else if (args[i]) parts.push({ kind: 'expr', node: args[i++] });
-    }
-    pushText(parts, text.slice(last));
-    return parts;
+    return percentFormatParts(stringValue(fmt), /%%|%[sdifjoO]/g, args.slice(1), false);
   }
   return null;
 }
 
-function pushText(parts: Part[], value: string): void {
-  const last = parts[parts.length - 1];
-  if (last?.kind === 'text') last.value += value;
-  else parts.push({ kind: 'text', value });
-}
 
 /** One place SQL text is written: the expression and the parts it flattens to. */
 export interface SqlPiece {

@@ -29,3 +29,26 @@ export function percentFormatParts(text: string, conversions: RegExp, args: read
   pushText(parts, text.slice(last));
   return parts;
 }
+
+/** A definition of a variable, as the constness analyses record it. */
+interface TextDef {
+  kind: string;
+  value?: SyntaxNode | null;
+  node: SyntaxNode;
+}
+
+/**
+ * SQL text assembled in the variable `id` names, from its definitions before that use, in source order:
+ * a definition of a `restarts` kind (`sql = …`) begins the text again, an `append` (`sql += …`) adds
+ * to it, and any other kind (a loop variable, a parameter, …) means the text cannot be followed (none).
+ */
+export function assembledPieces<D extends TextDef, P>(id: SyntaxNode, defs: readonly D[], restarts: ReadonlySet<string>, piece: (d: D, value: SyntaxNode) => P): P[] {
+  let pieces: P[] = [];
+  for (const d of defs) {
+    if (d.node.startIndex >= id.startIndex || !d.value) continue;
+    if (restarts.has(d.kind)) pieces = [];
+    else if (d.kind !== 'append') return [];
+    pieces.push(piece(d, d.value));
+  }
+  return pieces;
+}

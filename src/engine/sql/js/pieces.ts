@@ -5,7 +5,7 @@
  */
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import { HOLE } from '../sqlText';
-import { percentFormatParts, pushText, type TextPart } from '../textParts';
+import { assembledPieces, percentFormatParts, pushText, type TextPart } from '../textParts';
 import type { JsConstness } from './constness';
 import { cookEscape, stringValue, unwrap } from './syntax';
 
@@ -85,6 +85,8 @@ export interface SqlPiece {
   holder?: SyntaxNode;
 }
 
+const JS_RESTARTS: ReadonlySet<string> = new Set(['init', 'assign']);
+
 /**
  * The pieces making up the SQL passed as `arg`, in source order: the argument itself, or the
  * initialiser and `+=` appends of the variable it names (an `=` reassignment restarts the text).
@@ -92,16 +94,7 @@ export interface SqlPiece {
 export function sqlPieces(arg: SyntaxNode, constness: JsConstness): SqlPiece[] {
   const n = unwrap(arg);
   if (n.type === 'identifier') {
-    const defs = constness.lookup(n).filter((d) => d.node.startIndex < n.startIndex);
-    let pieces: SqlPiece[] = [];
-    for (const d of defs) {
-      if (!d.value) continue;
-      const parts = flatten(d.value, (id) => constness.arrayElements(id));
-      if (d.kind === 'init' || d.kind === 'assign') pieces = [];
-      if (d.kind !== 'init' && d.kind !== 'assign' && d.kind !== 'append') return [];
-      pieces.push({ expr: d.value, parts: parts ?? [{ kind: 'expr', node: d.value }], holder: d.node });
-    }
-    return pieces;
+    return assembledPieces(n, constness.lookup(n), JS_RESTARTS, (d, value) => ({ expr: value, parts: flatten(value, (id) => constness.arrayElements(id)) ?? [{ kind: 'expr', node: value }], holder: d.node }));
   }
   const parts = flatten(n, (id) => constness.arrayElements(id));
   return parts ? [{ expr: n, parts }] : [];

@@ -5,7 +5,7 @@
  */
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import { HOLE } from '../sqlText';
-import { percentFormatParts, pushText, type TextPart } from '../textParts';
+import { assembledPieces, percentFormatParts, pushText, type TextPart } from '../textParts';
 import type { PyConstness } from './constness';
 import { positionalArgs, unwrapPy } from './syntax';
 
@@ -137,19 +137,13 @@ function percentDict(n: SyntaxNode, text: string, dict: SyntaxNode): PyPiece | n
   return { expr: n, parts, form: 'percent-dict' };
 }
 
+const PY_RESTARTS: ReadonlySet<string> = new Set(['assign']);
+
 /** The pieces of SQL passed as `arg` (following `sql = …` / `sql += …` before the use). */
 export function pyPieces(arg: SyntaxNode, constness: PyConstness): PyPiece[] {
   const n = unwrapPy(arg);
   if (n.type === 'identifier') {
-    const defs = constness.lookup(n).filter((d) => d.node.startIndex < n.startIndex);
-    let pieces: PyPiece[] = [];
-    for (const d of defs) {
-      if (!d.value) continue;
-      if (d.kind === 'assign') pieces = [];
-      else if (d.kind !== 'append') return [];
-      pieces.push(flattenPy(d.value) ?? { expr: d.value, parts: [{ kind: 'expr', node: d.value }], form: 'opaque' });
-    }
-    return pieces;
+    return assembledPieces(n, constness.lookup(n), PY_RESTARTS, (_d, value): PyPiece => flattenPy(value) ?? { expr: value, parts: [{ kind: 'expr', node: value }], form: 'opaque' });
   }
   const piece = flattenPy(n);
   return piece ? [piece] : [];

@@ -17,7 +17,7 @@ import { analyzeSource, sqlLanguageFor } from '../src/engine/sql/analyze';
 import { ruleByCode } from '../src/engine/sql/rules';
 import { scanPaths } from '../src/engine/sql/scan';
 import { goNPlusOneCells, goNPlusOneCorpus, scanGoCorpus } from './sql/goNPlusOne';
-import { bootstrap, type Cell, credit, devCorpusDir, emptyCell, type Label, outcome, precision, readLabels, recall, type ScoredFinding, shortCategory, shortLang, splitOf } from './sql/devCorpus';
+import { bootstrap, cellsByFile, credit, devCorpusDir, type Label, precision, readLabels, recall, type ScoredFinding, shortCategory, shortLang, splitOf } from './sql/devCorpus';
 
 export interface Score {
   tp: number;
@@ -208,23 +208,9 @@ async function devFigures(root: string, corpus: string): Promise<Record<string, 
     console.log(`\n-- split ${split}${split === 'A' ? ' (development split)' : ''} --  recall [95% CI] precision [95% CI] (tp fn fp tn) | baseline recall precision | Δrecall [paired 95% CI] Δprecision [CI]`);
     const rows: Record<string, unknown> = {};
     for (const g of GROUPS) {
-      const perFile = new Map<string, Cell[]>();
-      const total = [emptyCell(), emptyCell()];
-      labels.forEach((l, i) => {
-        if (!g.test(l) || (split !== 'all' && splitOf(l.file) !== split)) return;
-        const cells = perFile.get(l.file) ?? [emptyCell(), emptyCell()];
-        const a = outcome(l, current.credited.has(i));
-        cells[0][a]++;
-        total[0][a]++;
-        if (baseCredit) {
-          const b = outcome(l, baseCredit.credited.has(i));
-          cells[1][b]++;
-          total[1][b]++;
-        }
-        perFile.set(l.file, cells);
-      });
-      if (perFile.size === 0) continue;
-      const clusters = [...perFile.values()];
+      const keep = (i: number): boolean => g.test(labels[i]) && (split === 'all' || splitOf(labels[i].file) === split);
+      const { perFile: clusters, total } = cellsByFile(labels, current.credited, baseCredit?.credited, keep);
+      if (clusters.length === 0) continue;
       const c = total[0];
       const recCi = bootstrap(clusters, (s) => recall(s[0]));
       const preCi = bootstrap(clusters, (s) => precision(s[0]));

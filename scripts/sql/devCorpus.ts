@@ -102,6 +102,29 @@ export function emptyCell(): Cell {
   return { tp: 0, fn: 0, fp: 0, tn: 0 };
 }
 
+/**
+ * Per-file cells [current, baseline] for the bootstrap (files in label order), and the totals, over the
+ * labels `keep` admits. `current` / `baseline` are the credited label indices (see credit()).
+ */
+export function cellsByFile(labels: readonly Label[], current: ReadonlySet<number>, baseline: ReadonlySet<number> | undefined, keep: (i: number) => boolean = () => true): { perFile: Cell[][]; total: Cell[] } {
+  const byFile = new Map<string, Cell[]>();
+  const total = [emptyCell(), emptyCell()];
+  labels.forEach((l, i) => {
+    if (!keep(i)) return;
+    const cells = byFile.get(l.file) ?? [emptyCell(), emptyCell()];
+    const a = outcome(l, current.has(i));
+    cells[0][a]++;
+    total[0][a]++;
+    if (baseline) {
+      const b = outcome(l, baseline.has(i));
+      cells[1][b]++;
+      total[1][b]++;
+    }
+    byFile.set(l.file, cells);
+  });
+  return { perFile: [...byFile.values()], total };
+}
+
 export function recall(c: Cell): number | undefined {
   return c.tp + c.fn ? c.tp / (c.tp + c.fn) : undefined;
 }

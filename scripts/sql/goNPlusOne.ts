@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { scanPaths } from '../../src/engine/sql/scan';
-import { type Cell, credit, emptyCell, type Label, outcome, type ScoredFinding } from './devCorpus';
+import { type Cell, cellsByFile, credit, type Label, type ScoredFinding } from './devCorpus';
 
 interface LabelFile {
   packages: Record<string, string>;
@@ -59,22 +59,7 @@ export function goNPlusOneCells(labels: Label[], dir: string, current: ScoredFin
   const rel = (p: string): string => path.relative(dir, path.resolve(dir, p)).split(path.sep).join('/');
   const cur = credit(labels, current, rel);
   const base = baseline ? credit(labels, baseline, rel) : undefined;
-  const byFile = new Map<string, Cell[]>();
-  const total = [emptyCell(), emptyCell()];
-  labels.forEach((l, i) => {
-    if (!keep(i)) return;
-    const cells = byFile.get(l.file) ?? [emptyCell(), emptyCell()];
-    const a = outcome(l, cur.credited.has(i));
-    cells[0][a]++;
-    total[0][a]++;
-    if (base) {
-      const b = outcome(l, base.credited.has(i));
-      cells[1][b]++;
-      total[1][b]++;
-    }
-    byFile.set(l.file, cells);
-  });
-  return { perFile: [...byFile.values()], total };
+  return cellsByFile(labels, cur.credited, base?.credited, keep);
 }
 
 export async function scanGoCorpus(dir: string): Promise<ScoredFinding[]> {

@@ -321,6 +321,32 @@ function innermost(_functions: readonly SyntaxNode[], node: SyntaxNode): SyntaxN
   return undefined;
 }
 
+/** What the summaries need of a language's constness analysis. */
+interface SummaryConstness {
+  check(expr: SyntaxNode): { source?: unknown } | null;
+  lookup(id: SyntaxNode): ReadonlyArray<{ kind: string }>;
+}
+
+/**
+ * `f` runs a query; when its raw-SQL text `arg` is one of `f`'s own parameters (`isParam` names a
+ * parameter node), that parameter's index becomes the summary's sqlParam.
+ */
+function noteQuery(s: FunctionSummary, f: SyntaxNode, arg: SyntaxNode | null, isParam: (p: SyntaxNode, name: string) => boolean, constness: SummaryConstness): void {
+  s.executesQuery = true;
+  if (arg?.type !== 'identifier') return;
+  const params = f.childForFieldName('parameters')?.namedChildren.filter((p) => p && p.type !== 'comment') ?? [];
+  const i = params.findIndex((p) => !!p && isParam(p, arg.text));
+  if (i >= 0 && constness.lookup(arg).some((d) => d.kind === 'param')) s.sqlParam ??= i;
+}
+
+/** Whether `f` returns input (any return tainted) or only safe values (a sanitiser: every return constant). */
+function noteReturns(s: FunctionSummary, f: SyntaxNode, returns: readonly SyntaxNode[], constness: SummaryConstness): void {
+  if (returns.length === 0) return;
+  const taints = returns.map((r) => constness.check(r));
+  s.returnsTainted = taints.some((t) => t?.source);
+  s.sanitises = taints.every((t) => t === null) && (f.childForFieldName('parameters')?.namedChildCount ?? 0) > 0;
+}
+
 function summariseJs(root: SyntaxNode, text: string, given?: NodeIndex): Map<string, FunctionSummary> {
   const index = given ?? new NodeIndex(root, JS_INDEX_TYPES);
   const constness = new JsConstness(index);
@@ -354,23 +380,14 @@ function summariseJs(root: SyntaxNode, text: string, given?: NodeIndex): Map<str
     const f = innermost(functions, node);
     const s = f ? get(f) : undefined;
     if (!s || !f) continue;
-    s.executesQuery = true;
-    const arg = sink ? unwrap(sink.sqlArg) : null;
-    if (arg?.type === 'identifier') {
-      const params = f.childForFieldName('parameters')?.namedChildren.filter((p) => p && p.type !== 'comment') ?? [];
-      const i = params.findIndex((p) => p?.text === arg.text || p?.childForFieldName('pattern')?.text === arg.text);
-      if (i >= 0 && constness.lookup(arg).some((d) => d.kind === 'param')) s.sqlParam ??= i;
-    }
+    noteQuery(s, f, sink ? unwrap(sink.sqlArg) : null, (p, name) => p.text === name || p.childForFieldName('pattern')?.text === name, constness);
   }
   for (const f of functions) {
     const s = get(f);
     if (!s) continue;
     const body = f.childForFieldName('body');
     const returns = body?.type === 'statement_block' ? body.descendantsOfType('return_statement').filter((r) => r && innermost(functions, r)?.id === f.id).map((r) => r!.namedChildren[0]).filter((e): e is SyntaxNode => !!e) : body ? [body] : [];
-    if (returns.length === 0) continue;
-    const taints = returns.map((r) => constness.check(r));
-    s.returnsTainted = taints.some((t) => t?.source);
-    s.sanitises = taints.every((t) => t === null) && (f.childForFieldName('parameters')?.namedChildCount ?? 0) > 0;
+    noteReturns(s, f, returns, constness);
   }
   return out;
 }
@@ -419,22 +436,13 @@ function summarisePython(root: SyntaxNode, given?: NodeIndex): Map<string, Funct
     const f = innermost(functions, call);
     const s = f ? get(f) : undefined;
     if (!s || !f) continue;
-    s.executesQuery = true;
-    const arg = sink ? unwrapPy(sink.sqlArg) : null;
-    if (arg?.type === 'identifier') {
-      const params = f.childForFieldName('parameters')?.namedChildren.filter((p) => p && p.type !== 'comment') ?? [];
-      const i = params.findIndex((p) => (p?.type === 'identifier' ? p.text : p?.childForFieldName('name')?.text ?? p?.namedChildren[0]?.text) === arg.text);
-      if (i >= 0 && constness.lookup(arg).some((d) => d.kind === 'param')) s.sqlParam ??= i;
-    }
+    noteQuery(s, f, sink ? unwrapPy(sink.sqlArg) : null, (p, name) => (p.type === 'identifier' ? p.text : p.childForFieldName('name')?.text ?? p.namedChildren[0]?.text) === name, constness);
   }
   for (const f of functions) {
     const s = get(f);
     if (!s) continue;
     const returns = f.descendantsOfType('return_statement').filter((r) => r && innermost(functions, r)?.id === f.id).map((r) => r!.namedChildren[0]).filter((e): e is SyntaxNode => !!e);
-    if (returns.length === 0) continue;
-    const taints = returns.map((r) => constness.check(r));
-    s.returnsTainted = taints.some((t) => t?.source);
-    s.sanitises = taints.every((t) => t === null) && (f.childForFieldName('parameters')?.namedChildCount ?? 0) > 0;
+    noteReturns(s, f, returns, constness);
   }
   return out;
 }

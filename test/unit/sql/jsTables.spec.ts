@@ -1,25 +1,16 @@
 import * as assert from 'node:assert/strict';
-import { analyzeSource } from '../../../src/engine/sql/analyze';
 import { JS_SINK_EXAMPLES, JS_SOURCES } from '../../../src/engine/sql/js/tables';
+import { describeSinksAndSources, findingLines } from '../../helpers/sqlTables';
 
-async function injections(text: string, path = 'app.ts'): Promise<number[]> {
-  return (await analyzeSource({ path, text })).filter((f) => f.code === 'KEEL-SQL-INJECTION').map((f) => f.line);
-}
+const injections = (text: string, path = 'app.ts'): Promise<number[]> => findingLines('KEEL-SQL-INJECTION', text, path);
 
-describe('sql: JS/TS sources and sinks table (every entry, with a tricky true negative)', () => {
-  for (const e of JS_SINK_EXAMPLES) {
-    it(`sink ${e.library}: the bad example is reported, the good one is not`, async () => {
-      assert.ok((await injections(e.bad)).length > 0, `bad: ${e.bad}`);
-      assert.deepEqual(await injections(e.good), [], `good: ${e.good}`);
-    });
-  }
-  for (const s of JS_SOURCES) {
-    it(`source ${s.framework}: request data reaching the SQL text is reported, bound as a value it is not`, async () => {
-      assert.ok((await injections(s.bad)).length > 0, `bad: ${s.bad}`);
-      assert.deepEqual(await injections(s.good), [], `good: ${s.good}`);
-    });
-  }
-});
+describeSinksAndSources(
+  'sql: JS/TS sources and sinks table (every entry, with a tricky true negative)',
+  JS_SINK_EXAMPLES,
+  JS_SOURCES,
+  'request data reaching the SQL text is reported, bound as a value it is not',
+  (text) => injections(text),
+);
 
 describe('sql: JS injection cases from issue 15 (each failed before its fix)', () => {
   it('req.query.ID is request data, not an UPPER_CASE constant', async () => {

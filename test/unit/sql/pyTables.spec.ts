@@ -1,25 +1,16 @@
 import * as assert from 'node:assert/strict';
-import { analyzeSource } from '../../../src/engine/sql/analyze';
 import { PY_SINKS, PY_SOURCES } from '../../../src/engine/sql/python/tables';
+import { describeSinksAndSources, findingLines } from '../../helpers/sqlTables';
 
-async function injections(text: string): Promise<number[]> {
-  return (await analyzeSource({ path: 'app.py', text })).filter((f) => f.code === 'KEEL-SQL-INJECTION').map((f) => f.line);
-}
+const injections = (text: string): Promise<number[]> => findingLines('KEEL-SQL-INJECTION', text, 'app.py');
 
-describe('sql: Python sources and sinks table (every entry, with a tricky true negative)', () => {
-  for (const e of PY_SINKS) {
-    it(`sink ${e.library}: the bad example is reported, the good one is not`, async () => {
-      assert.ok((await injections(e.bad)).length > 0, `bad: ${e.bad}`);
-      assert.deepEqual(await injections(e.good), [], `good: ${e.good}`);
-    });
-  }
-  for (const s of PY_SOURCES) {
-    it(`source ${s.framework}: user input as the whole query is reported, bound as a value it is not`, async () => {
-      assert.ok((await injections(s.bad)).length > 0, `bad: ${s.bad}`);
-      assert.deepEqual(await injections(s.good), [], `good: ${s.good}`);
-    });
-  }
-});
+describeSinksAndSources(
+  'sql: Python sources and sinks table (every entry, with a tricky true negative)',
+  PY_SINKS,
+  PY_SOURCES,
+  'user input as the whole query is reported, bound as a value it is not',
+  injections,
+);
 
 describe('sql: Python injection cases from issue 15 (each failed before its fix)', () => {
   it('"%" with a dict: "… \'%(name)s\' …" % {"name": name} (aiohttp demo app)', async () => {

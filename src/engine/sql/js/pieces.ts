@@ -5,10 +5,11 @@
  */
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import { HOLE } from '../sqlText';
+import { assembledPieces, percentFormatParts, pushText, type TextPart } from '../textParts';
 import type { JsConstness } from './constness';
 import { cookEscape, stringValue, unwrap } from './syntax';
 
-export type Part = { kind: 'text'; value: string } | { kind: 'expr'; node: SyntaxNode };
+export type Part = TextPart;
 
 /** Elements of a local array (its initialiser and later `push`es), for `parts.join('')`. */
 export type ArrayResolver = (id: SyntaxNode) => SyntaxNode[] | null;
@@ -70,27 +71,11 @@ export function flatten(expr: SyntaxNode, arrays?: ArrayResolver): Part[] | null
     const args = n.childForFieldName('arguments')?.namedChildren.filter((c): c is SyntaxNode => c !== null) ?? [];
     const fmt = args[0] ? unwrap(args[0]) : null;
     if (fmt?.type !== 'string') return null;
-    const text = stringValue(fmt);
-    const parts: Part[] = [];
-    let i = 1;
-    let last = 0;
-    for (const m of text.matchAll(/%%|%[sdifjoO]/g)) {
-      pushText(parts, text.slice(last, m.index));
-      last = m.index! + m[0].length;
-      if (m[0] === '%%') pushText(parts, '%');
-      else if (args[i]) parts.push({ kind: 'expr', node: args[i++] });
-    }
-    pushText(parts, text.slice(last));
-    return parts;
+    return percentFormatParts(stringValue(fmt), /%%|%[sdifjoO]/g, args.slice(1), false);
   }
   return null;
 }
 
-function pushText(parts: Part[], value: string): void {
-  const last = parts[parts.length - 1];
-  if (last?.kind === 'text') last.value += value;
-  else parts.push({ kind: 'text', value });
-}
 
 /** One place SQL text is written: the expression and the parts it flattens to. */
 export interface SqlPiece {
@@ -100,6 +85,8 @@ export interface SqlPiece {
   holder?: SyntaxNode;
 }
 
+const JS_RESTARTS: ReadonlySet<string> = new Set(['init', 'assign']);
+
 /**
  * The pieces making up the SQL passed as `arg`, in source order: the argument itself, or the
  * initialiser and `+=` appends of the variable it names (an `=` reassignment restarts the text).
@@ -107,16 +94,7 @@ export interface SqlPiece {
 export function sqlPieces(arg: SyntaxNode, constness: JsConstness): SqlPiece[] {
   const n = unwrap(arg);
   if (n.type === 'identifier') {
-    const defs = constness.lookup(n).filter((d) => d.node.startIndex < n.startIndex);
-    let pieces: SqlPiece[] = [];
-    for (const d of defs) {
-      if (!d.value) continue;
-      const parts = flatten(d.value, (id) => constness.arrayElements(id));
-      if (d.kind === 'init' || d.kind === 'assign') pieces = [];
-      if (d.kind !== 'init' && d.kind !== 'assign' && d.kind !== 'append') return [];
-      pieces.push({ expr: d.value, parts: parts ?? [{ kind: 'expr', node: d.value }], holder: d.node });
-    }
-    return pieces;
+    return assembledPieces(n, constness.lookup(n), JS_RESTARTS, (d, value) => ({ expr: value, parts: flatten(value, (id) => constness.arrayElements(id)) ?? [{ kind: 'expr', node: value }], holder: d.node }));
   }
   const parts = flatten(n, (id) => constness.arrayElements(id));
   return parts ? [{ expr: n, parts }] : [];

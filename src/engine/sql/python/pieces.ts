@@ -5,10 +5,11 @@
  */
 import type { SyntaxNode } from '../../syntax/treeSitter';
 import { HOLE } from '../sqlText';
+import { assembledPieces, percentFormatParts, pushText, type TextPart } from '../textParts';
 import type { PyConstness } from './constness';
 import { positionalArgs, unwrapPy } from './syntax';
 
-export type PyPart = { kind: 'text'; value: string } | { kind: 'expr'; node: SyntaxNode };
+export type PyPart = TextPart;
 
 export interface PyPiece {
   expr: SyntaxNode;
@@ -29,7 +30,7 @@ export function cookedPieces(str: SyntaxNode): PyPart[] {
     if (c.type === 'string_content') {
       let v = raw ? c.text : cook(c.text);
       if (isF) v = v.replace(/\{\{/g, '{').replace(/\}\}/g, '}');
-      push(parts, v);
+      pushText(parts, v);
     } else if (c.type === 'interpolation') {
       const inner = c.childForFieldName('expression') ?? c.namedChildren[0];
       if (inner) parts.push({ kind: 'expr', node: inner });
@@ -43,11 +44,6 @@ function cook(text: string): string {
   return text.replace(/\\(.)/gs, (m, c: string) => (c in table ? table[c] : m));
 }
 
-function push(parts: PyPart[], value: string): void {
-  const last = parts[parts.length - 1];
-  if (last?.kind === 'text') last.value += value;
-  else parts.push({ kind: 'text', value });
-}
 
 export function flattenPy(expr: SyntaxNode): PyPiece | null {
   const n = unwrapPy(expr);
@@ -57,7 +53,7 @@ export function flattenPy(expr: SyntaxNode): PyPiece | null {
   }
   if (n.type === 'concatenated_string') {
     const parts: PyPart[] = [];
-    for (const s of n.namedChildren) if (s?.type === 'string') for (const p of cookedPieces(s)) p.kind === 'text' ? push(parts, p.value) : parts.push(p);
+    for (const s of n.namedChildren) if (s?.type === 'string') for (const p of cookedPieces(s)) p.kind === 'text' ? pushText(parts, p.value) : parts.push(p);
     return { expr: n, parts, form: parts.some((p) => p.kind === 'expr') ? 'fstring' : 'literal' };
   }
   if (n.type === 'binary_operator') {
@@ -69,7 +65,7 @@ export function flattenPy(expr: SyntaxNode): PyPiece | null {
       const r = flattenPy(right)?.parts ?? [{ kind: 'expr', node: right } as PyPart];
       if (!l.some((p) => p.kind === 'text') && !r.some((p) => p.kind === 'text')) return null;
       const parts = [...l];
-      for (const p of r) p.kind === 'text' ? push(parts, p.value) : parts.push(p);
+      for (const p of r) p.kind === 'text' ? pushText(parts, p.value) : parts.push(p);
       return { expr: n, parts, form: 'concat' };
     }
     if (op === '%') {
@@ -79,18 +75,8 @@ export function flattenPy(expr: SyntaxNode): PyPiece | null {
       const values = r.type === 'tuple' ? r.namedChildren.filter((c): c is SyntaxNode => c !== null) : [r];
       if (r.type === 'dictionary') return percentDict(n, (fmt.parts[0] as { value: string } | undefined)?.value ?? '', r);
       const text = (fmt.parts[0] as { value: string } | undefined)?.value ?? '';
-      const parts: PyPart[] = [];
-      let i = 0;
-      let last = 0;
-      for (const m of text.matchAll(/%%|%[sdrif]/g)) {
-        push(parts, text.slice(last, m.index));
-        last = m.index! + m[0].length;
-        if (m[0] === '%%') push(parts, '%');
-        else if (values[i]) parts.push({ kind: 'expr', node: values[i++] });
-        else return null;
-      }
-      push(parts, text.slice(last));
-      return { expr: n, parts, form: 'percent' };
+      const parts = percentFormatParts(text, /%%|%[sdrif]/g, values, true);
+      return parts ? { expr: n, parts, form: 'percent' } : null;
     }
     return null;
   }
@@ -109,10 +95,10 @@ export function flattenPy(expr: SyntaxNode): PyPiece | null {
     let auto = 0;
     let last = 0;
     for (const m of text.matchAll(/\{\{|\}\}|\{([^{}!:]*)(?:![rsa])?(?::[^{}]*)?\}/g)) {
-      push(parts, text.slice(last, m.index));
+      pushText(parts, text.slice(last, m.index));
       last = m.index! + m[0].length;
       if (m[0] === '{{' || m[0] === '}}') {
-        push(parts, m[0][0]);
+        pushText(parts, m[0][0]);
         continue;
       }
       const field = m[1];
@@ -120,7 +106,7 @@ export function flattenPy(expr: SyntaxNode): PyPiece | null {
       if (!node) return null;
       parts.push({ kind: 'expr', node });
     }
-    push(parts, text.slice(last));
+    pushText(parts, text.slice(last));
     return { expr: n, parts, form: 'format' };
   }
   return null;
@@ -137,33 +123,27 @@ function percentDict(n: SyntaxNode, text: string, dict: SyntaxNode): PyPiece | n
   const parts: PyPart[] = [];
   let last = 0;
   for (const m of text.matchAll(/%%|%\(([^)]*)\)[-#0 +]*\d*(?:\.\d+)?[sdrif]/g)) {
-    push(parts, text.slice(last, m.index));
+    pushText(parts, text.slice(last, m.index));
     last = m.index! + m[0].length;
     if (m[0] === '%%') {
-      push(parts, '%');
+      pushText(parts, '%');
       continue;
     }
     const v = values.get(m[1]);
     if (!v) return null;
     parts.push({ kind: 'expr', node: v });
   }
-  push(parts, text.slice(last));
+  pushText(parts, text.slice(last));
   return { expr: n, parts, form: 'percent-dict' };
 }
+
+const PY_RESTARTS: ReadonlySet<string> = new Set(['assign']);
 
 /** The pieces of SQL passed as `arg` (following `sql = …` / `sql += …` before the use). */
 export function pyPieces(arg: SyntaxNode, constness: PyConstness): PyPiece[] {
   const n = unwrapPy(arg);
   if (n.type === 'identifier') {
-    const defs = constness.lookup(n).filter((d) => d.node.startIndex < n.startIndex);
-    let pieces: PyPiece[] = [];
-    for (const d of defs) {
-      if (!d.value) continue;
-      if (d.kind === 'assign') pieces = [];
-      else if (d.kind !== 'append') return [];
-      pieces.push(flattenPy(d.value) ?? { expr: d.value, parts: [{ kind: 'expr', node: d.value }], form: 'opaque' });
-    }
-    return pieces;
+    return assembledPieces(n, constness.lookup(n), PY_RESTARTS, (_d, value): PyPiece => flattenPy(value) ?? { expr: value, parts: [{ kind: 'expr', node: value }], form: 'opaque' });
   }
   const piece = flattenPy(n);
   return piece ? [piece] : [];

@@ -22,7 +22,7 @@ export function staticSpecFor(language: string): StaticSpec | undefined {
 }
 
 export function staticIndexTypes(spec: StaticSpec): string[] {
-  return [...new Set([spec.callType, ...spec.commentTypes, ...spec.scopeTypes, ...spec.bindingTypes, ...spec.loopTypes, ...(spec.ctorTypes ?? []), ...(spec.returnTypes ?? []), 'enum_declaration'])];
+  return [...new Set([spec.callType, ...spec.commentTypes, ...spec.scopeTypes, ...spec.bindingTypes, ...spec.loopTypes, ...(spec.ctorTypes ?? []), ...(spec.functions?.returns ?? []), 'enum_declaration'])];
 }
 
 export function analyzeStatic(file: FileContext, index: NodeIndex, spec: StaticSpec): RawFinding[] {

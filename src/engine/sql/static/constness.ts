@@ -202,7 +202,7 @@ export class StaticConstness {
    */
   summary(name: string): StaticTaint | null | undefined {
     if (this.summaries.has(name)) return this.summaries.get(name);
-    const decls = this.spec.functionName ? this.scopes.filter((s) => this.spec.functionName!(s) === name) : [];
+    const decls = this.declarationsOf(name);
     if (decls.length === 0) {
       this.summaries.set(name, undefined);
       return undefined;
@@ -211,7 +211,7 @@ export class StaticConstness {
     let out: StaticTaint | null = null;
     for (const decl of decls) {
       const values = this.index
-        .of(...(this.spec.returnTypes ?? []))
+        .of(...(this.spec.functions?.returns ?? []))
         .filter((r) => this.index.contains(decl, r) && this.innermostScope(r)?.id === decl.id)
         .map((r) => {
           const v = r.namedChildren[0];
@@ -315,8 +315,14 @@ export class StaticConstness {
 
   /** The declared return type of same-file function `name`, if any. */
   returnTypeOf(name: string): string | undefined {
-    const decl = this.spec.functionName ? this.scopes.find((s) => this.spec.functionName!(s) === name) : undefined;
-    return decl ? this.spec.returnType?.(decl) : undefined;
+    const decl = this.declarationsOf(name)[0];
+    return decl && this.spec.functions ? decl.childForFieldName(this.spec.functions.returnTypeField)?.text : undefined;
+  }
+
+  /** The same-file function declarations named `name`. */
+  private declarationsOf(name: string): SyntaxNode[] {
+    const fns = this.spec.functions;
+    return fns ? this.scopes.filter((s) => s.type === fns.declaration && s.childForFieldName('name')?.text === name) : [];
   }
 
   private innermostScope(node: SyntaxNode): SyntaxNode | undefined {

@@ -211,15 +211,7 @@ export const GO: StaticSpec = {
     return fn?.type === 'selector_expression' ? fn.childForFieldName('operand') : null;
   },
 
-  functionName(scope) {
-    return scope.type === 'function_declaration' ? scope.childForFieldName('name')?.text : undefined;
-  },
-
-  returnType(scope) {
-    return scope.childForFieldName('result')?.text;
-  },
-
-  returnTypes: ['return_statement'],
+  functions: { declaration: 'function_declaration', returnTypeField: 'result', returns: ['return_statement'] },
 
   takesWholeQuery(callee) {
     // Get/Select/Prepare are also everyday method names (maps, struct tags, builders): only on a database handle.

@@ -256,15 +256,7 @@ export const JAVA: StaticSpec = {
     return javaGuarded(id, isConstant);
   },
 
-  functionName(scope) {
-    return scope.type === 'method_declaration' ? scope.childForFieldName('name')?.text : undefined;
-  },
-
-  returnType(scope) {
-    return scope.childForFieldName('type')?.text;
-  },
-
-  returnTypes: ['return_statement'],
+  functions: { declaration: 'method_declaration', returnTypeField: 'type', returns: ['return_statement'] },
 
   params(scope) {
     const params = scope.childForFieldName('parameters');

@@ -72,41 +72,33 @@ export function sourceRow(rows: readonly SourceRow[], receiverName: string, rece
   return rows.find((r) => (receiverType !== undefined ? r.type.test(receiverType.replace(/\s+/g, '')) : r.names.test(receiverName)) && r.members.test(member));
 }
 
+/**
+ * How memberChain steps through each Go/Java node toward the root: the child to follow, and the field
+ * holding the member name the step contributes (none for calls and indexing).
+ */
+const CHAIN_STEPS: ReadonlyMap<string, { next: string; member?: string }> = new Map([
+  ['selector_expression', { next: 'operand', member: 'field' }],
+  ['field_access', { next: 'object', member: 'field' }],
+  ['method_invocation', { next: 'object', member: 'name' }],
+  ['call_expression', { next: 'function' }],
+  ['index_expression', { next: 'operand' }],
+  ['array_access', { next: 'array' }],
+]);
+
 /** Walk `a.b().c[0]` down to its root identifier, collecting member names from the root out. */
 export function memberChain(expr: SyntaxNode): { root: SyntaxNode; members: string[] } | null {
   const members: string[] = [];
   let n: SyntaxNode | null = expr;
   for (let depth = 0; n && depth < 12; depth++) {
-    switch (n.type) {
-      case 'identifier':
-        return { root: n, members };
-      case 'selector_expression':
-        members.unshift(n.childForFieldName('field')?.text ?? '');
-        n = n.childForFieldName('operand');
-        break;
-      case 'field_access':
-        members.unshift(n.childForFieldName('field')?.text ?? '');
-        n = n.childForFieldName('object');
-        break;
-      case 'method_invocation':
-        members.unshift(n.childForFieldName('name')?.text ?? '');
-        n = n.childForFieldName('object');
-        break;
-      case 'call_expression':
-        n = n.childForFieldName('function');
-        break;
-      case 'index_expression':
-        n = n.childForFieldName('operand');
-        break;
-      case 'array_access':
-        n = n.childForFieldName('array');
-        break;
-      case 'parenthesized_expression':
-        n = n.namedChildren[0] ?? null;
-        break;
-      default:
-        return null;
+    if (n.type === 'identifier') return { root: n, members };
+    if (n.type === 'parenthesized_expression') {
+      n = n.namedChildren[0] ?? null;
+      continue;
     }
+    const step = CHAIN_STEPS.get(n.type);
+    if (!step) return null;
+    if (step.member) members.unshift(n.childForFieldName(step.member)?.text ?? '');
+    n = n.childForFieldName(step.next);
   }
   return null;
 }

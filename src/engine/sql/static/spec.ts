@@ -80,12 +80,11 @@ export interface StaticSpec {
   receiverOf?(call: SyntaxNode): SyntaxNode | null;
   /** Calls whose result is the text of their receiver (`sb.toString()`, `s.trim()`, `e.name()`). */
   isReceiverPassThrough?(callee: Callee): boolean;
-  /** Named function/method declarations of the file (same-file return summaries). */
-  functionName?(scope: SyntaxNode): string | undefined;
-  /** Declared return type text of a function scope. */
-  returnType?(scope: SyntaxNode): string | undefined;
-  /** Types of return statements / result expressions inside a scope. */
-  returnTypes?: string[];
+  /**
+   * Named function/method declarations of the file (same-file return summaries): their node type (named
+   * by its `name` field), the field holding the declared return type, and the types of return statements.
+   */
+  functions?: { declaration: string; returnTypeField: string; returns: string[] };
   /**
    * Quote characters removed from this value (`strings.ReplaceAll(x, "'", "")`, a `strings.NewReplacer`
    * that maps quotes to nothing): spliced between those quotes, it cannot end the literal.

@@ -11,7 +11,7 @@ import { grammarForPath, parse, type GrammarLanguage, type SyntaxTree } from '..
 import { parseCached } from '../sql/treeCache';
 import { isTestPath } from '../sql/testCode';
 import { readSourceFile } from '../workspace/sourceFile';
-import { walkWorkspace } from '../workspace/walker';
+import { expandTargets } from '../workspace/targets';
 import { checkResponses, checkRoutes, workspaceFacts, type RawApiFinding } from './checks';
 import { discoverRoutes, toApiRoute, type Route } from './discover';
 import { bodyFields } from './fixValidation';
@@ -38,21 +38,12 @@ function rel(cwd: string, abs: string): string {
 async function load(params: ApiScanParams, signal?: AbortSignal, includeTests = false): Promise<Loaded> {
   if (!params || typeof params.cwd !== 'string' || !Array.isArray(params.paths)) throw new KeelError('INVALID_PARAMS', 'api/scan needs { paths: string[], cwd: string }');
   const cwd = path.resolve(params.cwd);
-  const targets = params.paths.length > 0 ? params.paths : ['.'];
   const abs: string[] = [];
   const roots = new Map<string, string>();
   const skipped: SkippedFile[] = [];
-  for (const t of targets) {
-    const a = path.resolve(cwd, t);
-    const stat = await fs.stat(a).catch(() => null);
-    if (!stat) throw new KeelError('FILE_NOT_FOUND', `No such file or folder: ${t}`);
-    if (stat.isDirectory()) {
-      const walked = await walkWorkspace([a], { maxFileSizeBytes: MAX_FILE_BYTES, signal });
-      for (const f of walked.files) {
-        abs.push(f.abs);
-        roots.set(f.abs, a);
-      }
-    } else abs.push(a);
+  for (const f of (await expandTargets(cwd, params.paths, { maxFileSizeBytes: MAX_FILE_BYTES, signal })).files) {
+    abs.push(f.abs);
+    if (f.root) roots.set(f.abs, f.root);
   }
   const out: Loaded = { files: [], trees: [], docs: [], skipped };
   for (const a of [...new Set(abs)].sort()) {

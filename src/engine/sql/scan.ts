@@ -4,11 +4,10 @@
  * index's text normalisation, and every finding's path is made relative to `cwd`. Files are analysed
  * on worker threads when there are enough of them (scanPool.ts); findings keep the sorted file order.
  */
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Finding, SkippedFile, SqlScanParams, SqlScanResult } from '../../protocol';
 import { KeelError, throwIfCancelled } from '../../common/errors';
-import { walkWorkspace } from '../workspace/walker';
+import { expandTargets } from '../workspace/targets';
 import { sqlLanguageFor } from './analyze';
 import { MAX_FILE_BYTES } from './scanFile';
 import { runScanJobs, type ScanRunOptions } from './scanPool';
@@ -19,19 +18,9 @@ export async function scanPaths(params: SqlScanParams, signal?: AbortSignal, opt
   }
   const started = performance.now();
   const cwd = path.resolve(params.cwd);
-  const targets = params.paths.length > 0 ? params.paths : ['.'];
-  const files: string[] = [];
-  const skipped: SkippedFile[] = [];
-  for (const target of targets) {
-    const abs = path.resolve(cwd, target);
-    const stat = await fs.stat(abs).catch(() => null);
-    if (!stat) throw new KeelError('FILE_NOT_FOUND', `No such file or folder: ${target}`);
-    if (stat.isDirectory()) {
-      const walked = await walkWorkspace([abs], { maxFileSizeBytes: MAX_FILE_BYTES, signal });
-      for (const f of walked.files) if (sqlLanguageFor(f.abs)) files.push(f.abs);
-      for (const s of walked.skipped) if (sqlLanguageFor(s.path)) skipped.push({ path: rel(cwd, path.join(abs, s.path)), reason: s.reason, kind: s.kind });
-    } else if (sqlLanguageFor(abs)) files.push(abs);
-  }
+  const targets = await expandTargets(cwd, params.paths, { maxFileSizeBytes: MAX_FILE_BYTES, signal });
+  const files = targets.files.filter((f) => sqlLanguageFor(f.abs)).map((f) => f.abs);
+  const skipped: SkippedFile[] = targets.skipped.filter((s) => sqlLanguageFor(s.path)).map((s) => ({ path: rel(cwd, s.abs), reason: s.reason, kind: s.kind }));
   const unique = [...new Set(files)].sort();
   const jobs = unique.map((abs) => ({ abs, shown: rel(cwd, abs), rules: params.rules }));
   const outcomes = await runScanJobs(jobs, { ...options, signal });

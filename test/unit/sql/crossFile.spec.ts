@@ -1,19 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeSource } from '../../../src/engine/sql/analyze';
 import { scanPaths } from '../../../src/engine/sql/scan';
 import { clearSummaryCache } from '../../../src/engine/sql/summaries';
+import { makeTree } from '../workspace/helpers';
 
-function workspace(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-xfile-'));
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
+/** A temporary workspace holding `files`; its folder. */
+const workspace = (files: Record<string, string>): string => makeTree(files).dir;
 
 const JS_DB = "import { Pool } from 'pg';\nconst pool = new Pool();\nexport async function loadUser(id: string) {\n  return pool.query('SELECT name FROM users WHERE id = $1', [id]);\n}\nexport const runSql = (sql: string) => pool.query(sql);\nexport function sortColumn(key: string) {\n  return key === 'name' ? 'name' : 'id';\n}\n";
 const JS_SERVICE = "import { loadUser, runSql, sortColumn } from './db';\nexport async function names(items: { userId: string }[]) {\n  const out = [];\n  for (const item of items) {\n    out.push(await loadUser(item.userId));\n  }\n  return out;\n}\nexport const find = (name: string) => runSql(`SELECT id FROM users WHERE name = '${name}'`);\nexport const sorted = (key: string) => runSql(`SELECT id FROM users ORDER BY ${sortColumn(key)}`);\n";

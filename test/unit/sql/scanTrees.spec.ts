@@ -1,21 +1,14 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeSource } from '../../../src/engine/sql/analyze';
 import { scanPaths } from '../../../src/engine/sql/scan';
 import { clearSummaryCache } from '../../../src/engine/sql/summaries';
+import { makeTree } from '../workspace/helpers';
 import { clearScanTrees, keepScanTree, keptScanPaths, takeScanTree } from '../../../src/engine/sql/treeCache';
 import { parse } from '../../../src/engine/syntax/treeSitter';
 
-function workspace(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-scantrees-'));
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
+/** A temporary workspace holding `files`; its folder. */
+const workspace = (files: Record<string, string>): string => makeTree(files).dir;
 
 // `a.py` sorts first and imports `z_helpers.py` (a query helper and a raw-SQL helper) and `b/util.py`:
 // an in-process scan parses those to summarise them, then analyses them next from the kept trees.

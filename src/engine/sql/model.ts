@@ -58,17 +58,23 @@ function lineStarts(text: string): number[] {
   return cachedStarts;
 }
 
+/** Index of the last of `sorted` (ascending, non-empty) that is <= `value`; 0 when none is. */
+export function lastAtOrBefore(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (sorted[mid] <= value) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 /** 1-based line/column of a string offset. */
 export function positionAt(text: string, offset: number): { line: number; column: number } {
   const starts = lineStarts(text);
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - starts[lo] + 1 };
+  const line = lastAtOrBefore(starts, offset);
+  return { line: line + 1, column: offset - starts[line] + 1 };
 }
 
 /** The leading whitespace of the line containing `offset` (for inserting statements above it). */

@@ -15,6 +15,7 @@ import { JsConstness } from './js/constness';
 import { dbCallOf, mayBeDbCall } from './js/dbCalls';
 import { SINK_NAMES, sinkOf } from './js/sinks';
 import { callInfos, FUNCTION_TYPES, JS_INDEX_TYPES, unwrap } from './js/syntax';
+import { lastAtOrBefore } from './model';
 import { NodeIndex } from './nodeIndex';
 import { PyConstness } from './python/constness';
 import { pyQueryKind } from './python/nPlusOne';
@@ -409,14 +410,8 @@ function summarisePython(root: SyntaxNode, given?: NodeIndex): Map<string, Funct
   const ends = functions.map((f) => index.end(f));
   const inTopLevel = (n: SyntaxNode): boolean => {
     const at = n.startIndex;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= at) lo = mid;
-      else hi = mid - 1;
-    }
-    return starts[lo] <= at && at < ends[lo];
+    const i = lastAtOrBefore(starts, at);
+    return starts[i] <= at && at < ends[i];
   };
   const get = (f: SyntaxNode): FunctionSummary | undefined => {
     if (!(f.parent?.type === 'module' || (f.parent?.type === 'decorated_definition' && f.parent.parent?.type === 'module'))) return undefined;

@@ -162,7 +162,7 @@ export class TurnView {
     const reason = el('div', { className: 'reason', text: footer.reason });
     const actions = el('div', { className: 'footer-actions' });
     if (footer.offline && !footer.analysis) actions.append(iconButton('settings-gear', 'Configure a model provider', () => post({ type: 'configureProvider' }), 'Configure a provider'));
-    else if (footer.tier !== 'reasoning') actions.append(iconButton('sparkle', 'Re-ask with the reasoning model', () => this.handlers.onReask(this.turn, { tier: 'reasoning' }), 'Re-ask with reasoning model'));
+    else if (!footer.offline && footer.tier !== 'reasoning') actions.append(iconButton('sparkle', 'Re-ask with the reasoning model', () => this.handlers.onReask(this.turn, { tier: 'reasoning' }), 'Re-ask with reasoning model'));
     if (footer.cached) actions.append(iconButton('refresh', 'Ask again without the cache', () => this.handlers.onReask(this.turn, { bypassCache: true }), 'Bypass cache'));
     this.footer.replaceChildren(el('div', { className: 'meta' }, ...parts), reason, actions);
   }

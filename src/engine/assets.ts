@@ -42,3 +42,16 @@ function* candidates(kind: AssetKind, file: string): Generator<string> {
     dir = parent;
   }
 }
+
+/**
+ * A worker thread's script: the bundled `bundled` beside the bundle (dist/), or, when running from
+ * source (tests, tsx), `source` in the calling module's folder `moduleDir`, loaded through tsx.
+ * Undefined when neither exists (the caller works in-process).
+ */
+export function workerScript(moduleDir: string, bundled: string, source: string): { file: string; execArgv: string[] } | undefined {
+  const js = path.join(moduleDir, bundled);
+  if (fs.existsSync(js)) return { file: js, execArgv: [] };
+  const ts = path.join(moduleDir, source);
+  if (__filename.endsWith('.ts') && fs.existsSync(ts)) return { file: ts, execArgv: ['--require', 'tsx/cjs'] };
+  return undefined;
+}

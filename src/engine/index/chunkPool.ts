@@ -6,10 +6,9 @@
  * The worker entry is `chunkWorker.js` beside the bundle (dist/) or `chunkWorker.ts` when running from
  * source under tsx; if neither can be started, preparation runs in-process — slower, same results.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { workerScript } from '../assets';
 import { prepareFile, type PreparedFile, type PrepareRequest } from './prepareFile';
 
 export interface FilePreparer {
@@ -22,13 +21,7 @@ export interface FilePreparer {
 
 const inProcess: FilePreparer = { prepare: prepareFile, parallelism: 16, kind: 'in-process', close: async () => undefined };
 
-function workerEntry(): { file: string; execArgv: string[] } | undefined {
-  const js = path.join(__dirname, 'chunkWorker.js');
-  if (fs.existsSync(js)) return { file: js, execArgv: [] };
-  const ts = path.join(__dirname, 'chunkWorker.ts');
-  if (__filename.endsWith('.ts') && fs.existsSync(ts)) return { file: ts, execArgv: ['--require', 'tsx/cjs'] };
-  return undefined;
-}
+const workerEntry = (): { file: string; execArgv: string[] } | undefined => workerScript(__dirname, 'chunkWorker.js', 'chunkWorker.ts');
 
 /** A pool of `workers` threads (default: one per core, at most 4), or the in-process preparer. */
 export function createFilePreparer(workers = Math.min(4, os.availableParallelism?.() ?? os.cpus().length)): FilePreparer {

@@ -15,9 +15,9 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { KeelError, isErrorCode, throwIfCancelled } from '../../common/errors';
+import { workerScript } from '../assets';
 import type { SourceRead } from '../workspace/sourceFile';
 import { sqlLanguageFor } from './analyze';
 import { analyseRead, readJob, type ScanFailure, type ScanJob, type ScanOutcome } from './scanFile';
@@ -74,13 +74,7 @@ function threadCpuMs(stat: string): number | undefined {
   }
 }
 
-function workerEntry(): { file: string; execArgv: string[] } | undefined {
-  const js = path.join(__dirname, 'sqlScanWorker.js');
-  if (fs.existsSync(js)) return { file: js, execArgv: [] };
-  const ts = path.join(__dirname, 'scanWorker.ts');
-  if (__filename.endsWith('.ts') && fs.existsSync(ts)) return { file: ts, execArgv: ['--require', 'tsx/cjs'] };
-  return undefined;
-}
+const workerEntry = (): { file: string; execArgv: string[] } | undefined => workerScript(__dirname, 'sqlScanWorker.js', 'scanWorker.ts');
 
 /** Outcomes in the order of `jobs`. Throws CANCELLED on abort, or the first analysis failure (as a scan always has). */
 export async function runScanJobs(jobs: readonly ScanJob[], options: ScanRunOptions = {}): Promise<ScanOutcome[]> {
